@@ -1,0 +1,74 @@
+// The part of the event loop that awaiters in public templates touch on the hot path:
+// the intrusive ready queue, the cached clock and the timer heap.
+#pragma once
+
+#include <aio/core/detail/promise_base.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace aio::detail {
+
+using clock = std::chrono::steady_clock;
+
+/// A timer in the loop's binary heap; lives inside the awaiter that waits for it, so
+/// arming a timer allocates nothing. m_index lets cancel remove it in O(log n).
+struct timer_node {
+    clock::time_point m_deadline{};
+    std::uint64_t m_seq = 0; // FIFO order among equal deadlines
+    std::size_t m_index = npos;
+    void (*m_fire)(timer_node*) noexcept = nullptr;
+
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+    bool armed() const noexcept { return m_index != npos; }
+};
+
+class loop_core {
+  public:
+    /// Appends w to the ready queue; it runs at this or the next loop turn, in FIFO order.
+    void schedule(work_item* w) noexcept {
+        w->m_next = nullptr;
+        *m_tail = w;
+        m_tail = &w->m_next;
+    }
+    /// The loop's clock, read once per loop turn (or the virtual clock).
+    clock::time_point now() const noexcept { return m_now; }
+    bool debug() const noexcept { return m_debug; }
+
+    void add_timer(timer_node& t) noexcept;
+    void cancel_timer(timer_node& t) noexcept;
+
+    // The live root tasks (for cancellation at shutdown and diagnostics).
+    void link_task(promise_base* t) noexcept;
+    void unlink_task(promise_base* t) noexcept;
+    std::size_t live_tasks() const noexcept { return m_live; }
+
+  protected:
+    loop_core();
+    ~loop_core();
+
+    void sift_up(std::size_t i) noexcept;
+    void sift_down(std::size_t i) noexcept;
+
+    work_item* m_head = nullptr;
+    work_item** m_tail = &m_head;
+    clock::time_point m_now{};
+    std::vector<timer_node*> m_timers;
+    std::uint64_t m_timer_seq = 0;
+    promise_base* m_tasks = nullptr;
+    std::size_t m_live = 0;
+    std::uint32_t m_next_id = 1;
+    bool m_debug = false;
+    bool m_trace = false;
+
+    friend class promise_base;
+};
+
+inline loop_core& running_loop_core() {
+    if (!t_loop) throw_no_running_task();
+    return *t_loop;
+}
+
+} // namespace aio::detail

@@ -1,0 +1,147 @@
+// The control block shared by every coroutine frame of aio::task.
+//
+// Design (see docs/design/core.md):
+// * A coroutine frame is either awaited inline by another coroutine (it then runs inside the
+//   awaiting "runtime task" and resumes its parent by symmetric transfer when done), or it
+//   is a *root*: started by create_task/run/gather and scheduled by the loop. The root's
+//   control fields live in the same frame, so spawning a task is exactly one allocation.
+// * A root is kept alive by a reference count: one reference while it runs, one per
+//   task_handle. The frame (and so the result) is destroyed when the count reaches zero.
+// * A running task is "parked" at most at one place at a time (a timer, a wait list, an
+//   I/O operation, child tasks). The parking registers a cancel hook; cancel() invokes it,
+//   which removes the task from that place and schedules it (or starts an asynchronous
+//   cancel whose completion schedules it). So no completion ever resumes a destroyed frame.
+// * Cancellation is level-triggered: once the cancel flag is set, every later parking
+//   point of that task throws aio::cancelled_error, unless the task is inside aio::shield.
+// Only the loop's thread touches any of this; no atomics are needed.
+#pragma once
+
+#include <aio/core/detail/frame_allocator.hpp>
+
+#include <chrono>
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <source_location>
+#include <string>
+
+namespace aio::detail {
+
+/// A unit of work in the loop's intrusive ready queue.
+struct work_item {
+    work_item* m_next = nullptr;
+    void (*m_run)(work_item*) noexcept = nullptr;
+};
+
+class promise_base;
+class loop_core;
+
+/// Per-thread state of the running loop: the loop and the task being resumed.
+inline thread_local loop_core* t_loop = nullptr;
+inline thread_local promise_base* t_current = nullptr;
+
+/// A parking place of a task; m_cancel removes the task from there on cancellation.
+struct parking {
+    promise_base* m_task = nullptr;
+    void (*m_cancel)(parking*) noexcept = nullptr;
+    bool m_cancelled = false;
+
+    /// Parks the current task at this place. Returns false (do not suspend) when the task
+    /// is already cancelled; await_resume then throws via throw_if_cancelled().
+    bool begin_park(std::coroutine_handle<> h, void (*cancel)(parking*) noexcept);
+    /// Resumes the parked task at the next loop turn.
+    void wake() noexcept;
+    /// Used by cancel hooks that wake synchronously: marks cancelled and wakes.
+    void wake_cancelled() noexcept {
+        m_cancelled = true;
+        wake();
+    }
+    void throw_if_cancelled() const;
+};
+
+/// A node in a root task's list of completion observers (task_handle awaiters, gather...).
+struct completion_waiter {
+    completion_waiter* m_next = nullptr;
+    void (*m_notify)(completion_waiter*) noexcept = nullptr;
+};
+
+/// Optional per-task debug data (name, creation site), allocated only when used.
+struct task_debug {
+    std::string name;
+    std::source_location where;
+    std::int64_t created_ns = 0;
+};
+
+class promise_base : public work_item {
+  public:
+    enum flag : std::uint16_t {
+        f_root = 1,
+        f_started = 2,
+        f_done = 4,
+        f_cancel = 8,
+        f_retrieved = 16,
+        f_ran = 32,
+        f_was_cancelled = 64,
+    };
+
+    static void* operator new(std::size_t n) { return allocate_frame(n); }
+    static void operator delete(void* p, std::size_t n) noexcept { deallocate_frame(p, n); }
+
+    promise_base() noexcept = default;
+    promise_base(const promise_base&) = delete;
+    promise_base& operator=(const promise_base&) = delete;
+
+    bool has(flag f) const noexcept { return (m_flags & f) != 0; }
+    bool done() const noexcept { return has(f_done); }
+    bool cancel_pending() const noexcept { return has(f_cancel) && m_shield == 0; }
+
+    /// Requests cancellation of this root task (see the design block above).
+    void cancel() noexcept;
+    void add_ref() noexcept { ++m_refs; }
+    /// Drops a reference; destroys the frame at zero.
+    void release() noexcept;
+    /// The task's name: the one given to create_task, or "Task-<n>".
+    std::string name() const;
+    void add_waiter(completion_waiter* w) noexcept;
+    void remove_waiter(completion_waiter* w) noexcept;
+    /// Rethrows the task's exception, marking it retrieved.
+    void rethrow_if_failed() {
+        m_flags |= f_retrieved;
+        if (m_exception) std::rethrow_exception(m_exception);
+    }
+    std::exception_ptr exception() const noexcept { return m_exception; }
+
+    /// Turns this frame into a root task of the running loop and schedules it.
+    void start_root(std::string_view name, const std::source_location& where);
+    /// Called from final_suspend of a root; may destroy the frame.
+    void finish_root() noexcept;
+
+    // Inline-await link (non-root) or the point to resume when scheduled (root).
+    std::coroutine_handle<> m_link;
+    std::coroutine_handle<> m_self;
+    std::exception_ptr m_exception;
+    parking* m_parked = nullptr;
+    completion_waiter* m_waiters = nullptr;
+    promise_base* m_prev_task = nullptr; // loop's list of live roots
+    promise_base* m_next_task = nullptr;
+    task_debug* m_debug = nullptr;
+    std::uint32_t m_refs = 0;
+    std::uint16_t m_flags = 0;
+    std::uint16_t m_shield = 0;
+    std::uint32_t m_id = 0;
+
+  protected:
+    ~promise_base();
+};
+
+/// Reported (in debug mode) when a task is destroyed without having been started.
+void on_never_awaited() noexcept;
+[[noreturn]] void throw_no_running_task();
+
+/// The task currently being run by this thread's loop; throws outside of a task.
+inline promise_base& current() {
+    if (!t_current) throw_no_running_task();
+    return *t_current;
+}
+
+} // namespace aio::detail

@@ -1,0 +1,67 @@
+// Exceptions of the coroutine API. Every error aiocpp throws derives from aio::error.
+#pragma once
+
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace aio {
+
+/// Base of every exception aiocpp throws.
+class error : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Misuse of the runtime, e.g. calling aio::run while a loop already runs on this thread.
+class runtime_error : public error {
+  public:
+    using error::error;
+};
+
+/// Thrown at a suspension point of a cancelled task (or of a cancelled timeout scope).
+/// Cancellation is level-triggered: every later suspension in the cancelled scope throws again.
+class cancelled_error : public error {
+  public:
+    cancelled_error() : error("task was cancelled") {}
+    using error::error;
+};
+
+/// Thrown by aio::wait_for and aio::timeout when the deadline passes.
+class timeout_error : public error {
+  public:
+    using error::error;
+};
+
+/// An operation was used in a state that does not allow it (e.g. a closed queue).
+class invalid_state_error : public error {
+  public:
+    using error::error;
+};
+
+/// An operating-system failure; carries the std::error_code.
+class io_error : public error {
+  public:
+    io_error(std::error_code code, const std::string& what)
+        : error(what + ": " + code.message()), m_code(code) {}
+    /// The OS error behind the failure.
+    const std::error_code& code() const noexcept { return m_code; }
+
+  private:
+    std::error_code m_code;
+};
+
+/// Several children of a task_group failed; holds every error, in completion order.
+class task_group_error : public error {
+  public:
+    explicit task_group_error(std::vector<std::exception_ptr> errors);
+    /// The collected errors, in the order the children failed.
+    const std::vector<std::exception_ptr>& errors() const noexcept { return m_errors; }
+
+  private:
+    std::vector<std::exception_ptr> m_errors;
+};
+
+} // namespace aio

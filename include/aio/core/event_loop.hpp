@@ -1,0 +1,108 @@
+// aio::event_loop and aio::run: the engine that runs tasks (asyncio's event loop).
+#pragma once
+
+#include <aio/core/detail/loop_core.hpp>
+#include <aio/core/task.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace aio {
+
+namespace detail {
+class backend;
+class loop_impl;
+} // namespace detail
+
+/// Options of aio::run and aio::event_loop.
+struct run_options {
+    /// Debug mode (also AIO_DEBUG=1): reports slow task steps (> slow_callback_duration)
+    /// with the task's name and creation site, never-awaited tasks and unretrieved
+    /// exceptions.
+    bool debug = false;
+    std::chrono::milliseconds slow_callback_duration{100};
+    /// Virtual time for tests: when nothing is ready and no I/O is in flight the clock
+    /// jumps to the next timer instead of waiting, so `sleep(1h)` returns at once, in order.
+    bool virtual_time = false;
+    /// I/O backend: "" (default: $AIO_BACKEND, else io_uring if usable, else epoll),
+    /// "io_uring" or "epoll".
+    std::string_view backend = {};
+    /// Print a terminal timeline of every task to stderr when the loop ends (also
+    /// AIO_TIMELINE=1): a learner sees which tasks overlapped. AIO_TRACE=file.json writes
+    /// the same events as a Chrome trace (open it in Perfetto).
+    bool timeline = false;
+};
+
+/// The event loop. One per thread at most; aio::run creates and destroys one for you.
+/// All methods must be called on the loop's thread unless they say otherwise.
+class event_loop : public detail::loop_core {
+  public:
+    explicit event_loop(const run_options& opts = {});
+    ~event_loop();
+    event_loop(const event_loop&) = delete;
+    event_loop& operator=(const event_loop&) = delete;
+
+    /// Runs `t` to completion and returns its result; then cancels and awaits every task
+    /// still alive (as asyncio.run does). Throws aio::runtime_error when called while a loop
+    /// already runs on this thread.
+    template <class T>
+    T run_until_complete(task<T> t) {
+        auto h = t.release();
+        detail::promise_base& p = h.promise();
+        p.add_ref(); // ours: the frame, and so the result, outlives the task
+        p.m_flags |= detail::promise_base::f_started;
+        struct guard {
+            detail::promise_base& p;
+            ~guard() { p.release(); }
+        } g{p};
+        run_main(&p);
+        return h.promise().take();
+    }
+
+    /// Schedules `fn` to run at the next loop turn.
+    void call_soon(std::function<void()> fn);
+    /// Like call_soon, from any thread; wakes the loop if it is waiting for I/O.
+    void call_soon_threadsafe(std::function<void()> fn);
+    /// Runs `fn` after `delay` (timer; not cancellable, use a task for that).
+    void call_later(std::chrono::nanoseconds delay, std::function<void()> fn);
+    /// Stops run_until_complete after the current turn (the main task is cancelled).
+    void stop() noexcept;
+
+    /// Name of the I/O backend in use: "io_uring" or "epoll".
+    std::string_view backend_name() const noexcept;
+    /// Replaces the handler of errors nobody can catch (unretrieved task exceptions,
+    /// exceptions of call_soon callbacks, debug reports). Default: print to stderr.
+    void set_exception_handler(std::function<void(std::string_view)> handler);
+    /// Reports a message through the exception handler.
+    void report(std::string_view message) noexcept;
+
+    detail::backend& io() noexcept { return *m_backend; }
+    detail::loop_impl& impl() noexcept { return *m_impl; }
+
+  private:
+    void run_main(detail::promise_base* main);
+    std::unique_ptr<detail::backend> m_backend;
+    std::unique_ptr<detail::loop_impl> m_impl;
+    friend class detail::loop_impl;
+};
+
+/// The loop running on this thread; throws aio::runtime_error if there is none.
+event_loop& get_running_loop();
+
+/// Runs `main` on a new event loop on the calling thread and returns its result (or
+/// rethrows its exception); every task still alive at the end is cancelled and awaited
+/// (asyncio.run). Throws aio::runtime_error if a loop already runs on this thread:
+/// inside a coroutine, co_await the task instead.
+///
+///     aio::task<int> amain() { co_await aio::sleep(10ms); co_return 0; }
+///     int main() { return aio::run(amain()); }
+template <class T>
+T run(task<T> main, const run_options& opts = {}) {
+    event_loop loop(opts);
+    return loop.run_until_complete(std::move(main));
+}
+
+} // namespace aio

@@ -1,0 +1,119 @@
+// aio::create_task and aio::task_handle<T>: a task running concurrently on the loop.
+#pragma once
+
+#include <aio/core/task.hpp>
+
+#include <source_location>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace aio {
+
+/// An untyped, copyable reference to a running (or finished) root task.
+/// Holding one keeps the task's frame, and so its result, alive; dropping every reference
+/// does not cancel the task (asyncio semantics). Loop thread only.
+class task_ref {
+  public:
+    task_ref() noexcept = default;
+    explicit task_ref(detail::promise_base* p) noexcept : m_p(p) {
+        if (m_p) m_p->add_ref();
+    }
+    task_ref(const task_ref& o) noexcept : task_ref(o.m_p) {}
+    task_ref(task_ref&& o) noexcept : m_p(std::exchange(o.m_p, nullptr)) {}
+    task_ref& operator=(task_ref o) noexcept {
+        std::swap(m_p, o.m_p);
+        return *this;
+    }
+    ~task_ref() {
+        if (m_p) m_p->release();
+    }
+
+    /// Requests cancellation: the task's current (and every later) suspension point throws
+    /// aio::cancelled_error. Returns false if the task had already finished.
+    bool cancel() noexcept {
+        if (!m_p || m_p->done()) return false;
+        m_p->cancel();
+        return true;
+    }
+    /// True once the task has finished (value, exception or cancellation).
+    bool done() const noexcept { return m_p && m_p->done(); }
+    /// True if the task was cancelled (cancel requested and it ended by cancellation or is
+    /// still unwinding from it).
+    bool cancelled() const noexcept;
+    /// The name given to create_task, or "Task-<n>".
+    std::string name() const { return m_p ? m_p->name() : std::string(); }
+    explicit operator bool() const noexcept { return m_p != nullptr; }
+    bool operator==(const task_ref& o) const noexcept { return m_p == o.m_p; }
+
+    detail::promise_base* get() const noexcept { return m_p; }
+
+  protected:
+    detail::promise_base* m_p = nullptr;
+};
+
+namespace detail {
+/// Awaiter of a task_ref: parks until the task finishes. If the awaiting task is
+/// cancelled, the awaited task is cancelled too (asyncio), and we still wait for it.
+struct handle_awaiter : parking, completion_waiter {
+    promise_base* m_target;
+    explicit handle_awaiter(promise_base* t) noexcept : m_target(t) {}
+    bool await_ready() const noexcept { return m_target->done(); }
+    bool await_suspend(std::coroutine_handle<> h);
+};
+} // namespace detail
+
+/// A copyable handle to a task started with aio::create_task. Awaitable any number of
+/// times: each await returns the result (copied when T is copyable, otherwise moved out by
+/// the first await) or rethrows the task's exception (aio::cancelled_error if it was
+/// cancelled).
+template <class T>
+class task_handle : public task_ref {
+  public:
+    task_handle() noexcept = default;
+    explicit task_handle(detail::promise<T>* p) noexcept : task_ref(p) {}
+
+    struct awaiter : detail::handle_awaiter {
+        using handle_awaiter::handle_awaiter;
+        decltype(auto) await_resume() {
+            throw_if_cancelled();
+            return static_cast<detail::promise<T>*>(m_target)->get();
+        }
+    };
+    awaiter operator co_await() const noexcept { return awaiter{m_p}; }
+};
+
+/// Schedules `t` to start at the next loop turn and returns a handle to it (asyncio
+/// create_task). Must be called on a thread running a loop. The name shows in diagnostics
+/// and traces; `where` records the creation site for debug-mode reports.
+///
+///     auto h = aio::create_task(background(), "bg");
+///     co_await aio::sleep(1s);
+///     h.cancel();
+template <class T>
+task_handle<T> create_task(task<T> t,
+                           std::string_view name = {},
+                           std::source_location where = std::source_location::current()) {
+    detail::running_loop_core(); // throws before the task is taken when no loop runs
+    auto h = t.release();
+    auto& p = h.promise();
+    task_handle<T> handle(&p);
+    p.start_root(name, where);
+    return handle;
+}
+
+/// Like create_task, without a handle: the task runs detached; its exception, if any,
+/// is reported when it finishes ("task exception was never retrieved").
+template <class T>
+void spawn(task<T> t,
+           std::string_view name = {},
+           std::source_location where = std::source_location::current()) {
+    detail::running_loop_core();
+    t.release().promise().start_root(name, where);
+}
+
+/// The task this code runs in (asyncio.current_task()). Throws aio::runtime_error outside a
+/// task.
+task_ref current_task();
+
+} // namespace aio

@@ -1,0 +1,274 @@
+// The event loop: one turn = wait for I/O or the next timer through the backend (one
+// syscall), fire expired timers, run the cross-thread callbacks, then run every task that
+// was ready at the start of the turn (FIFO). Tasks made ready during the turn run at the
+// next one, so a task that yields (sleep(0s)) lets I/O be polled in between.
+#include "core/loop_impl.hpp"
+#include "diagnostics/trace.hpp"
+#include "io/backend.hpp"
+
+#include <aio/core/event_loop.hpp>
+#include <aio/core/sleep.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+namespace aio {
+
+namespace detail {
+
+namespace {
+bool env_flag(const char* name) {
+    const char* v = std::getenv(name);
+    return v && *v && std::string_view(v) != "0";
+}
+} // namespace
+
+loop_impl::loop_impl(event_loop& loop, const run_options& opts) : m_loop(loop), m_opts(opts) {
+    m_slow = opts.slow_callback_duration;
+    if (opts.timeline || env_flag("AIO_TIMELINE") || std::getenv("AIO_TRACE")) {
+        m_trace = std::make_unique<trace_recorder>();
+    }
+}
+
+loop_impl::~loop_impl() = default;
+
+void loop_impl::run_task(promise_base* t) noexcept {
+    promise_base* prev = t_current;
+    t_current = t;
+    if (!t->has(promise_base::f_ran)) {
+        t->m_flags |= promise_base::f_ran;
+        if (t->cancel_pending()) {
+            // Cancelled before its first step: the body never runs (asyncio semantics).
+            t->m_exception = std::make_exception_ptr(cancelled_error());
+            t->finish_root();
+            t_current = prev;
+            return;
+        }
+    }
+    if (!m_loop.m_debug && !m_trace) {
+        t->m_link.resume();
+    } else {
+        // Keep the frame alive across the step so we can name it afterwards.
+        t->add_ref();
+        const auto t0 = clock::now();
+        if (m_trace) m_trace->on_step_begin(*t);
+        t->m_link.resume();
+        if (m_trace) m_trace->on_step_end(t->m_id);
+        const auto took = clock::now() - t0;
+        if (m_loop.m_debug && took > m_slow) {
+            std::string where;
+            if (t->m_debug) {
+                where = std::string(" (created at ") + t->m_debug->where.file_name() + ":" +
+                        std::to_string(t->m_debug->where.line()) + ")";
+            }
+            m_loop.report("aio: task '" + t->name() + "'" + where + " ran for " +
+                          std::to_string(
+                              std::chrono::duration_cast<std::chrono::milliseconds>(took)
+                                  .count()) +
+                          " ms without suspending (blocking call or CPU-heavy code? use "
+                          "aio::to_thread)");
+        }
+        t_current = nullptr; // release may run destructors that must not see this task
+        t->release();
+    }
+    t_current = prev;
+}
+
+void loop_impl::run_once() {
+    event_loop& L = m_loop;
+    backend& io = *L.m_backend;
+    std::int64_t timeout = -1;
+    const bool remote = m_remote_pending.load(std::memory_order_acquire);
+    if (L.m_head || remote) {
+        timeout = 0;
+    } else if (!L.m_timers.empty()) {
+        const auto now = m_opts.virtual_time ? L.m_now : clock::now();
+        const auto d = L.m_timers.front()->m_deadline - now;
+        timeout = std::max<std::int64_t>(0, d.count());
+    }
+    if (m_opts.virtual_time && timeout != 0 && io.inflight() == 0 &&
+        m_outstanding.load(std::memory_order_acquire) == 0 && !L.m_timers.empty()) {
+        // Nothing can happen before the next timer: jump the clock there.
+        L.m_now = std::max(L.m_now, L.m_timers.front()->m_deadline);
+        timeout = 0;
+    }
+    if (timeout != 0 || io.inflight() > 0) io.poll(timeout);
+    if (!m_opts.virtual_time) L.m_now = clock::now();
+
+    while (!L.m_timers.empty() && L.m_timers.front()->m_deadline <= L.m_now) {
+        timer_node* t = L.m_timers.front();
+        L.cancel_timer(*t);
+        t->m_fire(t);
+    }
+
+    if (m_remote_pending.exchange(false, std::memory_order_acq_rel)) {
+        {
+            std::lock_guard lock(m_mutex);
+            m_remote_run.swap(m_remote);
+        }
+        for (auto& fn : m_remote_run) {
+            try {
+                fn();
+            } catch (const std::exception& e) {
+                L.report(std::string("aio: exception in callback: ") + e.what());
+            }
+        }
+        m_remote_run.clear();
+    }
+
+    // Run what was ready at the start of this turn.
+    work_item* w = L.m_head;
+    L.m_head = nullptr;
+    L.m_tail = &L.m_head;
+    while (w) {
+        work_item* next = w->m_next;
+        w->m_run(w);
+        w = next;
+    }
+}
+
+namespace {
+void run_callback(work_item* w) noexcept {
+    auto* c = static_cast<callback_item*>(w);
+    try {
+        c->fn();
+    } catch (const std::exception& e) {
+        static_cast<event_loop*>(t_loop)->report(std::string("aio: exception in callback: ") +
+                                                 e.what());
+    }
+    delete c;
+}
+void fire_callback(timer_node* t) noexcept {
+    auto* c = static_cast<callback_item*>(t);
+    t_loop->schedule(c);
+}
+} // namespace
+
+} // namespace detail
+
+event_loop::event_loop(const run_options& opts) {
+    std::string note;
+    m_backend = detail::make_backend(opts.backend, &note);
+    if (!m_backend) {
+        throw runtime_error("aio: unknown I/O backend '" +
+                            std::string(opts.backend.empty() ? std::getenv("AIO_BACKEND")
+                                                             : opts.backend) +
+                            "' (expected io_uring or epoll)");
+    }
+    m_impl = std::make_unique<detail::loop_impl>(*this, opts);
+    m_debug = opts.debug || detail::env_flag("AIO_DEBUG");
+    m_trace = m_impl->m_trace != nullptr;
+    m_now = detail::clock::now();
+    // Like CPython: a write to a closed pipe or socket is an EPIPE error, not a process kill.
+    struct sigaction sa{};
+    if (::sigaction(SIGPIPE, nullptr, &sa) == 0 && sa.sa_handler == SIG_DFL) {
+        std::signal(SIGPIPE, SIG_IGN);
+    }
+    if (m_debug && !note.empty()) report(note);
+}
+
+event_loop::~event_loop() {
+    // Callbacks never run (the loop ended first) are freed, not leaked.
+    while (detail::work_item* w = m_head) {
+        m_head = w->m_next;
+        if (w->m_run == &detail::run_callback) delete static_cast<detail::callback_item*>(w);
+    }
+    for (detail::timer_node* t : m_timers) {
+        if (t->m_fire == &detail::fire_callback) delete static_cast<detail::callback_item*>(t);
+    }
+    m_timers.clear();
+}
+
+void event_loop::run_main(detail::promise_base* main) {
+    if (detail::t_loop) {
+        throw runtime_error("aio::run() cannot be called while an event loop is running on "
+                            "this thread; co_await the task instead");
+    }
+    detail::t_loop = this;
+    struct reset {
+        ~reset() {
+            detail::t_loop = nullptr;
+            detail::t_current = nullptr;
+        }
+    } r;
+    main->start_root("main", std::source_location::current());
+    while (!main->done()) {
+        m_impl->run_once();
+        if (m_impl->m_stop) {
+            m_impl->m_stop = false;
+            main->cancel();
+        }
+    }
+    // asyncio.run: cancel every remaining task and let it unwind; wait for thread work.
+    while (m_live > 0 || m_impl->m_outstanding.load() > 0 || m_head) {
+        for (detail::promise_base* t = m_tasks; t; t = t->m_next_task) {
+            if (!t->has(detail::promise_base::f_cancel)) t->cancel();
+        }
+        m_impl->run_once();
+    }
+    if (m_impl->m_trace) {
+        if (const char* path = std::getenv("AIO_TRACE")) {
+            if (!m_impl->m_trace->write_chrome_json(path)) {
+                report(std::string("aio: cannot write trace file ") + path);
+            }
+        }
+        if (m_impl->m_opts.timeline || detail::env_flag("AIO_TIMELINE")) {
+            m_impl->m_trace->render_timeline(std::cerr);
+        }
+    }
+}
+
+void event_loop::call_soon(std::function<void()> fn) {
+    auto* c = new detail::callback_item;
+    c->fn = std::move(fn);
+    c->m_run = &detail::run_callback;
+    schedule(c);
+}
+
+void event_loop::call_later(std::chrono::nanoseconds delay, std::function<void()> fn) {
+    auto* c = new detail::callback_item;
+    c->fn = std::move(fn);
+    c->m_run = &detail::run_callback;
+    c->m_fire = &detail::fire_callback;
+    c->m_deadline = m_now + std::chrono::duration_cast<detail::clock::duration>(delay);
+    add_timer(*c);
+}
+
+void event_loop::call_soon_threadsafe(std::function<void()> fn) {
+    {
+        std::lock_guard lock(m_impl->m_mutex);
+        m_impl->m_remote.push_back(std::move(fn));
+    }
+    // Release pairs with the acquire in run_once: the callback is visible once the flag is.
+    if (!m_impl->m_remote_pending.exchange(true, std::memory_order_acq_rel)) m_backend->wake();
+}
+
+void event_loop::stop() noexcept { m_impl->m_stop = true; }
+
+std::string_view event_loop::backend_name() const noexcept { return m_backend->name(); }
+
+void event_loop::set_exception_handler(std::function<void(std::string_view)> handler) {
+    m_impl->m_handler = std::move(handler);
+}
+
+void event_loop::report(std::string_view message) noexcept {
+    try {
+        if (m_impl && m_impl->m_handler) {
+            m_impl->m_handler(message);
+            return;
+        }
+    } catch (...) {
+    }
+    std::fprintf(stderr, "%.*s\n", static_cast<int>(message.size()), message.data());
+}
+
+event_loop& get_running_loop() {
+    if (!detail::t_loop) {
+        throw runtime_error("aio: no running event loop on this thread (start one with aio::run)");
+    }
+    return *static_cast<event_loop*>(detail::t_loop);
+}
+
+} // namespace aio

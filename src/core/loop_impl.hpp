@@ -1,0 +1,48 @@
+// Private state of aio::event_loop that the public header does not need to see.
+#pragma once
+
+#include <aio/core/event_loop.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace aio::detail {
+
+class trace_recorder;
+
+/// A heap-allocated callback (call_soon, call_later, call_soon_threadsafe).
+struct callback_item : work_item, timer_node {
+    std::function<void()> fn;
+};
+
+class loop_impl {
+  public:
+    explicit loop_impl(event_loop& loop, const run_options& opts);
+    ~loop_impl();
+
+    /// One loop turn: wait for I/O or the next timer, fire timers, run the ready tasks.
+    void run_once();
+    void run_task(promise_base* t) noexcept;
+
+    event_loop& m_loop;
+    run_options m_opts;
+    std::chrono::nanoseconds m_slow{};
+    std::function<void(std::string_view)> m_handler;
+    // Cross-thread callbacks.
+    std::mutex m_mutex;
+    std::vector<std::function<void()>> m_remote;
+    std::vector<std::function<void()>> m_remote_run;
+    std::atomic<bool> m_remote_pending{false};
+    // Work handed to other threads (to_thread) that will post back; the loop does not end
+    // before they have.
+    std::atomic<std::size_t> m_outstanding{0};
+    bool m_stop = false;
+    clock::time_point m_virtual_now{};
+    std::unique_ptr<trace_recorder> m_trace;
+};
+
+} // namespace aio::detail

@@ -1,0 +1,190 @@
+// Root-task life cycle, cancellation and parking (see the design block in
+// include/aio/core/detail/promise_base.hpp).
+#include "core/loop_impl.hpp"
+#include "diagnostics/trace.hpp"
+
+#include <aio/core/detail/promise_base.hpp>
+#include <aio/core/event_loop.hpp>
+#include <aio/core/task_handle.hpp>
+
+#include <cstdio>
+
+namespace aio::detail {
+
+namespace {
+event_loop* loop_of() noexcept { return static_cast<event_loop*>(t_loop); }
+
+bool is_cancellation(const std::exception_ptr& e) noexcept {
+    try {
+        std::rethrow_exception(e);
+    } catch (const cancelled_error&) {
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+void report_message(const std::string& msg) noexcept {
+    if (event_loop* l = loop_of()) {
+        l->report(msg);
+    } else {
+        std::fprintf(stderr, "%s\n", msg.c_str());
+    }
+}
+
+std::string describe(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+        return x.what();
+    } catch (...) {
+        return "unknown exception";
+    }
+}
+} // namespace
+
+promise_base::~promise_base() { delete m_debug; }
+
+void promise_base::cancel() noexcept {
+    if (done()) return;
+    m_flags |= f_cancel;
+    if (m_shield == 0 && m_parked) {
+        parking* p = std::exchange(m_parked, nullptr);
+        p->m_cancel(p);
+    }
+}
+
+void promise_base::release() noexcept {
+    if (--m_refs != 0) return;
+    if (m_exception && !has(f_retrieved) && !has(f_was_cancelled)) {
+        report_message("aio: Task exception was never retrieved: task '" + name() +
+                       "' failed with: " + describe(m_exception));
+    }
+    m_self.destroy();
+}
+
+std::string promise_base::name() const {
+    if (m_debug && !m_debug->name.empty()) return m_debug->name;
+    return "Task-" + std::to_string(m_id);
+}
+
+void promise_base::add_waiter(completion_waiter* w) noexcept {
+    w->m_next = nullptr;
+    completion_waiter** p = &m_waiters;
+    while (*p) p = &(*p)->m_next;
+    *p = w;
+}
+
+void promise_base::remove_waiter(completion_waiter* w) noexcept {
+    for (completion_waiter** p = &m_waiters; *p; p = &(*p)->m_next) {
+        if (*p == w) {
+            *p = w->m_next;
+            return;
+        }
+    }
+}
+
+namespace {
+void run_root(work_item* w) noexcept {
+    loop_of()->impl().run_task(static_cast<promise_base*>(w));
+}
+} // namespace
+
+void promise_base::start_root(std::string_view name, const std::source_location& where) {
+    event_loop* loop = loop_of();
+    if (!loop) throw_no_running_task();
+    m_flags |= f_root | f_started;
+    m_link = m_self;
+    m_id = loop->m_next_id++;
+    ++m_refs;
+    if (!name.empty() || loop->m_debug || loop->m_trace) {
+        m_debug = new task_debug{std::string(name), where, 0};
+    }
+    loop->link_task(this);
+    m_run = &run_root;
+    loop->schedule(this);
+    if (loop->m_trace) loop->impl().m_trace->on_create(*this);
+}
+
+void promise_base::finish_root() noexcept {
+    m_flags |= f_done;
+    if (m_exception && is_cancellation(m_exception)) m_flags |= f_was_cancelled;
+    event_loop* loop = loop_of();
+    if (loop->m_trace) loop->impl().m_trace->on_finish(*this);
+    while (completion_waiter* w = m_waiters) {
+        m_waiters = w->m_next;
+        w->m_notify(w);
+    }
+    loop->unlink_task(this);
+    release();
+}
+
+bool parking::begin_park(std::coroutine_handle<> h, void (*cancel)(parking*) noexcept) {
+    promise_base* t = t_current;
+    if (!t) throw_no_running_task();
+    if (t->cancel_pending()) {
+        m_cancelled = true;
+        return false;
+    }
+    m_task = t;
+    m_cancel = cancel;
+    t->m_link = h;
+    t->m_parked = this;
+    return true;
+}
+
+void parking::wake() noexcept {
+    m_task->m_parked = nullptr;
+    t_loop->schedule(m_task);
+}
+
+void parking::throw_if_cancelled() const {
+    if (m_cancelled) throw cancelled_error();
+}
+
+void on_never_awaited() noexcept {
+    if (t_loop && t_loop->debug()) {
+        report_message("aio: a task was destroyed without ever being awaited or started "
+                       "(forgotten co_await?)");
+    }
+}
+
+void throw_no_running_task() {
+    throw runtime_error("aio: no running event loop or task on this thread (start one with "
+                        "aio::run)");
+}
+
+namespace {
+void handle_on_done(completion_waiter* w) noexcept { static_cast<handle_awaiter*>(w)->wake(); }
+void handle_on_cancel(parking* p) noexcept {
+    // Propagate to the awaited task (asyncio semantics) and keep waiting for it to end.
+    static_cast<handle_awaiter*>(p)->m_target->cancel();
+}
+} // namespace
+
+bool handle_awaiter::await_suspend(std::coroutine_handle<> h) {
+    if (!begin_park(h, &handle_on_cancel)) return false;
+    m_notify = &handle_on_done;
+    m_target->add_waiter(this);
+    return true;
+}
+
+} // namespace aio::detail
+
+namespace aio {
+
+task_group_error::task_group_error(std::vector<std::exception_ptr> errors)
+    : error([&] {
+          std::string msg = std::to_string(errors.size()) + " task(s) in the group failed";
+          for (auto& e : errors) msg += "; " + detail::describe(e);
+          return msg;
+      }()),
+      m_errors(std::move(errors)) {}
+
+bool task_ref::cancelled() const noexcept {
+    return m_p && m_p->done() && m_p->has(detail::promise_base::f_was_cancelled);
+}
+
+task_ref current_task() { return task_ref(&detail::current()); }
+
+} // namespace aio

@@ -1,0 +1,76 @@
+// Private interface of the I/O backends (io_uring, epoll). Never included by public headers.
+//
+// An io_op describes one operation (read, write, accept, ...) and lives inside the awaiter
+// that waits for it, so starting an operation allocates nothing. The backend owns the
+// operation from submit() until it calls m_complete exactly once, on the loop thread,
+// never inline from submit(). cancel() asks for early completion (result -ECANCELED, or
+// the real result if the kernel finished first); the awaiter must still wait for
+// m_complete before its frame may go away. That is the invariant that keeps completions
+// from touching destroyed frames.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <sys/socket.h>
+
+namespace aio::detail {
+
+enum class op_kind : std::uint8_t {
+    read,      // read(fd, buf, len) at the current position (sockets, pipes)
+    write,     // write(fd, buf, len)
+    read_at,   // pread(fd, buf, len, offset) (files)
+    write_at,  // pwrite(fd, buf, len, offset) (files)
+    recv,      // recv(fd, buf, len, 0) (sockets)
+    send,      // send(fd, buf, len, MSG_NOSIGNAL) (sockets: never SIGPIPE)
+    recvmsg,   // recvmsg(fd, (msghdr*)buf, 0) (datagrams with the peer address)
+    sendmsg,   // sendmsg(fd, (msghdr*)buf, MSG_NOSIGNAL)
+    accept,    // accept4(fd, addr, &addrlen, SOCK_CLOEXEC | SOCK_NONBLOCK)
+    connect,   // connect(fd, addr, addrlen)
+    poll,      // wait for poll events (m_len holds the mask); result is the revents
+    fsync,     // fsync(fd)
+};
+
+struct io_op {
+    op_kind m_kind = op_kind::read;
+    int m_fd = -1;
+    void* m_buf = nullptr;
+    std::size_t m_len = 0;
+    std::uint64_t m_offset = 0;
+    sockaddr* m_addr = nullptr;
+    socklen_t m_addrlen = 0;
+    int m_result = 0; // >= 0 on success, -errno on failure
+    void (*m_complete)(io_op*) noexcept = nullptr;
+    // Backend-private bookkeeping.
+    io_op* m_bnext = nullptr;
+    io_op* m_bprev = nullptr;
+    bool m_queued = false;
+};
+
+class backend {
+  public:
+    virtual ~backend() = default;
+    virtual std::string_view name() const noexcept = 0;
+    /// Starts `op`; its completion arrives later through m_complete.
+    virtual void submit(io_op& op) noexcept = 0;
+    /// Requests early completion of a submitted op.
+    virtual void cancel(io_op& op) noexcept = 0;
+    /// Forgets any per-fd state before the fd is closed (epoll registration).
+    virtual void forget_fd(int fd) noexcept = 0;
+    /// Waits up to timeout_ns (0: do not block, -1: forever) for completions or a wake(),
+    /// and delivers the completions that arrived.
+    virtual void poll(std::int64_t timeout_ns) = 0;
+    /// Interrupts a blocking poll(); callable from any thread.
+    virtual void wake() noexcept = 0;
+    /// Number of operations submitted and not yet completed.
+    virtual std::size_t inflight() const noexcept = 0;
+};
+
+/// Creates the backend named by `which` ("io_uring", "epoll" or "" for $AIO_BACKEND, else
+/// io_uring if the kernel allows it, else epoll). `note` receives a line when falling back.
+std::unique_ptr<backend> make_backend(std::string_view which, std::string* note);
+std::unique_ptr<backend> make_epoll_backend();
+std::unique_ptr<backend> make_uring_backend(int* error); // null + *error on failure
+
+} // namespace aio::detail

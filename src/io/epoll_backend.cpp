@@ -1,0 +1,276 @@
+// Edge-triggered epoll backend.
+//
+// Readiness model: an operation is first tried right away (most reads and writes on a
+// busy socket succeed without waiting). On EAGAIN it joins its fd's reader or writer FIFO;
+// the fd is registered once with EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLET, and on each edge the
+// FIFO is retried until EAGAIN. Completed operations go to a done list delivered at the
+// end of the next poll(), never inline from submit().
+#include "io/backend.hpp"
+#include "io/sys.hpp"
+
+#include <cerrno>
+#include <ctime>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include <vector>
+
+namespace aio::detail {
+namespace {
+
+struct op_list {
+    io_op* head = nullptr;
+    io_op* tail = nullptr;
+    bool empty() const noexcept { return head == nullptr; }
+    void push(io_op* op) noexcept {
+        op->m_bnext = nullptr;
+        op->m_bprev = tail;
+        (tail ? tail->m_bnext : head) = op;
+        tail = op;
+    }
+    void remove(io_op* op) noexcept {
+        (op->m_bprev ? op->m_bprev->m_bnext : head) = op->m_bnext;
+        (op->m_bnext ? op->m_bnext->m_bprev : tail) = op->m_bprev;
+        op->m_bnext = op->m_bprev = nullptr;
+    }
+};
+
+struct fd_state {
+    op_list readers;
+    op_list writers;
+    bool registered = false;
+};
+
+bool is_reader(const io_op& op) noexcept {
+    switch (op.m_kind) {
+    case op_kind::read:
+    case op_kind::recv:
+    case op_kind::recvmsg:
+    case op_kind::accept:
+        return true;
+    case op_kind::poll:
+        return (op.m_len & POLLIN) != 0;
+    default:
+        return false;
+    }
+}
+
+/// Tries the operation once. Returns false if it would block.
+bool attempt(io_op& op) noexcept {
+    long r = 0;
+    switch (op.m_kind) {
+    case op_kind::read:
+        r = sys::read(op.m_fd, op.m_buf, op.m_len);
+        break;
+    case op_kind::write:
+        r = sys::write(op.m_fd, op.m_buf, op.m_len);
+        break;
+    case op_kind::recv:
+        r = sys::recv(op.m_fd, op.m_buf, op.m_len, 0);
+        break;
+    case op_kind::send:
+        r = sys::send(op.m_fd, op.m_buf, op.m_len, MSG_NOSIGNAL);
+        break;
+    case op_kind::recvmsg:
+        r = sys::recvmsg(op.m_fd, static_cast<msghdr*>(op.m_buf), 0);
+        break;
+    case op_kind::sendmsg:
+        r = sys::sendmsg(op.m_fd, static_cast<msghdr*>(op.m_buf), MSG_NOSIGNAL);
+        break;
+    case op_kind::read_at:
+        r = sys::pread(op.m_fd, op.m_buf, op.m_len, static_cast<off_t>(op.m_offset));
+        break;
+    case op_kind::write_at:
+        r = sys::pwrite(op.m_fd, op.m_buf, op.m_len, static_cast<off_t>(op.m_offset));
+        break;
+    case op_kind::fsync:
+        r = sys::fsync(op.m_fd);
+        break;
+    case op_kind::accept:
+        r = sys::accept4(op.m_fd, op.m_addr, op.m_addr ? &op.m_addrlen : nullptr,
+                         SOCK_CLOEXEC | SOCK_NONBLOCK);
+        break;
+    case op_kind::connect: {
+        // First attempt starts the connect; later ones (on writability) read SO_ERROR.
+        if (op.m_offset == 0) {
+            op.m_offset = 1;
+            r = sys::connect(op.m_fd, op.m_addr, op.m_addrlen);
+            if (r < 0 && errno == EINPROGRESS) return false;
+        } else {
+            int err = 0;
+            socklen_t len = sizeof err;
+            if (::getsockopt(op.m_fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+            if (err == 0) {
+                // Writability without an error can be spurious before the handshake ends.
+                pollfd p{op.m_fd, POLLOUT, 0};
+                if (::poll(&p, 1, 0) == 0) return false;
+            }
+            op.m_result = -err;
+            return true;
+        }
+        break;
+    }
+    case op_kind::poll: {
+        pollfd p{op.m_fd, static_cast<short>(op.m_len), 0};
+        r = ::poll(&p, 1, 0);
+        if (r == 0) return false;
+        if (r > 0) r = p.revents;
+        break;
+    }
+    }
+    if (r < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+        if (errno == EINTR) return false; // retried on the next edge or attempt
+        op.m_result = -errno;
+    } else {
+        op.m_result = static_cast<int>(r);
+    }
+    return true;
+}
+
+class epoll_backend final : public backend {
+  public:
+    epoll_backend() {
+        m_ep = ::epoll_create1(EPOLL_CLOEXEC);
+        m_wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.u64 = wake_tag;
+        ::epoll_ctl(m_ep, EPOLL_CTL_ADD, m_wake, &ev);
+    }
+    ~epoll_backend() override {
+        ::close(m_wake);
+        ::close(m_ep);
+    }
+    bool ok() const noexcept { return m_ep >= 0 && m_wake >= 0; }
+
+    std::string_view name() const noexcept override { return "epoll"; }
+
+    void submit(io_op& op) noexcept override {
+        ++m_inflight;
+        op.m_queued = false;
+        if (op.m_kind == op_kind::connect) op.m_offset = 0;
+        fd_state& st = state(op.m_fd);
+        op_list& fifo = is_reader(op) ? st.readers : st.writers;
+        const bool file_op = op.m_kind == op_kind::read_at || op.m_kind == op_kind::write_at ||
+                             op.m_kind == op_kind::fsync;
+        if ((file_op || fifo.empty()) && attempt(op)) {
+            finish(op);
+            return;
+        }
+        if (!st.registered) register_fd(op.m_fd, st);
+        fifo.push(&op);
+        op.m_queued = true;
+    }
+
+    void cancel(io_op& op) noexcept override {
+        if (!op.m_queued) return; // already in the done list, or not submitted
+        fd_state& st = state(op.m_fd);
+        (is_reader(op) ? st.readers : st.writers).remove(&op);
+        op.m_queued = false;
+        op.m_result = -ECANCELED;
+        finish(op);
+    }
+
+    void forget_fd(int fd) noexcept override {
+        if (fd < 0 || static_cast<std::size_t>(fd) >= m_fds.size()) return;
+        fd_state& st = m_fds[fd];
+        for (op_list* l : {&st.readers, &st.writers}) {
+            while (io_op* op = l->head) {
+                l->remove(op);
+                op->m_queued = false;
+                op->m_result = -ECANCELED;
+                finish(*op);
+            }
+        }
+        if (st.registered) ::epoll_ctl(m_ep, EPOLL_CTL_DEL, fd, nullptr);
+        st.registered = false;
+    }
+
+    void poll(std::int64_t timeout_ns) override {
+        if (!m_done.empty()) timeout_ns = 0;
+        epoll_event events[256];
+        int n;
+        if (timeout_ns < 0) {
+            n = ::epoll_pwait2(m_ep, events, 256, nullptr, nullptr);
+        } else {
+            timespec ts{static_cast<time_t>(timeout_ns / 1000000000),
+                        static_cast<long>(timeout_ns % 1000000000)};
+            n = ::epoll_pwait2(m_ep, events, 256, &ts, nullptr);
+        }
+        for (int i = 0; i < n; ++i) {
+            if (events[i].data.u64 == wake_tag) {
+                eventfd_t v;
+                (void)::eventfd_read(m_wake, &v);
+                continue;
+            }
+            const int fd = events[i].data.fd;
+            fd_state& st = m_fds[fd];
+            const auto e = events[i].events;
+            if (e & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) retry(st.readers);
+            if (e & (EPOLLOUT | EPOLLERR | EPOLLHUP)) retry(st.writers);
+        }
+        deliver();
+    }
+
+    void wake() noexcept override { (void)::eventfd_write(m_wake, 1); }
+    std::size_t inflight() const noexcept override { return m_inflight; }
+
+  private:
+    static constexpr std::uint64_t wake_tag = ~std::uint64_t{0};
+
+    fd_state& state(int fd) {
+        if (static_cast<std::size_t>(fd) >= m_fds.size()) m_fds.resize(fd + 64);
+        return m_fds[fd];
+    }
+    void register_fd(int fd, fd_state& st) noexcept {
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+        ev.data.fd = fd;
+        if (::epoll_ctl(m_ep, EPOLL_CTL_ADD, fd, &ev) == 0 || errno == EEXIST) {
+            st.registered = true;
+            return;
+        }
+        // Regular files cannot be polled (EPERM): they are always ready.
+        st.registered = false;
+    }
+    void retry(op_list& fifo) noexcept {
+        while (io_op* op = fifo.head) {
+            if (!attempt(*op)) break;
+            fifo.remove(op);
+            op->m_queued = false;
+            finish(*op);
+        }
+    }
+    void finish(io_op& op) noexcept { m_done.push_back(&op); }
+    void deliver() noexcept {
+        // Completions may submit new operations that finish at once: loop until empty,
+        // swapping so that the list being iterated is not appended to.
+        while (!m_done.empty()) {
+            m_delivering.swap(m_done);
+            for (io_op* op : m_delivering) {
+                --m_inflight;
+                op->m_complete(op);
+            }
+            m_delivering.clear();
+        }
+    }
+
+    int m_ep = -1;
+    int m_wake = -1;
+    std::vector<fd_state> m_fds;
+    std::vector<io_op*> m_done;
+    std::vector<io_op*> m_delivering;
+    std::size_t m_inflight = 0;
+};
+
+} // namespace
+
+std::unique_ptr<backend> make_epoll_backend() {
+    auto b = std::make_unique<epoll_backend>();
+    if (!b->ok()) return nullptr;
+    return b;
+}
+
+} // namespace aio::detail

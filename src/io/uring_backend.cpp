@@ -1,0 +1,241 @@
+// io_uring backend (liburing).
+//
+// Every operation is one SQE whose user_data is the io_op; SQEs are only flushed by the
+// io_uring_submit_and_wait_timeout / submit_and_get_events call the loop makes once per
+// turn, so a turn that starts a thousand reads makes one syscall. Cancellation is an
+// IORING_OP_ASYNC_CANCEL keyed by the op address; the op itself still completes (with
+// -ECANCELED or its real result) and only then is handed back. The cross-thread wake is a
+// read pending on an eventfd, re-armed each time it completes.
+#include "io/backend.hpp"
+#include "io/sys.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <liburing.h>
+#include <string>
+#include <system_error>
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include <vector>
+
+namespace aio::detail {
+namespace {
+
+constexpr std::uint64_t wake_tag = 1;
+constexpr std::uint64_t cancel_tag = 2;
+
+sys::call call_of(op_kind k) noexcept {
+    switch (k) {
+    case op_kind::read: return sys::call::read;
+    case op_kind::write: return sys::call::write;
+    case op_kind::read_at: return sys::call::pread;
+    case op_kind::write_at: return sys::call::pwrite;
+    case op_kind::recv: return sys::call::recv;
+    case op_kind::send: return sys::call::send;
+    case op_kind::recvmsg: return sys::call::recvmsg;
+    case op_kind::sendmsg: return sys::call::sendmsg;
+    case op_kind::accept: return sys::call::accept;
+    case op_kind::connect: return sys::call::connect;
+    case op_kind::fsync: return sys::call::fsync;
+    case op_kind::poll: break;
+    }
+    return sys::call::read;
+}
+
+class uring_backend final : public backend {
+  public:
+    int init() {
+        io_uring_params p{};
+        p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+        int r = io_uring_queue_init_params(entries, &m_ring, &p);
+        if (r < 0) {
+            p = {};
+            p.flags = IORING_SETUP_COOP_TASKRUN;
+            r = io_uring_queue_init_params(entries, &m_ring, &p);
+        }
+        if (r < 0) {
+            p = {};
+            r = io_uring_queue_init_params(entries, &m_ring, &p);
+        }
+        if (r < 0) return r;
+        m_init = true;
+        m_wake = ::eventfd(0, EFD_CLOEXEC);
+        if (m_wake < 0) return -errno;
+        arm_wake();
+        return 0;
+    }
+    ~uring_backend() override {
+        if (m_wake >= 0) ::close(m_wake);
+        if (m_init) io_uring_queue_exit(&m_ring);
+    }
+
+    std::string_view name() const noexcept override { return "io_uring"; }
+
+    void submit(io_op& op) noexcept override {
+        ++m_inflight;
+        if (sys::g_fault && op.m_kind != op_kind::poll) {
+            std::size_t len = op.m_len;
+            if (sys::inject(call_of(op.m_kind), &len)) {
+                op.m_result = -errno;
+                m_synthetic.push_back(&op);
+                return;
+            }
+            op.m_len = len;
+        }
+        io_uring_sqe* sqe = get_sqe();
+        switch (op.m_kind) {
+        case op_kind::read:
+            io_uring_prep_read(sqe, op.m_fd, op.m_buf, static_cast<unsigned>(op.m_len), -1);
+            break;
+        case op_kind::write:
+            io_uring_prep_write(sqe, op.m_fd, op.m_buf, static_cast<unsigned>(op.m_len), -1);
+            break;
+        case op_kind::read_at:
+            io_uring_prep_read(sqe, op.m_fd, op.m_buf, static_cast<unsigned>(op.m_len),
+                               op.m_offset);
+            break;
+        case op_kind::write_at:
+            io_uring_prep_write(sqe, op.m_fd, op.m_buf, static_cast<unsigned>(op.m_len),
+                                op.m_offset);
+            break;
+        case op_kind::recv:
+            io_uring_prep_recv(sqe, op.m_fd, op.m_buf, op.m_len, 0);
+            break;
+        case op_kind::send:
+            io_uring_prep_send(sqe, op.m_fd, op.m_buf, op.m_len, MSG_NOSIGNAL);
+            break;
+        case op_kind::recvmsg:
+            io_uring_prep_recvmsg(sqe, op.m_fd, static_cast<msghdr*>(op.m_buf), 0);
+            break;
+        case op_kind::sendmsg:
+            io_uring_prep_sendmsg(sqe, op.m_fd, static_cast<msghdr*>(op.m_buf), MSG_NOSIGNAL);
+            break;
+        case op_kind::accept:
+            io_uring_prep_accept(sqe, op.m_fd, op.m_addr, op.m_addr ? &op.m_addrlen : nullptr,
+                                 SOCK_CLOEXEC | SOCK_NONBLOCK);
+            break;
+        case op_kind::connect:
+            io_uring_prep_connect(sqe, op.m_fd, op.m_addr, op.m_addrlen);
+            break;
+        case op_kind::poll:
+            io_uring_prep_poll_add(sqe, op.m_fd, static_cast<unsigned>(op.m_len));
+            break;
+        case op_kind::fsync:
+            io_uring_prep_fsync(sqe, op.m_fd, 0);
+            break;
+        }
+        io_uring_sqe_set_data64(sqe, reinterpret_cast<std::uint64_t>(&op));
+    }
+
+    void cancel(io_op& op) noexcept override {
+        io_uring_sqe* sqe = get_sqe();
+        io_uring_prep_cancel64(sqe, reinterpret_cast<std::uint64_t>(&op), 0);
+        io_uring_sqe_set_data64(sqe, cancel_tag);
+    }
+
+    void forget_fd(int) noexcept override {}
+
+    void poll(std::int64_t timeout_ns) override {
+        if (!m_synthetic.empty()) timeout_ns = 0;
+        if (timeout_ns == 0) {
+            io_uring_submit_and_get_events(&m_ring);
+        } else {
+            io_uring_cqe* cqe = nullptr;
+            __kernel_timespec ts{};
+            if (timeout_ns > 0) {
+                ts.tv_sec = timeout_ns / 1000000000;
+                ts.tv_nsec = timeout_ns % 1000000000;
+            }
+            io_uring_submit_and_wait_timeout(&m_ring, &cqe, 1, timeout_ns > 0 ? &ts : nullptr,
+                                             nullptr);
+        }
+        reap();
+        while (!m_synthetic.empty()) {
+            m_delivering.swap(m_synthetic);
+            for (io_op* op : m_delivering) complete(op, op->m_result);
+            m_delivering.clear();
+        }
+    }
+
+    void wake() noexcept override { (void)::eventfd_write(m_wake, 1); }
+    std::size_t inflight() const noexcept override { return m_inflight; }
+
+  private:
+    static constexpr unsigned entries = 4096;
+
+    io_uring_sqe* get_sqe() noexcept {
+        io_uring_sqe* sqe = io_uring_get_sqe(&m_ring);
+        while (!sqe) {
+            // Submission queue full: flush it (completions stay queued for reap()).
+            io_uring_submit(&m_ring);
+            sqe = io_uring_get_sqe(&m_ring);
+        }
+        return sqe;
+    }
+    void arm_wake() noexcept {
+        io_uring_sqe* sqe = get_sqe();
+        io_uring_prep_read(sqe, m_wake, &m_wake_buf, sizeof m_wake_buf, 0);
+        io_uring_sqe_set_data64(sqe, wake_tag);
+    }
+    void reap() noexcept {
+        io_uring_cqe* cqe;
+        unsigned head;
+        unsigned n = 0;
+        bool rearm = false;
+        io_uring_for_each_cqe(&m_ring, head, cqe) {
+            ++n;
+            const std::uint64_t tag = cqe->user_data;
+            if (tag == wake_tag) {
+                rearm = true;
+            } else if (tag != cancel_tag) {
+                complete(reinterpret_cast<io_op*>(tag), cqe->res);
+            }
+        }
+        io_uring_cq_advance(&m_ring, n);
+        if (rearm) arm_wake();
+    }
+    void complete(io_op* op, int res) noexcept {
+        --m_inflight;
+        op->m_result = res;
+        op->m_complete(op);
+    }
+
+    io_uring m_ring{};
+    bool m_init = false;
+    int m_wake = -1;
+    eventfd_t m_wake_buf = 0;
+    std::size_t m_inflight = 0;
+    std::vector<io_op*> m_synthetic;
+    std::vector<io_op*> m_delivering;
+};
+
+} // namespace
+
+std::unique_ptr<backend> make_uring_backend(int* error) {
+    auto b = std::make_unique<uring_backend>();
+    int r = b->init();
+    if (r < 0) {
+        if (error) *error = -r;
+        return nullptr;
+    }
+    return b;
+}
+
+std::unique_ptr<backend> make_backend(std::string_view which, std::string* note) {
+    if (which.empty()) {
+        const char* env = ::getenv("AIO_BACKEND");
+        if (env && *env) which = env;
+    }
+    if (which == "epoll") return make_epoll_backend();
+    if (!which.empty() && which != "io_uring") return nullptr; // caller reports the bad name
+    int err = 0;
+    if (auto b = make_uring_backend(&err)) return b;
+    if (note) {
+        *note = "aio: io_uring unavailable (";
+        *note += std::system_category().message(err);
+        *note += "), falling back to epoll";
+    }
+    return make_epoll_backend();
+}
+
+} // namespace aio::detail
