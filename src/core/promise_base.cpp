@@ -133,6 +133,15 @@ bool parking::begin_park(std::coroutine_handle<> h, void (*cancel)(parking*) noe
     return true;
 }
 
+void parking::force_park(std::coroutine_handle<> h, void (*cancel)(parking*) noexcept) {
+    promise_base* t = t_current;
+    if (!t) throw_no_running_task();
+    m_task = t;
+    m_cancel = cancel;
+    t->m_link = h;
+    t->m_parked = this;
+}
+
 void parking::wake() noexcept {
     m_task->m_parked = nullptr;
     t_loop->schedule(m_task);
@@ -147,6 +156,10 @@ void on_never_awaited() noexcept {
         report_message("aio: a task was destroyed without ever being awaited or started "
                        "(forgotten co_await?)");
     }
+}
+
+void check_cancelled() {
+    if (current().cancel_pending()) throw cancelled_error();
 }
 
 void throw_no_running_task() {

@@ -49,6 +49,9 @@ struct parking {
     /// Parks the current task at this place. Returns false (do not suspend) when the task
     /// is already cancelled; await_resume then throws via throw_if_cancelled().
     bool begin_park(std::coroutine_handle<> h, void (*cancel)(parking*) noexcept);
+    /// Parks even if the task is already cancelled (for waits that must see children end;
+    /// the hook still runs on a later cancel).
+    void force_park(std::coroutine_handle<> h, void (*cancel)(parking*) noexcept);
     /// Resumes the parked task at the next loop turn.
     void wake() noexcept;
     /// Used by cancel hooks that wake synchronously: marks cancelled and wakes.
@@ -137,6 +140,8 @@ class promise_base : public work_item {
 /// Reported (in debug mode) when a task is destroyed without having been started.
 void on_never_awaited() noexcept;
 [[noreturn]] void throw_no_running_task();
+/// Throws aio::cancelled_error if the calling task is cancelled (and not shielded).
+void check_cancelled();
 
 /// The task currently being run by this thread's loop; throws outside of a task.
 inline promise_base& current() {

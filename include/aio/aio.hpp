@@ -1,0 +1,6 @@
+// Umbrella header: everything aiocpp offers. For users; the library never includes it.
+#pragma once
+
+#include <aio/core.hpp>
+#include <aio/sync.hpp>
+#include <aio/threads.hpp>

@@ -1,0 +1,170 @@
+// aio::gather and aio::gather_settled: run tasks concurrently, collect results in order.
+#pragma once
+
+#include <aio/core/task.hpp>
+#include <aio/core/task_handle.hpp>
+
+#include <cstddef>
+#include <exception>
+#include <memory>
+#include <tuple>
+#include <variant>
+#include <vector>
+
+namespace aio {
+
+/// One result of gather_settled: the value (std::monostate for void) or the exception.
+template <class T>
+using settled = std::variant<detail::non_void_t<T>, std::exception_ptr>;
+
+namespace detail {
+
+class gather_core;
+
+struct gather_slot : completion_waiter {
+    gather_core* m_core = nullptr;
+    promise_base* m_child = nullptr;
+};
+
+/// Non-template engine of gather: starts children as root tasks, counts completions,
+/// cancels the siblings on the first error (unless settled) and parks the caller until
+/// every child has finished. The caller being cancelled cancels every child; it still
+/// waits for all of them before throwing aio::cancelled_error.
+class gather_core : public parking {
+  public:
+    gather_core(gather_slot* slots, std::size_t n, bool settled) noexcept
+        : m_slots(slots), m_count(n), m_settled(settled) {}
+    ~gather_core();
+    gather_core(const gather_core&) = delete;
+    gather_core& operator=(const gather_core&) = delete;
+
+    /// Takes a reference on `child` and starts it; the slot watches its completion.
+    void start(std::size_t i, promise_base& child);
+
+    bool await_ready() const noexcept { return m_remaining == 0; }
+    bool await_suspend(std::coroutine_handle<> h);
+    /// Throws cancelled_error if the caller was cancelled, or the first child error.
+    void await_resume();
+
+    void on_child_done(gather_slot& s) noexcept;
+    void cancel_children() noexcept;
+
+  private:
+    gather_slot* m_slots;
+    std::size_t m_count;
+    std::size_t m_remaining = 0;
+    std::size_t m_first_error = static_cast<std::size_t>(-1);
+    bool m_settled;
+    bool m_parked = false;
+};
+
+template <class T>
+non_void_t<T> take_result(promise<T>& p) {
+    if constexpr (std::is_void_v<T>) {
+        p.take();
+        return {};
+    } else {
+        return p.take();
+    }
+}
+
+template <class T>
+settled<T> take_settled(promise<T>& p) {
+    try {
+        return settled<T>(std::in_place_index<0>, take_result(p));
+    } catch (...) {
+        return settled<T>(std::in_place_index<1>, std::current_exception());
+    }
+}
+
+template <bool Settled, class... T>
+auto gather_tuple(task<T>... ts)
+    -> task<std::conditional_t<Settled, std::tuple<settled<T>...>, std::tuple<non_void_t<T>...>>> {
+    check_cancelled();
+    std::tuple<typename task<T>::handle_type...> hs{ts.release()...};
+    gather_slot slots[sizeof...(T)];
+    gather_core core(slots, sizeof...(T), Settled);
+    std::size_t i = 0;
+    std::apply([&](auto&... h) { (core.start(i++, h.promise()), ...); }, hs);
+    co_await core;
+    if constexpr (Settled) {
+        co_return std::apply(
+            [](auto&... h) { return std::tuple<settled<T>...>{take_settled(h.promise())...}; },
+            hs);
+    } else {
+        co_return std::apply(
+            [](auto&... h) { return std::tuple<non_void_t<T>...>{take_result(h.promise())...}; },
+            hs);
+    }
+}
+
+template <bool Settled, class T>
+auto gather_vector(std::vector<task<T>> ts)
+    -> task<std::vector<std::conditional_t<Settled, settled<T>, non_void_t<T>>>> {
+    check_cancelled();
+    std::vector<typename task<T>::handle_type> hs;
+    hs.reserve(ts.size());
+    for (auto& t : ts) hs.push_back(t.release());
+    auto slots = std::make_unique<gather_slot[]>(hs.size());
+    gather_core core(slots.get(), hs.size(), Settled);
+    for (std::size_t i = 0; i < hs.size(); ++i) core.start(i, hs[i].promise());
+    co_await core;
+    std::vector<std::conditional_t<Settled, settled<T>, non_void_t<T>>> out;
+    out.reserve(hs.size());
+    for (auto& h : hs) {
+        if constexpr (Settled) {
+            out.push_back(take_settled(h.promise()));
+        } else {
+            out.push_back(take_result(h.promise()));
+        }
+    }
+    co_return out;
+}
+
+template <class T>
+task<T> await_handle(task_handle<T> h) {
+    co_return co_await h;
+}
+template <class T>
+task<T> as_task(task<T> t) {
+    return t;
+}
+template <class T>
+task<T> as_task(task_handle<T> h) {
+    return await_handle(std::move(h));
+}
+
+} // namespace detail
+
+/// Runs the tasks concurrently (each as its own task on the loop) and returns their results
+/// as a tuple in argument order (void -> std::monostate). On the first exception the
+/// siblings are cancelled and awaited, then that exception is rethrown. If the calling
+/// task is cancelled, every child is cancelled and awaited, then aio::cancelled_error is
+/// thrown. Accepts task<T> and task_handle<T> arguments.
+///
+///     auto [a, b] = co_await aio::gather(fetch("x"), fetch("y"));
+template <class... A>
+auto gather(A... tasks) {
+    return detail::gather_tuple<false>(detail::as_task(std::move(tasks))...);
+}
+
+/// gather over a vector: results in the vector's order.
+template <class T>
+task<std::vector<detail::non_void_t<T>>> gather(std::vector<task<T>> tasks) {
+    return detail::gather_vector<false>(std::move(tasks));
+}
+
+/// asyncio.gather(..., return_exceptions=True): waits for every task; each slot holds the
+/// value or the exception_ptr. Never cancels siblings. Cancellation of the caller still
+/// cancels all children and throws aio::cancelled_error.
+template <class... A>
+auto gather_settled(A... tasks) {
+    return detail::gather_tuple<true>(detail::as_task(std::move(tasks))...);
+}
+
+template <class T>
+task<std::vector<settled<T>>> gather_settled(std::vector<task<T>> tasks) {
+    return detail::gather_vector<true>(std::move(tasks));
+}
+
+} // namespace aio
