@@ -14,6 +14,13 @@ namespace aio::detail {
 
 class trace_recorder;
 
+/// Per-loop state of an upper layer (the os layer's signal hub, child reaper and file
+/// workers). It is destroyed with the loop, after every task has ended and before the
+/// backend, so its destructor may still cancel and drain its own backend operations.
+struct loop_extension {
+    virtual ~loop_extension() = default;
+};
+
 /// A heap-allocated callback (call_soon, call_later, call_soon_threadsafe).
 struct callback_item : work_item, timer_node {
     std::function<void()> fn;
@@ -43,6 +50,10 @@ class loop_impl {
     bool m_stop = false;
     clock::time_point m_virtual_now{};
     std::unique_ptr<trace_recorder> m_trace;
+    // The os layer's per-loop state (created on first use; see loop_extension).
+    std::unique_ptr<loop_extension> m_os;
+    // Set by the SIGINT handler of run_main (handle_sigint); read on the loop thread.
+    std::atomic<bool> m_sigint{false};
 };
 
 } // namespace aio::detail
