@@ -123,6 +123,10 @@ class sigint_scope {
 
 } // namespace
 
+bool is_stale_sigint_handler(void (*handler)(int)) noexcept {
+    return handler == &on_sigint && g_sigint_loop.load(std::memory_order_acquire) == nullptr;
+}
+
 loop_impl::loop_impl(event_loop& loop, const run_options& opts) : m_loop(loop), m_opts(opts) {
     m_slow = opts.slow_callback_duration;
     if (opts.timeline || env_flag("AIO_TIMELINE") || std::getenv("AIO_TRACE")) {

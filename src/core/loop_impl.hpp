@@ -56,4 +56,8 @@ class loop_impl {
     std::atomic<bool> m_sigint{false};
 };
 
+/// True if `handler` is run_main's Ctrl-C handler and no loop has it armed now: a layer
+/// that saved it as the previous SIGINT disposition restores SIG_DFL instead.
+bool is_stale_sigint_handler(void (*handler)(int)) noexcept;
+
 } // namespace aio::detail
