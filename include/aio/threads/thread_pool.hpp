@@ -61,7 +61,9 @@ struct job_awaiter_base : parking {
     pool_impl* m_pool;
     bool m_owned = false; // the job came back and is ours to free
     job_awaiter_base(thread_job* j, pool_impl* p) noexcept : m_job(j), m_pool(p) {}
-    job_awaiter_base(const job_awaiter_base&) = delete;
+    /// Movable until awaited (so gather/wait_for can wrap it); the job goes with it.
+    job_awaiter_base(job_awaiter_base&& o) noexcept
+        : parking(o), m_job(std::exchange(o.m_job, nullptr)), m_pool(o.m_pool) {}
     job_awaiter_base& operator=(const job_awaiter_base&) = delete;
     ~job_awaiter_base();
     bool await_ready() const noexcept { return false; }
