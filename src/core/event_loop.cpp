@@ -76,11 +76,15 @@ void loop_impl::run_task(promise_base* t) noexcept {
     t_current = prev;
 }
 
+namespace {
+constexpr int ready_budget = 256;
+} // namespace
+
 void loop_impl::run_once() {
     event_loop& L = m_loop;
     backend& io = *L.m_backend;
     std::int64_t timeout = -1;
-    const bool remote = m_remote_pending.load(std::memory_order_acquire);
+    const bool remote = m_remote_pending.load(std::memory_order_relaxed);
     if (L.m_head || remote) {
         timeout = 0;
     } else if (!L.m_timers.empty()) {
@@ -103,7 +107,8 @@ void loop_impl::run_once() {
         t->m_fire(t);
     }
 
-    if (m_remote_pending.exchange(false, std::memory_order_acq_rel)) {
+    if (m_remote_pending.load(std::memory_order_relaxed) &&
+        m_remote_pending.exchange(false, std::memory_order_acq_rel)) {
         {
             std::lock_guard lock(m_mutex);
             m_remote_run.swap(m_remote);
@@ -136,14 +141,14 @@ void loop_impl::run_once() {
         m_remote_run.clear();
     }
 
-    // Run what was ready at the start of this turn.
-    work_item* w = L.m_head;
-    L.m_head = nullptr;
-    L.m_tail = &L.m_head;
-    while (w) {
-        work_item* next = w->m_next;
+    // Run ready work in FIFO order, up to a budget, then go back to poll I/O and timers.
+    // FIFO keeps asyncio's guarantee that sleep(0s) lets every other ready task run
+    // first; the budget bounds how long I/O can wait (tokio polls every 61 tasks).
+    for (int budget = ready_budget; budget > 0 && L.m_head; --budget) {
+        work_item* w = L.m_head;
+        L.m_head = w->m_next;
+        if (!L.m_head) L.m_tail = &L.m_head;
         w->m_run(w);
-        w = next;
     }
 }
 
