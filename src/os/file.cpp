@@ -44,7 +44,7 @@ task<int> open_fd(std::string path, int flags, unsigned perms) {
     a.m_buf = path.data();
     a.m_len = static_cast<std::size_t>(flags);
     a.m_offset = perms;
-    const int r = co_await a;
+    const int r = co_await detail::perform(&a);
     if (a.m_cancelled) {
         if (r >= 0) ::close(r); // opened before the cancel arrived: not leaked
         throw cancelled_error();
@@ -103,7 +103,7 @@ task<std::string> file::read_at(std::size_t n, std::uint64_t offset) {
         a.m_buf = buf.data();
         a.m_len = buf.size();
         a.m_offset = offset;
-        const int r = co_await a;
+        const int r = co_await detail::perform(&a);
         if (a.m_cancelled) throw cancelled_error();
         if (r == -EINTR || r == -EAGAIN) continue;
         if (r < 0) detail::throw_os_error(r, "read", m_path);
@@ -138,7 +138,7 @@ task<std::string> file::read_all() {
         a.m_buf = out.data() + got;
         a.m_len = want;
         a.m_offset = pos;
-        const int r = co_await a;
+        const int r = co_await detail::perform(&a);
         if (a.m_cancelled) throw cancelled_error();
         if (r == -EINTR || r == -EAGAIN) {
             out.resize(got);
@@ -164,7 +164,7 @@ task<std::size_t> file::write_all_at(std::string data, std::uint64_t offset) {
         a.m_buf = data.data() + done;
         a.m_len = std::min(data.size() - done, max_chunk);
         a.m_offset = offset + done;
-        const int r = co_await a;
+        const int r = co_await detail::perform(&a);
         if (a.m_cancelled) throw cancelled_error();
         if (r == -EINTR || r == -EAGAIN) continue;
         if (r < 0) detail::throw_os_error(r, "write", m_path);
@@ -189,7 +189,7 @@ task<void> file::fsync() {
     pending_scope ps(m_pending);
     op_awaiter a;
     detail::prepare_file_op(a, op_kind::fsync, m_fd);
-    const int r = co_await a;
+    const int r = co_await detail::perform(&a);
     if (a.m_cancelled) throw cancelled_error();
     if (r < 0) detail::throw_os_error(r, "fsync", m_path);
 }
@@ -282,7 +282,7 @@ task<void> write_file(std::string path, std::string data) {
         file d(co_await open_fd(dir, O_RDONLY | O_DIRECTORY, 0), dir, false);
         op_awaiter a;
         detail::prepare_file_op(a, op_kind::fsync, d.native_handle());
-        co_await a;
+        co_await detail::perform(&a);
     } catch (const io_error&) {
     }
 }
