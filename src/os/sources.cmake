@@ -3,4 +3,5 @@ target_sources(aiocpp PRIVATE
     os/file.cpp
     os/os_state.cpp
     os/signal_hub.cpp
+    os/subprocess.cpp
 )
