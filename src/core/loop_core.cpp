@@ -5,8 +5,11 @@ namespace aio::detail {
 
 namespace {
 bool earlier(const timer_node* a, const timer_node* b) noexcept {
+    // Sequence numbers wrap; the live timers never span 2^31 of them, so the signed
+    // difference orders them.
     return a->m_deadline < b->m_deadline ||
-           (a->m_deadline == b->m_deadline && a->m_seq < b->m_seq);
+           (a->m_deadline == b->m_deadline &&
+            static_cast<std::int32_t>(a->m_seq - b->m_seq) < 0);
 }
 } // namespace
 
@@ -15,14 +18,14 @@ loop_core::~loop_core() = default;
 
 void loop_core::add_timer(timer_node& t) noexcept {
     t.m_seq = m_timer_seq++;
-    t.m_index = m_timers.size();
+    t.m_index = static_cast<std::uint32_t>(m_timers.size());
     m_timers.push_back(&t); // amortised: the vector only grows to the peak timer count
     sift_up(t.m_index);
 }
 
 void loop_core::cancel_timer(timer_node& t) noexcept {
     if (!t.armed()) return;
-    const std::size_t i = t.m_index;
+    const std::uint32_t i = t.m_index;
     t.m_index = timer_node::npos;
     timer_node* last = m_timers.back();
     m_timers.pop_back();
@@ -39,11 +42,11 @@ void loop_core::sift_up(std::size_t i) noexcept {
         std::size_t parent = (i - 1) / 2;
         if (!earlier(t, m_timers[parent])) break;
         m_timers[i] = m_timers[parent];
-        m_timers[i]->m_index = i;
+        m_timers[i]->m_index = static_cast<std::uint32_t>(i);
         i = parent;
     }
     m_timers[i] = t;
-    t->m_index = i;
+    t->m_index = static_cast<std::uint32_t>(i);
 }
 
 void loop_core::sift_down(std::size_t i) noexcept {
@@ -55,26 +58,23 @@ void loop_core::sift_down(std::size_t i) noexcept {
         if (c + 1 < n && earlier(m_timers[c + 1], m_timers[c])) ++c;
         if (!earlier(m_timers[c], t)) break;
         m_timers[i] = m_timers[c];
-        m_timers[i]->m_index = i;
+        m_timers[i]->m_index = static_cast<std::uint32_t>(i);
         i = c;
     }
     m_timers[i] = t;
-    t->m_index = i;
+    t->m_index = static_cast<std::uint32_t>(i);
 }
 
 void loop_core::link_task(promise_base* t) noexcept {
-    t->m_prev_task = nullptr;
-    t->m_next_task = m_tasks;
-    if (m_tasks) m_tasks->m_prev_task = t;
-    m_tasks = t;
-    ++m_live;
+    t->m_index = static_cast<std::uint32_t>(m_tasks.size());
+    m_tasks.push_back(t);
 }
 
 void loop_core::unlink_task(promise_base* t) noexcept {
-    (t->m_prev_task ? t->m_prev_task->m_next_task : m_tasks) = t->m_next_task;
-    if (t->m_next_task) t->m_next_task->m_prev_task = t->m_prev_task;
-    t->m_prev_task = t->m_next_task = nullptr;
-    --m_live;
+    promise_base* last = m_tasks.back();
+    m_tasks[t->m_index] = last;
+    last->m_index = t->m_index;
+    m_tasks.pop_back();
 }
 
 } // namespace aio::detail
