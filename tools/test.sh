@@ -23,7 +23,7 @@ configure_build() { # dir, extra cmake args...
 
 if ((!quick)); then
     step "ASan+UBSan build"
-    if configure_build build-asan -DCMAKE_BUILD_TYPE=Debug -DAIO_SANITIZE=ON -DAIO_BUILD_BENCH=OFF; then
+    if configure_build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIO_SANITIZE=ON -DAIO_BUILD_BENCH=OFF; then
         step "ASan+UBSan tests"
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
             ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE "stress|bench" || failed=1

@@ -89,20 +89,20 @@ void loop_impl::run_once() {
         timeout = 0;
     } else if (!L.m_timers.empty()) {
         const auto now = m_opts.virtual_time ? L.m_now : clock::now();
-        const auto d = L.m_timers.front()->m_deadline - now;
+        const auto d = L.m_timers.front().deadline - now;
         timeout = std::max<std::int64_t>(0, d.count());
     }
     if (m_opts.virtual_time && timeout != 0 && io.inflight() == 0 &&
         m_outstanding.load(std::memory_order_acquire) == 0 && !L.m_timers.empty()) {
         // Nothing can happen before the next timer: jump the clock there.
-        L.m_now = std::max(L.m_now, L.m_timers.front()->m_deadline);
+        L.m_now = std::max(L.m_now, L.m_timers.front().deadline);
         timeout = 0;
     }
     if (timeout != 0 || io.inflight() > 0) io.poll(timeout);
     if (!m_opts.virtual_time) L.m_now = clock::now();
 
-    while (!L.m_timers.empty() && L.m_timers.front()->m_deadline <= L.m_now) {
-        timer_node* t = L.m_timers.front();
+    while (!L.m_timers.empty() && L.m_timers.front().deadline <= L.m_now) {
+        timer_node* t = L.m_timers.front().node;
         L.cancel_timer(*t);
         t->m_fire(t);
     }
@@ -207,7 +207,8 @@ event_loop::~event_loop() {
         m_head = w->m_next;
         if (w->m_run == &detail::run_callback) delete static_cast<detail::callback_item*>(w);
     }
-    for (detail::timer_node* t : m_timers) {
+    for (const detail::timer_entry& e : m_timers) {
+        detail::timer_node* t = e.node;
         if (t->m_fire == &detail::fire_callback) delete static_cast<detail::callback_item*>(t);
     }
     m_timers.clear();
