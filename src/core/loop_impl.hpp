@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ class trace_recorder;
 struct loop_extension {
     virtual ~loop_extension() = default;
 };
+/// The debug entry of a task (name, creation site), or null.
+const task_debug* debug_info(const promise_base& t) noexcept;
 
 /// A heap-allocated callback (call_soon, call_later, call_soon_threadsafe).
 struct callback_item : work_item, timer_node {
@@ -57,6 +60,9 @@ class loop_impl {
     std::unique_ptr<loop_extension> m_os;
     // Set by the SIGINT handler of run_main (handle_sigint); read on the loop thread.
     std::atomic<bool> m_sigint{false};
+    // Names and creation sites of named tasks (and of all tasks in debug/trace mode), kept
+    // off the frame so that an unnamed task costs no memory for them.
+    std::unordered_map<std::uint32_t, task_debug> m_debug_info;
 };
 
 /// True if `handler` is run_main's Ctrl-C handler and no loop has it armed now: a layer
