@@ -328,12 +328,8 @@ void event_loop::run_main(detail::promise_base* main) {
             detail::t_current = nullptr;
         }
     } r;
-<<<<<<< HEAD
     detail::sigint_scope sigint(*m_impl);
-    main->start_root("main", std::source_location::current());
-=======
     main->start_root("main", aio::source_location::current());
->>>>>>> main
     while (!main->done()) {
         m_impl->run_once();
         if (m_impl->m_stop) {
