@@ -20,10 +20,11 @@ class process_state {
     pid_t m_pid = -1;
     int m_pidfd = -1;
     std::optional<int> m_returncode;
-    int m_in = -1; // our ends of the pipes (non-blocking), -1 if not piped
-    int m_out = -1;
-    int m_err = -1;
-    unsigned m_waiters = 0;
+    // Our ends of the pipes (empty streams when not piped).
+    net::stream m_in;
+    net::stream m_out;
+    net::stream m_err;
+    bool m_piped[3] = {false, false, false};
 
     /// waitpid(WNOHANG); true once the child is reaped (m_returncode set).
     bool try_reap() noexcept;

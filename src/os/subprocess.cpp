@@ -7,6 +7,7 @@
 #include <aio/core/error.hpp>
 #include <aio/core/event_loop.hpp>
 #include <aio/core/gather.hpp>
+#include <aio/net/errors.hpp>
 #include <aio/os/signal.hpp>
 #include <aio/os/subprocess.hpp>
 
@@ -55,56 +56,12 @@ task<void> wait_ready(int fd, short events) {
     if (r < 0 && r != -ECANCELED) throw_errno(-r, "aio: poll");
 }
 
-/// Reads a non-blocking pipe to EOF.
-task<std::string> read_to_eof(int fd, std::string name) {
-    std::string out;
-    std::size_t chunk = 64 * 1024;
-    for (;;) {
-        const std::size_t got = out.size();
-        out.resize(got + chunk);
-        const ssize_t n = ::read(fd, out.data() + got, chunk);
-        if (n > 0) {
-            out.resize(got + static_cast<std::size_t>(n));
-            if (static_cast<std::size_t>(n) == chunk && chunk < (1u << 20)) chunk *= 2;
-            continue;
-        }
-        out.resize(got);
-        if (n == 0) co_return out;
-        if (errno == EAGAIN || errno == EINTR) {
-            co_await wait_ready(fd, POLLIN);
-            continue;
-        }
-        throw_errno(errno, "aio: reading the " + name + " of a subprocess");
-    }
-}
-
-/// Writes all of `data` to a non-blocking pipe; false if the reader went away (EPIPE).
-/// `data` lives in the caller's frame until this completes.
-task<bool> write_fully(int fd, std::string_view data, std::string name) {
-    std::size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n >= 0) {
-            done += static_cast<std::size_t>(n);
-            continue;
-        }
-        if (errno == EAGAIN || errno == EINTR) {
-            co_await wait_ready(fd, POLLOUT);
-            continue;
-        }
-        if (errno == EPIPE || errno == ECONNRESET) co_return false;
-        throw_errno(errno, "aio: writing the " + name + " of a subprocess");
-    }
-    co_return true;
-}
-
 /// One end of a pipe for the child (`child_end`) and ours (non-blocking, CLOEXEC).
 void make_pipe(bool child_reads, int& child_end, int& our_end) {
     int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) throw_errno(errno, "aio: pipe");
     child_end = child_reads ? p[0] : p[1];
     our_end = child_reads ? p[1] : p[0];
-    ::fcntl(our_end, F_SETFL, ::fcntl(our_end, F_GETFL) | O_NONBLOCK);
     if (!child_reads) ::fcntl(our_end, F_SETPIPE_SZ, 1 << 20); // fewer wake-ups on floods
 }
 
@@ -143,9 +100,6 @@ process_state::~process_state() {
         }
     }
     close_fd(m_pidfd);
-    close_fd(m_in);
-    close_fd(m_out);
-    close_fd(m_err);
 }
 
 void process_state::close_fd(int& fd) noexcept {
@@ -221,24 +175,48 @@ task<int> process::wait() {
     co_return *st.m_returncode;
 }
 
+namespace {
+net::stream& pipe_of(detail::process_state* st, int which) {
+    static const char* names[] = {"stdin", "stdout", "stderr"};
+    static const char* opts[] = {".in", ".out", ".err"};
+    if (!st) throw invalid_state_error("aio: stream of an empty process");
+    if (!st->m_piped[which]) {
+        throw invalid_state_error(std::string("aio: the ") + names[which] + " of '" +
+                                  st->m_program + "' is not a pipe (use " + opts[which] +
+                                  " = aio::pipe)");
+    }
+    net::stream* s[] = {&st->m_in, &st->m_out, &st->m_err};
+    return *s[which];
+}
+} // namespace
+
+net::stream& process::in() { return pipe_of(m_state.get(), 0); }
+net::stream& process::out() { return pipe_of(m_state.get(), 1); }
+net::stream& process::err() { return pipe_of(m_state.get(), 2); }
+
 task<std::pair<std::string, std::string>> process::communicate(std::string input) {
     if (!m_state) throw invalid_state_error("aio: communicate on an empty process");
     detail::process_state& st = *m_state;
-    if (!input.empty() && st.m_in < 0) {
+    if (!input.empty() && !st.m_piped[0]) {
         throw invalid_state_error("aio: communicate with input, but the stdin of '" +
                                   st.m_program + "' is not a pipe (use .in = aio::pipe)");
     }
-    auto feed = [](detail::process_state* st, std::string input) -> task<> {
-        if (st->m_in < 0) co_return;
-        co_await detail::write_fully(st->m_in, input, "stdin");
-        st->close_fd(st->m_in); // EOF for the child
+    auto feed = [](net::stream* in, std::string input) -> task<> {
+        if (!in) co_return;
+        try {
+            if (!input.empty()) co_await in->write(input);
+            co_await in->close(); // EOF for the child
+        } catch (const net::connection_error&) {
+            in->abort(); // the child exited without reading: not an error (asyncio)
+        }
     };
-    auto drain = [](int fd, std::string name) -> task<std::string> {
-        if (fd < 0) co_return std::string();
-        co_return co_await detail::read_to_eof(fd, std::move(name));
+    auto drain = [](net::stream* s) -> task<std::string> {
+        if (!s) co_return std::string();
+        co_return co_await s->read_all();
     };
-    auto [ignored, out, err] = co_await gather(feed(&st, std::move(input)), drain(st.m_out, "stdout"),
-                                               drain(st.m_err, "stderr"));
+    auto [ignored, out, err] = co_await gather(feed(st.m_piped[0] ? &st.m_in : nullptr, std::move(input)),
+                                               drain(st.m_piped[1] ? &st.m_out : nullptr),
+                                               drain(st.m_piped[2] ? &st.m_err : nullptr));
     (void)ignored;
     co_await wait();
     co_return std::pair{std::move(out), std::move(err)};
@@ -265,6 +243,15 @@ process spawn_now(spawn_request& rq) {
     st->m_program = rq.argv[0];
     spawn_guard g;
 
+    int ours[3] = {-1, -1, -1};
+    struct close_ours {
+        int* fds;
+        ~close_ours() {
+            for (int i = 0; i < 3; ++i) {
+                if (fds[i] >= 0) ::close(fds[i]);
+            }
+        }
+    } ours_guard{ours};
     auto setup = [&](stdio mode, int target, int& ours) {
         switch (mode) {
         case stdio::inherit:
@@ -282,9 +269,9 @@ process spawn_now(spawn_request& rq) {
             break;
         }
     };
-    setup(rq.in, 0, st->m_in);
-    setup(rq.out, 1, st->m_out);
-    setup(rq.err, 2, st->m_err);
+    setup(rq.in, 0, ours[0]);
+    setup(rq.out, 1, ours[1]);
+    setup(rq.err, 2, ours[2]);
     if (!rq.cwd.empty()) posix_spawn_file_actions_addchdir_np(&g.fa, rq.cwd.c_str());
 
     // A clean slate for signals: empty mask, default dispositions (the loop ignores
@@ -335,7 +322,16 @@ process spawn_now(spawn_request& rq) {
     }
     st->m_pid = pid;
     st->m_pidfd = pidfd_open(pid);
-    return process(std::move(st));
+    process p(std::move(st));
+    // From here the process object owns the child (and kills it if wrapping fails).
+    net::stream* streams[] = {&p.state()->m_in, &p.state()->m_out, &p.state()->m_err};
+    for (int i = 0; i < 3; ++i) {
+        if (ours[i] < 0) continue;
+        const int fd = std::exchange(ours[i], -1);
+        *streams[i] = net::stream::from_fd(fd); // owns fd even if it throws
+        p.state()->m_piped[i] = true;
+    }
+    return p;
 }
 
 task<process> spawn(std::unique_ptr<spawn_request> rq) { co_return spawn_now(*rq); }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <aio/core/task.hpp>
+#include <aio/net/stream.hpp>
 
 #include <concepts>
 #include <cstdint>
@@ -107,6 +108,20 @@ class process {
     ///         aio::subprocess_options{.in = aio::pipe, .out = aio::pipe});
     ///     auto [out, err] = co_await p.communicate("a\nb\n"); // out == "b\na\n"
     [[nodiscard]] task<std::pair<std::string, std::string>> communicate(std::string input = {});
+
+    /// The child's stdin, stdout and stderr as streams (asyncio's proc.stdin/stdout/stderr),
+    /// for a stream created with aio::pipe; throws aio::invalid_state_error otherwise.
+    /// They are aio::net::stream objects over the pipes: read_line(), read(n), read_all(),
+    /// write(data) (which waits while over the high-water mark, so a slow child cannot make
+    /// memory grow), drain(), close() (the child then reads EOF). The process owns them;
+    /// they may be moved out. Reading them while communicate() runs is not allowed.
+    ///
+    ///     auto p = co_await aio::create_subprocess_exec("tail", "-f", log,
+    ///                                                   aio::subprocess_options{.out = aio::pipe});
+    ///     while (auto line = co_await p.out().read_line(); !line.empty()) show(line);
+    net::stream& in();
+    net::stream& out();
+    net::stream& err();
 
     /// Sends signal `sig` to the child (no-op once it has been reaped, so a recycled pid is
     /// never hit). Throws aio::io_error if the kernel refuses.

@@ -23,7 +23,7 @@ bool gone(int pid) {
     return r < 0 && errno == ECHILD && ::kill(pid, 0) != 0;
 }
 
-[[maybe_unused]] long rss_high_water_kib() {
+long rss_high_water_kib() {
     std::ifstream in("/proc/self/status");
     std::string line;
     while (std::getline(in, line)) {
@@ -252,4 +252,55 @@ TEST(subprocess, sigchld_fallback_without_pidfd) {
     }());
     aio::detail::g_no_pidfd = false;
     EXPECT_EQ(rcs, (std::vector<int>{0, 1, 2, 3, 4}));
+}
+
+TEST(subprocess, streaming_a_flood_keeps_memory_bounded) {
+    std::ofstream("/proc/self/clear_refs") << "5"; // reset VmHWM to the current RSS
+    const long before = rss_high_water_kib();
+    auto total = aio::run([]() -> aio::task<std::size_t> {
+        auto p = co_await aio::create_subprocess_exec("head", "-c", "200000000", "/dev/zero",
+                                                      aio::subprocess_options{.out = aio::pipe});
+        std::size_t n = 0;
+        for (;;) {
+            std::string chunk = co_await p.out().read(65536);
+            if (chunk.empty()) break;
+            n += chunk.size();
+        }
+        EXPECT_EQ(co_await p.wait(), 0);
+        co_return n;
+    }());
+    EXPECT_EQ(total, 200000000u);
+    // 200 MB went through; the high-water mark of our memory moved by far less.
+    EXPECT_LT(rss_high_water_kib() - before, 64 * 1024);
+}
+
+TEST(subprocess, pipes_as_streams_line_by_line) {
+    auto lines = aio::run([]() -> aio::task<std::vector<std::string>> {
+        auto p = co_await aio::create_subprocess_exec(
+            "cat", aio::subprocess_options{.in = aio::pipe, .out = aio::pipe});
+        std::vector<std::string> got;
+        for (int i = 0; i < 3; ++i) {
+            co_await p.in().write("line " + std::to_string(i) + "\n");
+            got.push_back(co_await p.out().read_line()); // echoed before the next is sent
+        }
+        co_await p.in().close();
+        EXPECT_EQ(co_await p.out().read_line(), ""); // EOF after stdin closed
+        EXPECT_EQ(co_await p.wait(), 0);
+        EXPECT_THROW(p.err(), aio::invalid_state_error);
+        co_return got;
+    }());
+    EXPECT_EQ(lines, (std::vector<std::string>{"line 0\n", "line 1\n", "line 2\n"}));
+}
+
+TEST(subprocess, communicate_needs_a_stdin_pipe_for_input) {
+    aio::run([]() -> aio::task<> {
+        auto p = co_await aio::create_subprocess_exec("true");
+        try {
+            co_await p.communicate("data");
+            ADD_FAILURE();
+        } catch (const aio::invalid_state_error& e) {
+            EXPECT_NE(std::string(e.what()).find("stdin"), std::string::npos);
+        }
+        EXPECT_EQ(co_await p.wait(), 0);
+    }());
 }
