@@ -76,11 +76,15 @@ void loop_impl::run_task(promise_base* t) noexcept {
     t_current = prev;
 }
 
+namespace {
+constexpr int ready_budget = 256;
+} // namespace
+
 void loop_impl::run_once() {
     event_loop& L = m_loop;
     backend& io = *L.m_backend;
     std::int64_t timeout = -1;
-    const bool remote = m_remote_pending.load(std::memory_order_acquire);
+    const bool remote = m_remote_pending.load(std::memory_order_relaxed);
     if (L.m_head || remote) {
         timeout = 0;
     } else if (!L.m_timers.empty()) {
@@ -103,10 +107,29 @@ void loop_impl::run_once() {
         t->m_fire(t);
     }
 
-    if (m_remote_pending.exchange(false, std::memory_order_acq_rel)) {
+    if (m_remote_pending.load(std::memory_order_relaxed) &&
+        m_remote_pending.exchange(false, std::memory_order_acq_rel)) {
         {
             std::lock_guard lock(m_mutex);
             m_remote_run.swap(m_remote);
+        }
+        work_item* posted = nullptr;
+        {
+            std::lock_guard lock(m_mutex);
+            posted = std::exchange(m_posted, nullptr);
+        }
+        // Posted items were pushed LIFO; reverse to run them in arrival order.
+        work_item* in_order = nullptr;
+        while (posted) {
+            work_item* next = posted->m_next;
+            posted->m_next = in_order;
+            in_order = posted;
+            posted = next;
+        }
+        while (in_order) {
+            work_item* next = in_order->m_next;
+            L.schedule(in_order);
+            in_order = next;
         }
         for (auto& fn : m_remote_run) {
             try {
@@ -118,15 +141,24 @@ void loop_impl::run_once() {
         m_remote_run.clear();
     }
 
-    // Run what was ready at the start of this turn.
-    work_item* w = L.m_head;
-    L.m_head = nullptr;
-    L.m_tail = &L.m_head;
-    while (w) {
-        work_item* next = w->m_next;
+    // Run ready work in FIFO order, up to a budget, then go back to poll I/O and timers.
+    // FIFO keeps asyncio's guarantee that sleep(0s) lets every other ready task run
+    // first; the budget bounds how long I/O can wait (tokio polls every 61 tasks).
+    for (int budget = ready_budget; budget > 0 && L.m_head; --budget) {
+        work_item* w = L.m_head;
+        L.m_head = w->m_next;
+        if (!L.m_head) L.m_tail = &L.m_head;
         w->m_run(w);
-        w = next;
     }
+}
+
+void loop_impl::post_threadsafe(work_item* w) noexcept {
+    {
+        std::lock_guard lock(m_mutex);
+        w->m_next = m_posted;
+        m_posted = w;
+    }
+    if (!m_remote_pending.exchange(true, std::memory_order_acq_rel)) m_loop.m_backend->wake();
 }
 
 namespace {

@@ -86,7 +86,16 @@ void promise_base::remove_waiter(completion_waiter* w) noexcept {
 
 namespace {
 void run_root(work_item* w) noexcept {
-    loop_of()->impl().run_task(static_cast<promise_base*>(w));
+    auto* t = static_cast<promise_base*>(w);
+    event_loop* loop = loop_of();
+    // Fast path: a task that already ran, no debug or trace: just resume it.
+    if (t->has(promise_base::f_ran) && !loop->debug() && !loop->tracing()) {
+        promise_base* prev = std::exchange(t_current, t);
+        t->m_link.resume();
+        t_current = prev;
+        return;
+    }
+    loop->impl().run_task(t);
 }
 } // namespace
 
@@ -119,20 +128,6 @@ void promise_base::finish_root() noexcept {
     release();
 }
 
-bool parking::begin_park(std::coroutine_handle<> h, void (*cancel)(parking*) noexcept) {
-    promise_base* t = t_current;
-    if (!t) throw_no_running_task();
-    if (t->cancel_pending()) {
-        m_cancelled = true;
-        return false;
-    }
-    m_task = t;
-    m_cancel = cancel;
-    t->m_link = h;
-    t->m_parked = this;
-    return true;
-}
-
 void parking::force_park(std::coroutine_handle<> h, void (*cancel)(parking*) noexcept) {
     promise_base* t = t_current;
     if (!t) throw_no_running_task();
@@ -142,18 +137,13 @@ void parking::force_park(std::coroutine_handle<> h, void (*cancel)(parking*) noe
     t->m_parked = this;
 }
 
-void parking::wake() noexcept {
-    m_task->m_parked = nullptr;
-    t_loop->schedule(m_task);
-}
-
 void parking::throw_if_cancelled() const {
     if (m_cancelled) throw cancelled_error();
 }
 
 void on_never_awaited() noexcept {
     if (t_loop && t_loop->debug()) {
-        report_message("aio: a task was destroyed without ever being awaited or started "
+        report_message("aio: a task was never awaited: it was destroyed without being started "
                        "(forgotten co_await?)");
     }
 }

@@ -36,6 +36,7 @@ class loop_core {
     /// The loop's clock, read once per loop turn (or the virtual clock).
     clock::time_point now() const noexcept { return m_now; }
     bool debug() const noexcept { return m_debug; }
+    bool tracing() const noexcept { return m_trace; }
 
     void add_timer(timer_node& t) noexcept;
     void cancel_timer(timer_node& t) noexcept;
@@ -65,6 +66,25 @@ class loop_core {
 
     friend class promise_base;
 };
+
+inline bool parking::begin_park(std::coroutine_handle<> h, void (*cancel)(parking*) noexcept) {
+    promise_base* t = t_current;
+    if (!t) throw_no_running_task();
+    if (t->cancel_pending()) {
+        m_cancelled = true;
+        return false;
+    }
+    m_task = t;
+    m_cancel = cancel;
+    t->m_link = h;
+    t->m_parked = this;
+    return true;
+}
+
+inline void parking::wake() noexcept {
+    m_task->m_parked = nullptr;
+    t_loop->schedule(m_task);
+}
 
 inline loop_core& running_loop_core() {
     if (!t_loop) throw_no_running_task();
