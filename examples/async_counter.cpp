@@ -2,7 +2,7 @@
 // returns std::optional<T>; std::nullopt plays StopAsyncIteration, and `async for` is
 // `while (auto v = co_await it.next())`.
 // Times are scaled down from the Python original: 0.1 s -> 10 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <iostream>
 #include <optional>

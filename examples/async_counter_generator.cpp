@@ -1,7 +1,7 @@
 // AsyncCounter written as an async generator (Python's `async def` with `yield`): the body
 // may co_await and co_yield; the consumer loop is the same as for a class with next().
 // Times are scaled down from the Python original: 0.1 s -> 10 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <iostream>
 

@@ -2,7 +2,7 @@
 // connection, __aexit__ closes it. With aio::with the close runs whether the body returns
 // or throws, as with Python's `async with`.
 // Times are scaled down from the Python original: 1 s -> 100 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <exception>
 #include <iostream>

@@ -2,7 +2,7 @@
 // type with `task<R> enter()` and `task<> exit(std::exception_ptr)` is a context manager;
 // exit always runs, also when the body throws or the task is cancelled.
 // Times are scaled down from the Python original: 0.1 s -> 10 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <exception>
 #include <iostream>

@@ -1,7 +1,7 @@
 // "Creating Tasks": create_task starts background_task at once; amain keeps working and
 // awaits the task's handle at the end.
 // Times are scaled down from the Python original: 1 s -> 100 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <iostream>
 

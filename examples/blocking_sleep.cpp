@@ -6,7 +6,7 @@
 // every task step that runs longer than 100 ms without suspending, with the task's name and
 // the place where it was created:
 //   aio: task 'bad' (created at .../blocking_sleep.cpp:NN) ran for 300 ms without suspending
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <chrono>
 #include <iostream>

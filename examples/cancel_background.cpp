@@ -2,7 +2,7 @@
 // background while amain handles requests; when the work is done amain cancels it.
 // Cancelling makes the task's current co_await throw aio::cancelled_error.
 // Times are scaled down from the Python original: the 60 s period -> 200 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <iostream>
 

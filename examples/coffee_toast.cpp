@@ -1,7 +1,7 @@
 // Coffee and toast, asynchronous: two coroutines run concurrently with aio::gather, so
 // their waits overlap and the whole takes ~200 ms instead of ~400 ms.
 // Times are scaled down from the Python original: 1 s -> 100 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <chrono>
 #include <iostream>

@@ -3,7 +3,7 @@
 // waits overlap. The same works for any program with AIO_TIMELINE=1, and
 // AIO_TRACE=trace.json writes the events for Perfetto.
 // Times are scaled down from the Python original: 1 s -> 100 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <iostream>
 

@@ -1,5 +1,5 @@
 // The "fix the async context manager" exercise, running: enter, the body, exit, in order.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <exception>
 #include <iostream>

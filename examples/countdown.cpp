@@ -1,6 +1,6 @@
 // The Countdown exercise: an async iterator counting down from `start` to 1, once as a
 // class with next() (the __aiter__/__anext__ protocol) and once as an async generator.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <iostream>
 #include <optional>

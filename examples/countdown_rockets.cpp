@@ -1,7 +1,7 @@
 // Practice exercise "Async Timer": two countdowns run simultaneously; their lines
 // interleave, and Rocket B (3) lifts off before Rocket A (5).
 // Times are scaled down from the Python original: 1 s -> 100 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <iostream>
 #include <string>

@@ -1,7 +1,7 @@
 // "Creating Tasks" / "gather() vs create_task()": create_task starts each coroutine at
 // once; awaiting the handles later collects the results. Both fetches overlap.
 // Times are scaled down from the Python original: 1 s -> 100 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <iostream>
 

@@ -1,7 +1,7 @@
 // "Error Handling": an exception thrown in a coroutine propagates through co_await and is
 // caught with an ordinary try/catch. std::invalid_argument plays Python's ValueError.
 // Times are scaled down from the Python original: 1 s -> 100 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <iostream>
 #include <stdexcept>

@@ -1,6 +1,6 @@
 // "Await": co_await suspends amain until fetch_data has finished, then gives its result.
 // Times are scaled down from the Python original: 1 s -> 100 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <iostream>
 #include <string>

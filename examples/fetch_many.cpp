@@ -2,7 +2,7 @@
 // comprehension becomes a vector of tasks, and gather over a vector returns a vector of
 // results in the same order.
 // Times are scaled down from the Python original: 1 s -> 100 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <chrono>
 #include <iostream>

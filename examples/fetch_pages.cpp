@@ -3,7 +3,7 @@
 // manager (Python's `async with aiohttp.ClientSession() as session`); no network: a
 // non-blocking sleep stands in for the HTTP round trip.
 // Times are scaled down from the Python original: 1 s -> 100 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <chrono>
 #include <exception>

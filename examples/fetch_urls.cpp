@@ -1,7 +1,7 @@
 // "Real World Example: HTTP Requests" (simulated): three fetches run concurrently, so the
 // whole takes max(A, B, C) instead of A + B + C.
 // Times are scaled down from the Python original: 1 s -> 100 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <iostream>
 #include <string>

@@ -1,7 +1,7 @@
 // Sequential awaits vs gather (the chef's "three dishes in the oven"): awaiting fetch_user
 // three times in a row takes 3 x 100 ms; gathering them takes ~100 ms.
 // Times are scaled down from the Python original: 1 s -> 100 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <chrono>
 #include <iostream>

@@ -6,8 +6,8 @@
 //            declared with attribute 'nodiscard' [-Wunused-result]
 // and debug mode (here run_options{.debug = true}; or AIO_DEBUG=1) reports, at run time,
 // a task that was destroyed without ever being awaited:
-//   aio: a task was destroyed without ever being awaited or started (forgotten co_await?)
-#include <aio/core.hpp>
+//   aio: a task was never awaited: it was destroyed without being started (forgotten co_await?)
+#include <aio/aio.hpp>
 
 #include <iostream>
 #include <string>

@@ -1,7 +1,7 @@
 // "Running Multiple Tasks Concurrently": gather runs the three tasks at once; they finish
 // in order of their delays (B, A, C) but the results come back in argument order.
 // Times are scaled down from the Python original: 1 s -> 100 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <chrono>
 #include <iostream>

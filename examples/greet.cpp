@@ -1,6 +1,6 @@
 // "Async Functions": a coroutine that prints, waits without blocking, and prints again.
 // Times are scaled down from the Python original: 1 s -> 100 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <iostream>
 

@@ -1,7 +1,7 @@
 // "The basics" of the Async Explained page: two greetings run concurrently; Bob's shorter
 // wait ends first.
 // Times are scaled down from the Python original: 1 s -> 100 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <chrono>
 #include <iostream>

@@ -1,6 +1,6 @@
 // Common mistake: calling aio::run (asyncio.run) inside async code. Only one event loop
 // may run on a thread; inside a coroutine, co_await the task instead.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <iostream>
 

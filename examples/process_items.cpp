@@ -2,7 +2,7 @@
 // awaiting in a loop runs the items one after the other (the waits do not block the loop,
 // but this task itself waits for each one).
 // Times are scaled down from the Python original: 0.5 s -> 50 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <cctype>
 #include <chrono>

@@ -2,7 +2,7 @@
 // seed, 100-300 ms here) run concurrently; they finish shortest first, and the whole takes
 // about as long as the longest one. The generator is seeded (42, or --seed N), so a run
 // is reproducible.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <chrono>
 #include <cstdlib>

@@ -2,7 +2,7 @@
 // (asyncio.timeout returning None on timeout). On expiry the inner work is cancelled and
 // aio::timeout_error (asyncio.TimeoutError) is thrown; std::nullopt plays None.
 // Times are scaled down from the Python original: 1 s -> 100 ms.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <array>
 #include <chrono>

@@ -1,7 +1,7 @@
 // The practical guide's web scraper, over a simulated site (no network): fetch ten pages
 // concurrently through one client session, then extract the links of each page.
 // Each page answers after 50-140 ms; gathered, the fetches take about the longest one.
-#include <aio/core.hpp>
+#include <aio/aio.hpp>
 
 #include <chrono>
 #include <exception>

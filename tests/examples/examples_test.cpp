@@ -91,7 +91,7 @@ TEST(examples, every_seed_program_has_a_twin) {
           "cancel_background", "fetch_urls", "greet_alice_bob", "simulated_download",
           "countdown_rockets", "process_items", "fetch_user", "web_scraper", "fetch_many",
           "context_manager", "create_tasks", "fetch_pages_sync", "fetch_pages", "blocking_sleep",
-          "forgotten_await", "nested_run"}) {
+          "forgotten_await", "nested_run", "cpu_bound"}) {
         EXPECT_TRUE(std::find(names.begin(), names.end(), required) != names.end())
             << "examples/" << required << ".cpp is missing";
     }
@@ -104,8 +104,10 @@ TEST(coffee_toast, gather_overlaps_the_two_waits) {
     const run_result async = run_example("coffee_toast");
     const double sync_ms = capture_number(sync.out, R"(^Took ([0-9]+) ms$)");
     const double async_ms = capture_number(async.out, R"(^Took ([0-9]+) ms$)");
+    // Lower bounds with slack: the loop reads its clock once per turn, so a sleep's
+    // deadline counts from the start of the turn, slightly before `start` was taken.
     EXPECT_GE(sync_ms, 400) << sync.out; // two blocking 200 ms waits, one after the other
-    EXPECT_GE(async_ms, 200) << async.out; // it still waits for the longer one
+    EXPECT_GE(async_ms, 180) << async.out; // it still waits for the longer one
     EXPECT_LT(async_ms, 0.75 * sync_ms) << "gathered waits should overlap";
 }
 
@@ -131,8 +133,8 @@ TEST(fetch_user, gather_takes_about_one_fetch_not_three) {
     const run_result r = run_example("fetch_user");
     const double seq = capture_number(r.out, R"(^sequential: .* in ([0-9]+) ms$)");
     const double par = capture_number(r.out, R"(^gather: .* in ([0-9]+) ms$)");
-    EXPECT_GE(seq, 300) << r.out;
-    EXPECT_GE(par, 100) << r.out;
+    EXPECT_GE(seq, 270) << r.out; // 90%: see gather_overlaps_the_two_waits
+    EXPECT_GE(par, 90) << r.out;
     EXPECT_LT(par, 0.6 * seq) << r.out;
 }
 
@@ -142,7 +144,7 @@ TEST(fetch_pages, concurrent_requests_beat_sequential_ones) {
     const double sync_s = capture_number(sync.out, R"(^Time taken: ([0-9.]+)s$)");
     const double async_s = capture_number(async.out, R"(^Time taken: ([0-9.]+)s$)");
     EXPECT_GE(sync_s, 0.40) << sync.out;
-    EXPECT_GE(async_s, 0.20) << async.out;
+    EXPECT_GE(async_s, 0.18) << async.out;
     EXPECT_LT(async_s, 0.75 * sync_s);
 }
 
@@ -189,7 +191,7 @@ TEST(simulated_download, downloads_finish_shortest_first_and_overlap) {
         const double took = capture_number(r.out, R"(^Downloaded 5 files in ([0-9]+) ms)");
         const double sequential = capture_number(r.out, R"(one after the other: ([0-9]+) ms\)$)");
         EXPECT_EQ(sequential, sum);
-        EXPECT_GE(took, by_time.back().first);
+        EXPECT_GE(took, 0.9 * by_time.back().first);
         EXPECT_LT(took, 0.75 * sum) << r.out;
     }
 }
@@ -223,5 +225,5 @@ TEST(forgotten_await, the_task_never_runs_and_debug_mode_reports_it) {
     const run_result r = run_example("forgotten_await");
     // fetch_data ran once: in process_good. The call without co_await ran nothing.
     EXPECT_EQ(count_lines_containing(r.out, "Fetching data..."), 1u) << r.out;
-    EXPECT_EQ(count_lines_containing(r.err, "without ever being awaited"), 1u) << r.err;
+    EXPECT_EQ(count_lines_containing(r.err, "never awaited"), 1u) << r.err;
 }
