@@ -31,14 +31,14 @@ aio::task<> ticker() {
 }
 
 aio::task<> bad() {
-    std::cout << "bad: blocking for 300 ms with std::this_thread::sleep_for\n";
+    std::cout << "bad: sleeping, and blocking the loop\n";
     std::this_thread::sleep_for(300ms); // BAD: blocks the entire event loop
     std::cout << "bad: done\n";
     co_return;
 }
 
 aio::task<> good() {
-    std::cout << "good: waiting 300 ms with aio::sleep\n";
+    std::cout << "good: sleeping without blocking\n";
     co_await aio::sleep(300ms); // GOOD: only this task waits
     std::cout << "good: done\n";
 }
@@ -49,7 +49,7 @@ aio::task<> amain() {
     auto blocker = aio::create_task(bad(), "bad");
     co_await aio::gather(tick1, blocker);
 
-    std::cout << "--- aio::sleep ---\n";
+    std::cout << "--- non-blocking sleep ---\n";
     auto tick2 = aio::create_task(ticker(), "ticker");
     auto waiter = aio::create_task(good(), "good");
     co_await aio::gather(tick2, waiter);

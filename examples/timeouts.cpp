@@ -4,7 +4,6 @@
 // Times are scaled down from the Python original: 1 s -> 100 ms.
 #include <aio/aio.hpp>
 
-#include <array>
 #include <chrono>
 #include <iostream>
 #include <optional>
@@ -12,9 +11,9 @@
 
 using namespace std::chrono_literals;
 
-aio::task<std::string> slow_operation(std::chrono::milliseconds delay) {
+aio::task<std::string> slow_operation(std::string name, std::chrono::milliseconds delay) {
     co_await aio::sleep(delay);
-    co_return "finished after " + std::to_string(delay.count()) + " ms";
+    co_return name + " finished";
 }
 
 aio::task<std::string> download(std::string url, std::chrono::milliseconds delay) {
@@ -32,14 +31,17 @@ aio::task<std::optional<std::string>> fetch_with_timeout(std::string url,
 }
 
 aio::task<> amain() {
-    const std::array delays = {50ms, 300ms}; // named: GCC 12 loses a braced list across co_await
-    for (auto delay : delays) {
-        try {
-            std::string result = co_await aio::wait_for(slow_operation(delay), 100ms);
-            std::cout << "wait_for: " << result << "\n";
-        } catch (const aio::timeout_error&) {
-            std::cout << "wait_for: timed out\n";
-        }
+    try {
+        std::string result = co_await aio::wait_for(slow_operation("quick", 50ms), 100ms);
+        std::cout << "wait_for: " << result << "\n";
+    } catch (const aio::timeout_error&) {
+        std::cout << "wait_for: quick timed out\n";
+    }
+    try {
+        std::string result = co_await aio::wait_for(slow_operation("slow", 300ms), 100ms);
+        std::cout << "wait_for: " << result << "\n";
+    } catch (const aio::timeout_error&) { // asyncio.TimeoutError
+        std::cout << "wait_for: slow timed out\n";
     }
 
     std::optional<std::string> fast = co_await fetch_with_timeout("fast.example", 20ms);
