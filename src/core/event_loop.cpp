@@ -42,7 +42,7 @@ void loop_impl::run_task(promise_base* t) noexcept {
         if (t->cancel_pending()) {
             // Cancelled before its first step: the body never runs (asyncio semantics).
             t->m_exception = std::make_exception_ptr(cancelled_error());
-            t->finish_root();
+            t->finish_root(t->m_link);
             t_current = prev;
             return;
         }
@@ -59,9 +59,9 @@ void loop_impl::run_task(promise_base* t) noexcept {
         const auto took = clock::now() - t0;
         if (m_loop.m_debug && took > m_slow) {
             std::string where;
-            if (t->m_debug) {
-                where = std::string(" (created at ") + t->m_debug->where.file_name() + ":" +
-                        std::to_string(t->m_debug->where.line()) + ")";
+            if (const task_debug* d = debug_info(*t)) {
+                where = std::string(" (created at ") + d->where.file_name() + ":" +
+                        std::to_string(d->where.line()) + ")";
             }
             m_loop.report("aio: task '" + t->name() + "'" + where + " ran for " +
                           std::to_string(
@@ -89,20 +89,20 @@ void loop_impl::run_once() {
         timeout = 0;
     } else if (!L.m_timers.empty()) {
         const auto now = m_opts.virtual_time ? L.m_now : clock::now();
-        const auto d = L.m_timers.front()->m_deadline - now;
+        const auto d = L.m_timers.front().deadline - now;
         timeout = std::max<std::int64_t>(0, d.count());
     }
     if (m_opts.virtual_time && timeout != 0 && io.inflight() == 0 &&
         m_outstanding.load(std::memory_order_acquire) == 0 && !L.m_timers.empty()) {
         // Nothing can happen before the next timer: jump the clock there.
-        L.m_now = std::max(L.m_now, L.m_timers.front()->m_deadline);
+        L.m_now = std::max(L.m_now, L.m_timers.front().deadline);
         timeout = 0;
     }
     if (timeout != 0 || io.inflight() > 0) io.poll(timeout);
     if (!m_opts.virtual_time) L.m_now = clock::now();
 
-    while (!L.m_timers.empty() && L.m_timers.front()->m_deadline <= L.m_now) {
-        timer_node* t = L.m_timers.front();
+    while (!L.m_timers.empty() && L.m_timers.front().deadline <= L.m_now) {
+        timer_node* t = L.m_timers.front().node;
         L.cancel_timer(*t);
         t->m_fire(t);
     }
@@ -207,7 +207,8 @@ event_loop::~event_loop() {
         m_head = w->m_next;
         if (w->m_run == &detail::run_callback) delete static_cast<detail::callback_item*>(w);
     }
-    for (detail::timer_node* t : m_timers) {
+    for (const detail::timer_entry& e : m_timers) {
+        detail::timer_node* t = e.node;
         if (t->m_fire == &detail::fire_callback) delete static_cast<detail::callback_item*>(t);
     }
     m_timers.clear();
@@ -225,7 +226,7 @@ void event_loop::run_main(detail::promise_base* main) {
             detail::t_current = nullptr;
         }
     } r;
-    main->start_root("main", std::source_location::current());
+    main->start_root("main", aio::source_location::current());
     while (!main->done()) {
         m_impl->run_once();
         if (m_impl->m_stop) {
@@ -234,9 +235,10 @@ void event_loop::run_main(detail::promise_base* main) {
         }
     }
     // asyncio.run: cancel every remaining task and let it unwind; wait for thread work.
-    while (m_live > 0 || m_impl->m_outstanding.load() > 0 || m_head) {
-        for (detail::promise_base* t = m_tasks; t; t = t->m_next_task) {
-            if (!t->has(detail::promise_base::f_cancel)) t->cancel();
+    while (!m_tasks.empty() || m_impl->m_outstanding.load() > 0 || m_head) {
+        // cancel() never unlinks synchronously, so indexing stays valid in this loop.
+        for (std::size_t i = 0; i < m_tasks.size(); ++i) {
+            if (!m_tasks[i]->has(detail::promise_base::f_cancel)) m_tasks[i]->cancel();
         }
         m_impl->run_once();
     }

@@ -17,12 +17,19 @@ using clock = std::chrono::steady_clock;
 /// arming a timer allocates nothing. m_index lets cancel remove it in O(log n).
 struct timer_node {
     clock::time_point m_deadline{};
-    std::uint64_t m_seq = 0; // FIFO order among equal deadlines
-    std::size_t m_index = npos;
+    std::uint32_t m_index = npos;
     void (*m_fire)(timer_node*) noexcept = nullptr;
 
-    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+    static constexpr std::uint32_t npos = static_cast<std::uint32_t>(-1);
     bool armed() const noexcept { return m_index != npos; }
+};
+
+/// A heap slot: the ordering key sits in the array itself, so sifting compares contiguous
+/// memory instead of dereferencing timer nodes scattered across coroutine frames.
+struct timer_entry {
+    clock::time_point deadline;
+    std::uint32_t seq; // FIFO order among equal deadlines (compared modulo 2^32)
+    timer_node* node;
 };
 
 class loop_core {
@@ -44,7 +51,7 @@ class loop_core {
     // The live root tasks (for cancellation at shutdown and diagnostics).
     void link_task(promise_base* t) noexcept;
     void unlink_task(promise_base* t) noexcept;
-    std::size_t live_tasks() const noexcept { return m_live; }
+    std::size_t live_tasks() const noexcept { return m_tasks.size(); }
 
   protected:
     loop_core();
@@ -56,10 +63,9 @@ class loop_core {
     work_item* m_head = nullptr;
     work_item** m_tail = &m_head;
     clock::time_point m_now{};
-    std::vector<timer_node*> m_timers;
-    std::uint64_t m_timer_seq = 0;
-    promise_base* m_tasks = nullptr;
-    std::size_t m_live = 0;
+    std::vector<timer_entry> m_timers;
+    std::uint32_t m_timer_seq = 0;
+    std::vector<promise_base*> m_tasks; // live roots; promise_base::m_index is the slot
     std::uint32_t m_next_id = 1;
     bool m_debug = false;
     bool m_trace = false;
