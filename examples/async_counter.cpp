@@ -14,7 +14,8 @@ class AsyncCounter {
     explicit AsyncCounter(int max) : m_max(max) {}
 
     aio::task<std::optional<int>> next() { // __anext__
-        if (m_current >= m_max) co_return std::nullopt; // raise StopAsyncIteration
+        if (m_current >= m_max)
+            co_return std::nullopt; // raise StopAsyncIteration
         co_await aio::sleep(10ms);
         ++m_current;
         co_return m_current;
@@ -32,4 +33,6 @@ aio::task<> amain() {
     }
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

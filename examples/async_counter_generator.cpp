@@ -21,4 +21,6 @@ aio::task<> amain() {
     }
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

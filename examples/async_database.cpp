@@ -67,4 +67,6 @@ aio::task<> amain() {
     }
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

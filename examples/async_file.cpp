@@ -27,4 +27,6 @@ aio::task<> amain() {
     });
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

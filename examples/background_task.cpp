@@ -26,4 +26,6 @@ aio::task<> amain() {
     co_await task;
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

@@ -55,4 +55,6 @@ aio::task<> amain() {
     co_await aio::gather(tick2, waiter);
 }
 
-int main() { aio::run(amain(), {.debug = true}); }
+int main() {
+    aio::run(amain(), {.debug = true});
+}

@@ -44,4 +44,6 @@ aio::task<> amain() {
     }
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

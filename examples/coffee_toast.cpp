@@ -30,4 +30,6 @@ aio::task<> amain() {
 }
 
 // Takes ~200 ms total!
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

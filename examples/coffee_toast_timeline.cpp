@@ -29,4 +29,6 @@ aio::task<> amain() {
     co_await toast;
 }
 
-int main() { aio::run(amain(), {.timeline = true}); }
+int main() {
+    aio::run(amain(), {.timeline = true});
+}

@@ -26,4 +26,6 @@ aio::task<> amain() {
     });
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

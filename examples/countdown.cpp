@@ -12,7 +12,8 @@ class Countdown {
     explicit Countdown(int start) : m_current(start) {}
 
     aio::task<std::optional<int>> next() { // __anext__
-        if (m_current < 1) co_return std::nullopt; // raise StopAsyncIteration
+        if (m_current < 1)
+            co_return std::nullopt; // raise StopAsyncIteration
         co_await aio::sleep(10ms);
         co_return m_current--;
     }
@@ -30,9 +31,11 @@ aio::generator<int> countdown(int start) {
 
 aio::task<> amain() {
     Countdown it(3);
-    while (auto n = co_await it.next()) std::cout << *n << "\n";
+    while (auto n = co_await it.next())
+        std::cout << *n << "\n";
     auto gen = countdown(3);
-    while (auto n = co_await gen.next()) std::cout << *n << "\n";
+    while (auto n = co_await gen.next())
+        std::cout << *n << "\n";
 }
 
 int main() {

@@ -20,4 +20,6 @@ aio::task<> amain() {
     co_await aio::gather(countdown("Rocket A", 5), countdown("Rocket B", 3));
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

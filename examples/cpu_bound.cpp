@@ -14,7 +14,8 @@ using namespace std::chrono_literals;
 // A plain function: it runs on a pool thread, so it must not touch the loop.
 std::uint64_t cpu_intensive(std::uint64_t n) {
     std::uint64_t total = 0;
-    for (std::uint64_t i = 0; i < n; ++i) total += i * i; // sum(i*i for i in range(n))
+    for (std::uint64_t i = 0; i < n; ++i)
+        total += i * i; // sum(i*i for i in range(n))
     return total;
 }
 
@@ -30,12 +31,14 @@ aio::task<> amain() {
 
     // Pool(4).map(cpu_intensive, [10**6] * 4), on aio's thread pool.
     const std::uint64_t n = 1'000'000;
-    auto [a, b, c, d] = co_await aio::gather(
-        aio::to_thread(cpu_intensive, n), aio::to_thread(cpu_intensive, n),
-        aio::to_thread(cpu_intensive, n), aio::to_thread(cpu_intensive, n));
+    auto [a, b, c, d] =
+        co_await aio::gather(aio::to_thread(cpu_intensive, n), aio::to_thread(cpu_intensive, n),
+                             aio::to_thread(cpu_intensive, n), aio::to_thread(cpu_intensive, n));
 
     co_await ticking;
     std::cout << "[" << a << ", " << b << ", " << c << ", " << d << "]\n";
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

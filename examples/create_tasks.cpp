@@ -24,4 +24,6 @@ aio::task<> amain() {
     std::cout << result1 << " " << result2 << "\n";
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

@@ -18,4 +18,6 @@ aio::task<> amain() {
     std::cout << result << "\n";
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

@@ -26,7 +26,8 @@ aio::task<> amain() {
     };
 
     std::vector<aio::task<std::string>> tasks;
-    for (const auto& [url, delay] : urls) tasks.push_back(fetch_url(url, delay));
+    for (const auto& [url, delay] : urls)
+        tasks.push_back(fetch_url(url, delay));
     std::vector<std::string> results = co_await aio::gather(std::move(tasks));
 
     std::cout << "[";
@@ -36,4 +37,6 @@ aio::task<> amain() {
     std::cout << "]\n";
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

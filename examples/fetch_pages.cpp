@@ -35,7 +35,8 @@ aio::task<std::string> fetch_url(client_session& session, std::string url) {
 // The body of `async with ... as session:`.
 aio::task<> fetch_all(client_session& session, std::vector<std::string> urls) {
     std::vector<aio::task<std::string>> tasks;
-    for (const std::string& url : urls) tasks.push_back(fetch_url(session, url));
+    for (const std::string& url : urls)
+        tasks.push_back(fetch_url(session, url));
     std::vector<std::string> results = co_await aio::gather(std::move(tasks));
 
     for (const std::string& data : results) {
@@ -57,5 +58,7 @@ aio::task<> amain() {
     std::cout << "Time taken: " << std::fixed << std::setprecision(2) << took.count() << "s\n";
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}
 // Time taken: ~0.20s (requests happen concurrently!)

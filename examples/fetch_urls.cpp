@@ -22,10 +22,13 @@ aio::task<> amain() {
 
     // Create tasks
     std::vector<aio::task<std::string>> tasks;
-    for (const std::string& url : urls) tasks.push_back(fetch_url(url));
+    for (const std::string& url : urls)
+        tasks.push_back(fetch_url(url));
 
     // Run all
     co_await aio::gather(std::move(tasks));
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

@@ -48,4 +48,6 @@ aio::task<> amain() {
     print("gather", users, std::chrono::steady_clock::now() - start);
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

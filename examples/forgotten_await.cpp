@@ -51,4 +51,6 @@ aio::task<> amain() {
     co_await process_good();
 }
 
-int main() { aio::run(amain(), {.debug = true}); }
+int main() {
+    aio::run(amain(), {.debug = true});
+}

@@ -23,4 +23,6 @@ aio::task<> amain() {
 }
 
 // Tasks run concurrently, not sequentially
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

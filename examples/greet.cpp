@@ -13,4 +13,6 @@ aio::task<> greet() {
 }
 
 // Run the async function
-int main() { aio::run(greet()); }
+int main() {
+    aio::run(greet());
+}

@@ -20,4 +20,6 @@ aio::task<> amain() {
     // Output: "Hello, Bob!" (after 100 ms), then "Hello, Alice!" (after 200 ms)
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

@@ -30,4 +30,6 @@ aio::task<> amain() {
     co_await good();
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

@@ -19,7 +19,8 @@ aio::task<std::vector<std::string>> process_items(std::vector<std::string> items
         std::cout << "Processing " << item << "\n";
         co_await aio::sleep(delay);
         std::string upper = item;
-        for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        for (char& c : upper)
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         results.push_back(upper);
     }
     co_return results;
@@ -35,4 +36,6 @@ aio::task<> amain() {
     std::cout << "]\n";
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

@@ -28,7 +28,8 @@ aio::task<std::chrono::milliseconds> download_file(std::string file_name) {
 aio::task<> amain() {
     const auto start = std::chrono::steady_clock::now();
     std::vector<aio::task<std::chrono::milliseconds>> downloads;
-    for (int i = 1; i <= 5; ++i) downloads.push_back(download_file("file" + std::to_string(i) + ".zip"));
+    for (int i = 1; i <= 5; ++i)
+        downloads.push_back(download_file("file" + std::to_string(i) + ".zip"));
     std::vector<std::chrono::milliseconds> times = co_await aio::gather(std::move(downloads));
 
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -50,4 +50,6 @@ aio::task<> amain() {
     std::cout << "slow.example: " << slow.value_or("None") << "\n";
 }
 
-int main() { aio::run(amain()); }
+int main() {
+    aio::run(amain());
+}

@@ -48,7 +48,8 @@ aio::task<std::vector<std::string>> parse_page(std::string html) {
 aio::task<std::vector<std::string>> scrape_with(client_session& session,
                                                 std::vector<std::string> urls) {
     std::vector<aio::task<std::string>> tasks;
-    for (const std::string& url : urls) tasks.push_back(fetch_page(session, url));
+    for (const std::string& url : urls)
+        tasks.push_back(fetch_page(session, url));
     std::vector<std::string> pages = co_await aio::gather(std::move(tasks));
 
     std::vector<std::string> all_links;
@@ -60,14 +61,14 @@ aio::task<std::vector<std::string>> scrape_with(client_session& session,
 }
 
 aio::task<std::vector<std::string>> scrape_site(std::vector<std::string> urls) {
-    co_return co_await aio::with(client_session(), [&urls](client_session& session) {
-        return scrape_with(session, urls);
-    });
+    co_return co_await aio::with(
+        client_session(), [&urls](client_session& session) { return scrape_with(session, urls); });
 }
 
 int main() {
     std::vector<std::string> urls;
-    for (int i = 0; i < 10; ++i) urls.push_back("https://example.com/page" + std::to_string(i));
+    for (int i = 0; i < 10; ++i)
+        urls.push_back("https://example.com/page" + std::to_string(i));
     std::vector<std::string> links = aio::run(scrape_site(urls));
     std::cout << "Found " << links.size() << " links\n";
 }

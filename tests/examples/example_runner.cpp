@@ -22,7 +22,8 @@ namespace {
 
 bool stripped_variable(const char* entry) {
     for (const char* name : {"AIO_DEBUG=", "AIO_TIMELINE=", "AIO_TRACE="}) {
-        if (std::strncmp(entry, name, std::strlen(name)) == 0) return true;
+        if (std::strncmp(entry, name, std::strlen(name)) == 0)
+            return true;
     }
     return false;
 }
@@ -37,18 +38,23 @@ run_result run_example(const std::string& name,
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<std::string> env_s;
     for (char** e = environ; *e; ++e) {
-        if (!stripped_variable(*e)) env_s.emplace_back(*e);
+        if (!stripped_variable(*e))
+            env_s.emplace_back(*e);
     }
-    for (const auto& [k, v] : env) env_s.push_back(k + "=" + v);
+    for (const auto& [k, v] : env)
+        env_s.push_back(k + "=" + v);
     // Built before fork: the child only calls async-signal-safe functions.
     std::vector<char*> argv, envp;
-    for (auto& s : argv_s) argv.push_back(s.data());
+    for (auto& s : argv_s)
+        argv.push_back(s.data());
     argv.push_back(nullptr);
-    for (auto& s : env_s) envp.push_back(s.data());
+    for (auto& s : env_s)
+        envp.push_back(s.data());
     envp.push_back(nullptr);
 
     int out_pipe[2], err_pipe[2];
-    if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+    if (::pipe2(out_pipe, O_CLOEXEC) != 0)
+        throw std::runtime_error("pipe2 failed");
     if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
         ::close(out_pipe[0]);
         ::close(out_pipe[1]);
@@ -85,10 +91,13 @@ run_result run_example(const std::string& name,
             break;
         }
         const int n = ::poll(fds, 2, static_cast<int>(left.count()));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) break;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
         for (int i = 0; i < 2; ++i) {
-            if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+            if (fds[i].fd < 0 || fds[i].revents == 0)
+                continue;
             char buf[4096];
             const ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
             if (got > 0) {
@@ -101,28 +110,34 @@ run_result run_example(const std::string& name,
         }
     }
     for (auto& f : fds) {
-        if (f.fd >= 0) ::close(f.fd);
+        if (f.fd >= 0)
+            ::close(f.fd);
     }
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     r.wall = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - start);
-    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) r.exit_code = 128 + WTERMSIG(status);
-    if (killed) r.err += "\n[killed after 30 s]\n";
+    if (WIFEXITED(status))
+        r.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        r.exit_code = 128 + WTERMSIG(status);
+    if (killed)
+        r.err += "\n[killed after 30 s]\n";
     return r;
 }
 
 std::vector<std::string> split_lines(const std::string& text) {
     std::vector<std::string> lines;
     std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
     return lines;
 }
 
 std::string compare_with_file(const std::string& actual, const std::string& expected_path) {
-    if (!file_exists(expected_path)) return "missing expected-output file " + expected_path;
+    if (!file_exists(expected_path))
+        return "missing expected-output file " + expected_path;
     const std::vector<std::string> want = split_lines(read_file(expected_path));
     const std::vector<std::string> got = split_lines(actual);
     std::ostringstream diff;
@@ -144,27 +159,36 @@ std::string compare_with_file(const std::string& actual, const std::string& expe
             break;
         }
     }
-    if (diff.str().empty()) return {};
+    if (diff.str().empty())
+        return {};
     diff << "\n--- expected (" << expected_path << ")\n";
-    for (const auto& l : want) diff << l << "\n";
+    for (const auto& l : want)
+        diff << l << "\n";
     diff << "--- actual\n" << actual;
     return diff.str();
 }
 
-std::string examples_source_dir() { return AIO_EXAMPLES_SRC_DIR; }
-std::string expected_dir() { return AIO_EXAMPLES_EXPECTED_DIR; }
+std::string examples_source_dir() {
+    return AIO_EXAMPLES_SRC_DIR;
+}
+std::string expected_dir() {
+    return AIO_EXAMPLES_EXPECTED_DIR;
+}
 
 std::vector<std::string> example_names() {
     std::vector<std::string> names;
     std::istringstream in(AIO_EXAMPLE_NAMES);
     for (std::string name; std::getline(in, name, ',');) {
-        if (!name.empty()) names.push_back(name);
+        if (!name.empty())
+            names.push_back(name);
     }
     std::sort(names.begin(), names.end());
     return names;
 }
 
-bool file_exists(const std::string& path) { return ::access(path.c_str(), R_OK) == 0; }
+bool file_exists(const std::string& path) {
+    return ::access(path.c_str(), R_OK) == 0;
+}
 
 std::string read_file(const std::string& path) {
     std::ifstream in(path);

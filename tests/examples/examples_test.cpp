@@ -4,13 +4,13 @@
 // for that point: overlap as coarse ratios, debug reports by content.
 #include "example_runner.hpp"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <numeric>
 #include <regex>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 using aio_test::compare_with_file;
 using aio_test::expected_dir;
@@ -26,7 +26,8 @@ double capture_number(const std::string& text, const std::string& re) {
     std::smatch m;
     const std::regex r(re);
     for (const std::string& line : split_lines(text)) {
-        if (std::regex_search(line, m, r)) return std::stod(m[1].str());
+        if (std::regex_search(line, m, r))
+            return std::stod(m[1].str());
     }
     return -1;
 }
@@ -34,14 +35,17 @@ double capture_number(const std::string& text, const std::string& re) {
 /// Columns [first, last] drawn for `name` in the terminal timeline, or {-1, -1}.
 std::pair<int, int> timeline_span(const std::string& err, const std::string& name) {
     for (const std::string& line : split_lines(err)) {
-        if (line.rfind(name + " ", 0) != 0) continue;
+        if (line.rfind(name + " ", 0) != 0)
+            continue;
         const auto open = line.find('|');
         const auto close = line.rfind('|');
-        if (open == std::string::npos || close <= open) continue;
+        if (open == std::string::npos || close <= open)
+            continue;
         const std::string row = line.substr(open + 1, close - open - 1);
         const auto first = row.find_first_not_of(' ');
         const auto last = row.find_last_not_of(' ');
-        if (first == std::string::npos) continue;
+        if (first == std::string::npos)
+            continue;
         return {static_cast<int>(first), static_cast<int>(last)};
     }
     return {-1, -1};
@@ -49,7 +53,8 @@ std::pair<int, int> timeline_span(const std::string& err, const std::string& nam
 
 std::size_t count_lines_containing(const std::string& text, const std::string& needle) {
     std::size_t n = 0;
-    for (const std::string& line : split_lines(text)) n += line.find(needle) != std::string::npos;
+    for (const std::string& line : split_lines(text))
+        n += line.find(needle) != std::string::npos;
     return n;
 }
 
@@ -84,14 +89,37 @@ INSTANTIATE_TEST_SUITE_P(seeds,
 
 TEST(examples, every_seed_program_has_a_twin) {
     const std::vector<std::string> names = aio_test::example_names();
-    for (const char* required :
-         {"coffee_toast_sync", "coffee_toast", "coffee_toast_timeline", "greet", "fetch_data",
-          "gather_tasks", "background_task", "async_file", "async_database", "async_counter",
-          "async_counter_generator", "countdown", "error_handling", "timeouts",
-          "cancel_background", "fetch_urls", "greet_alice_bob", "simulated_download",
-          "countdown_rockets", "process_items", "fetch_user", "web_scraper", "fetch_many",
-          "context_manager", "create_tasks", "fetch_pages_sync", "fetch_pages", "blocking_sleep",
-          "forgotten_await", "nested_run", "cpu_bound"}) {
+    for (const char* required : {"coffee_toast_sync",
+                                 "coffee_toast",
+                                 "coffee_toast_timeline",
+                                 "greet",
+                                 "fetch_data",
+                                 "gather_tasks",
+                                 "background_task",
+                                 "async_file",
+                                 "async_database",
+                                 "async_counter",
+                                 "async_counter_generator",
+                                 "countdown",
+                                 "error_handling",
+                                 "timeouts",
+                                 "cancel_background",
+                                 "fetch_urls",
+                                 "greet_alice_bob",
+                                 "simulated_download",
+                                 "countdown_rockets",
+                                 "process_items",
+                                 "fetch_user",
+                                 "web_scraper",
+                                 "fetch_many",
+                                 "context_manager",
+                                 "create_tasks",
+                                 "fetch_pages_sync",
+                                 "fetch_pages",
+                                 "blocking_sleep",
+                                 "forgotten_await",
+                                 "nested_run",
+                                 "cpu_bound"}) {
         EXPECT_TRUE(std::find(names.begin(), names.end(), required) != names.end())
             << "examples/" << required << ".cpp is missing";
     }
@@ -106,7 +134,7 @@ TEST(coffee_toast, gather_overlaps_the_two_waits) {
     const double async_ms = capture_number(async.out, R"(^Took ([0-9]+) ms$)");
     // Lower bounds with slack: the loop reads its clock once per turn, so a sleep's
     // deadline counts from the start of the turn, slightly before `start` was taken.
-    EXPECT_GE(sync_ms, 400) << sync.out; // two blocking 200 ms waits, one after the other
+    EXPECT_GE(sync_ms, 400) << sync.out;   // two blocking 200 ms waits, one after the other
     EXPECT_GE(async_ms, 180) << async.out; // it still waits for the longer one
     EXPECT_LT(async_ms, 0.75 * sync_ms) << "gathered waits should overlap";
 }
@@ -183,11 +211,13 @@ TEST(simulated_download, downloads_finish_shortest_first_and_overlap) {
         std::stable_sort(by_time.begin(), by_time.end(),
                          [](auto a, auto b) { return a.first < b.first; });
         std::vector<int> expected_order;
-        for (const auto& s : by_time) expected_order.push_back(s.second);
+        for (const auto& s : by_time)
+            expected_order.push_back(s.second);
         EXPECT_EQ(finished, expected_order) << r.out;
 
         int sum = 0;
-        for (const auto& s : started) sum += s.first;
+        for (const auto& s : started)
+            sum += s.first;
         const double took = capture_number(r.out, R"(^Downloaded 5 files in ([0-9]+) ms)");
         const double sequential = capture_number(r.out, R"(one after the other: ([0-9]+) ms\)$)");
         EXPECT_EQ(sequential, sum);

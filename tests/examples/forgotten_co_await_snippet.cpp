@@ -5,11 +5,15 @@
 
 #include <string>
 
-aio::task<std::string> fetch_data() { co_return "Data received"; }
+aio::task<std::string> fetch_data() {
+    co_return "Data received";
+}
 
 aio::task<> process() {
     fetch_data(); // missing co_await
     co_return;
 }
 
-int main() { return 0; }
+int main() {
+    return 0;
+}
