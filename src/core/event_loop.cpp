@@ -98,8 +98,18 @@ void loop_impl::run_once() {
         L.m_now = std::max(L.m_now, L.m_timers.front().deadline);
         timeout = 0;
     }
-    if (timeout != 0 || io.inflight() > 0) io.poll(timeout);
-    if (!m_opts.virtual_time) L.m_now = clock::now();
+    if (m_opts.virtual_time) {
+        // Virtual time never runs slower than real time: time spent blocked on real I/O or
+        // thread work advances it too.
+        if (timeout != 0 || io.inflight() > 0) {
+            const auto t0 = clock::now();
+            io.poll(timeout);
+            L.m_now += clock::now() - t0;
+        }
+    } else {
+        if (timeout != 0 || io.inflight() > 0) io.poll(timeout);
+        L.m_now = clock::now();
+    }
 
     while (!L.m_timers.empty() && L.m_timers.front().deadline <= L.m_now) {
         timer_node* t = L.m_timers.front().node;
