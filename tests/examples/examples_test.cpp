@@ -9,6 +9,7 @@
 #include <regex>
 #include <string>
 #include <vector>
+#include <version>
 
 #include <gtest/gtest.h>
 
