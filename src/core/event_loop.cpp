@@ -200,8 +200,18 @@ void loop_impl::run_once() {
         L.m_now = std::max(L.m_now, L.m_timers.front().deadline);
         timeout = 0;
     }
-    if (timeout != 0 || io.inflight() > 0) io.poll(timeout);
-    if (!m_opts.virtual_time) L.m_now = clock::now();
+    if (m_opts.virtual_time) {
+        // Virtual time never runs slower than real time: time spent blocked on real I/O or
+        // thread work advances it too.
+        if (timeout != 0 || io.inflight() > 0) {
+            const auto t0 = clock::now();
+            io.poll(timeout);
+            L.m_now += clock::now() - t0;
+        }
+    } else {
+        if (timeout != 0 || io.inflight() > 0) io.poll(timeout);
+        L.m_now = clock::now();
+    }
 
     while (!L.m_timers.empty() && L.m_timers.front().deadline <= L.m_now) {
         timer_node* t = L.m_timers.front().node;
@@ -282,7 +292,15 @@ void fire_callback(timer_node* t) noexcept {
 
 } // namespace detail
 
+namespace {
+[[noreturn]] void throw_nested_run() {
+    throw runtime_error("aio::run() cannot be called while an event loop is running on this "
+                        "thread; co_await the task instead");
+}
+} // namespace
+
 event_loop::event_loop(const run_options& opts) {
+    if (detail::t_loop) throw_nested_run(); // before building a ring for nothing
     std::string note;
     m_backend = detail::make_backend(opts.backend, &note);
     if (!m_backend) {
@@ -294,6 +312,7 @@ event_loop::event_loop(const run_options& opts) {
     m_impl = std::make_unique<detail::loop_impl>(*this, opts);
     m_debug = opts.debug || detail::env_flag("AIO_DEBUG");
     m_trace = m_impl->m_trace != nullptr;
+    m_virtual = opts.virtual_time;
     m_now = detail::clock::now();
     // Like CPython: a write to a closed pipe or socket is an EPIPE error, not a process kill.
     struct sigaction sa{};
@@ -317,10 +336,7 @@ event_loop::~event_loop() {
 }
 
 void event_loop::run_main(detail::promise_base* main) {
-    if (detail::t_loop) {
-        throw runtime_error("aio::run() cannot be called while an event loop is running on "
-                            "this thread; co_await the task instead");
-    }
+    if (detail::t_loop) throw_nested_run();
     detail::t_loop = this;
     struct reset {
         ~reset() {
@@ -371,7 +387,7 @@ void event_loop::call_later(std::chrono::nanoseconds delay, std::function<void()
     c->fn = std::move(fn);
     c->m_run = &detail::run_callback;
     c->m_fire = &detail::fire_callback;
-    c->m_deadline = m_now + std::chrono::duration_cast<detail::clock::duration>(delay);
+    c->m_deadline = refresh_now() + std::chrono::duration_cast<detail::clock::duration>(delay);
     add_timer(*c);
 }
 

@@ -22,7 +22,7 @@ bool sleep_awaiter::await_suspend(std::coroutine_handle<> h) {
         t_loop->schedule(m_task);
         return true;
     }
-    m_deadline = t_loop->now() + delay;
+    m_deadline = t_loop->refresh_now() + delay;
     m_fire = &sleep_fire;
     t_loop->add_timer(*this);
     return true;
@@ -33,7 +33,7 @@ void sleep_awaiter::throw_if_cancelled_now() { throw cancelled_error(); }
 } // namespace detail
 
 detail::sleep_awaiter sleep_until(std::chrono::steady_clock::time_point deadline) {
-    return detail::sleep_awaiter(deadline - detail::running_loop_core().now());
+    return detail::sleep_awaiter(deadline - detail::running_loop_core().refresh_now());
 }
 
 } // namespace aio

@@ -42,6 +42,12 @@ class loop_core {
     }
     /// The loop's clock, read once per loop turn (or the virtual clock).
     clock::time_point now() const noexcept { return m_now; }
+    /// Reads the clock afresh (virtual time: unchanged). Deadlines count from the moment a
+    /// timer is armed, as asyncio's do, even after a long step earlier in the same turn.
+    clock::time_point refresh_now() noexcept {
+        if (!m_virtual) m_now = clock::now();
+        return m_now;
+    }
     bool debug() const noexcept { return m_debug; }
     bool tracing() const noexcept { return m_trace; }
 
@@ -69,6 +75,7 @@ class loop_core {
     std::uint32_t m_next_id = 1;
     bool m_debug = false;
     bool m_trace = false;
+    bool m_virtual = false;
 
     friend class promise_base;
 };
