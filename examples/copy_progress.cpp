@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+
 #include <unistd.h>
 
 namespace {
@@ -20,7 +21,8 @@ void show(std::uint64_t done, std::uint64_t total, int& last_decile) {
         const int width = 40, filled = pct * width / 100;
         std::cout << "\r[" << std::string(filled, '#') << std::string(width - filled, ' ') << "] "
                   << pct << "% " << done / 1024 << " KiB" << std::flush;
-        if (done == total) std::cout << "\n";
+        if (done == total)
+            std::cout << "\n";
     } else if (pct / 10 > last_decile || done == total) {
         last_decile = pct / 10;
         std::cout << "progress " << pct << "%" << std::endl;
@@ -41,12 +43,14 @@ aio::task<std::uint64_t> copy_with_progress(std::string src, std::string dst, st
         // Write this chunk while reading the next one.
         const std::uint64_t at = done;
         done += data.size();
-        auto [written, next] = co_await aio::gather(out.write_at(std::move(data), at), in.read(chunk));
+        auto [written, next] =
+            co_await aio::gather(out.write_at(std::move(data), at), in.read(chunk));
         (void)written;
         data = std::move(next);
         show(done, total, decile);
     }
-    if (total == 0) show(0, 0, decile);
+    if (total == 0)
+        show(0, 0, decile);
     co_await out.fsync();
     co_await out.close();
     co_return done;
@@ -56,7 +60,8 @@ aio::task<int> demo() {
     const std::string src = "/tmp/aio-copy-demo-" + std::to_string(::getpid()) + ".src";
     const std::string dst = "/tmp/aio-copy-demo-" + std::to_string(::getpid()) + ".dst";
     std::string data(8u << 20, '\0');
-    for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 2654435761u) >> 13);
+    for (std::size_t i = 0; i < data.size(); ++i)
+        data[i] = static_cast<char>((i * 2654435761u) >> 13);
     co_await aio::write_file(src, data);
     const std::uint64_t n = co_await copy_with_progress(src, dst, 256 * 1024);
     const bool same = co_await aio::read_file(dst) == data;
@@ -80,7 +85,8 @@ int main(int argc, char** argv) {
         }
     }
     try {
-        if (paths.empty()) return aio::run(demo());
+        if (paths.empty())
+            return aio::run(demo());
         if (paths.size() != 2 || chunk == 0) {
             std::cerr << "usage: copy_progress SOURCE DEST [--chunk BYTES]\n";
             return 2;

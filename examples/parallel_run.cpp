@@ -17,15 +17,18 @@ namespace {
 aio::task<int> run_one(std::size_t index, std::string command, aio::semaphore& slots) {
     auto permit = co_await slots.scoped();
     auto p = co_await aio::create_subprocess_shell(
-        command, aio::subprocess_options{.in = aio::devnull, .out = aio::pipe, .err = aio::to_stdout});
+        command,
+        aio::subprocess_options{.in = aio::devnull, .out = aio::pipe, .err = aio::to_stdout});
     // Built piecewise: GCC 12 warns falsely (-Wrestrict) on "[" + std::to_string(i) + "] ".
     std::string prefix = "[";
     prefix += std::to_string(index);
     prefix += "] ";
     for (;;) {
         std::string line = co_await p.out().read_line();
-        if (line.empty()) break; // EOF
-        if (line.back() != '\n') line += '\n';
+        if (line.empty())
+            break; // EOF
+        if (line.back() != '\n')
+            line += '\n';
         std::cout << prefix << line << std::flush;
     }
     co_return co_await p.wait();
@@ -34,7 +37,8 @@ aio::task<int> run_one(std::size_t index, std::string command, aio::semaphore& s
 aio::task<int> amain(std::size_t jobs, std::vector<std::string> commands) {
     aio::semaphore slots(static_cast<long>(jobs));
     std::vector<aio::task<int>> runs;
-    for (std::size_t i = 0; i < commands.size(); ++i) runs.push_back(run_one(i, commands[i], slots));
+    for (std::size_t i = 0; i < commands.size(); ++i)
+        runs.push_back(run_one(i, commands[i], slots));
     const std::vector<int> codes = co_await aio::gather(std::move(runs));
     int failed = 0;
     for (std::size_t i = 0; i < codes.size(); ++i) {

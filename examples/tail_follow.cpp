@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <string>
+
 #include <unistd.h>
 
 using namespace std::chrono_literals;
@@ -32,7 +33,8 @@ struct options {
 struct pidfile_guard {
     std::string path;
     explicit pidfile_guard(std::string p) : path(std::move(p)) {
-        if (!path.empty()) std::ofstream(path) << ::getpid() << "\n";
+        if (!path.empty())
+            std::ofstream(path) << ::getpid() << "\n";
     }
     ~pidfile_guard() {
         if (!path.empty()) {
@@ -45,14 +47,16 @@ struct pidfile_guard {
 /// Prints each complete line appended to the file; returns how many were printed.
 aio::task<long> follow(options opt) {
     auto f = co_await aio::file::open(opt.path);
-    if (!opt.from_start) f.seek(f.size());
+    if (!opt.from_start)
+        f.seek(f.size());
     std::string partial;
     long printed = 0;
     while (opt.lines < 0 || printed < opt.lines) {
         std::string chunk = co_await f.read(64 * 1024);
         if (chunk.empty()) {
-            if (f.size() < f.position()) f.seek(0); // truncated: start over, like tail -F
-            co_await aio::sleep(50ms);           // no inotify: poll, as tail does
+            if (f.size() < f.position())
+                f.seek(0);             // truncated: start over, like tail -F
+            co_await aio::sleep(50ms); // no inotify: poll, as tail does
             continue;
         }
         partial += chunk;
@@ -60,7 +64,8 @@ aio::task<long> follow(options opt) {
         while ((nl = partial.find('\n', start)) != std::string::npos) {
             std::cout << partial.substr(start, nl - start + 1) << std::flush;
             start = nl + 1;
-            if (++printed == opt.lines) break;
+            if (++printed == opt.lines)
+                break;
         }
         partial.erase(0, start);
     }
@@ -99,14 +104,16 @@ aio::task<int> run(options opt) {
         std::cout << "got SIGTERM" << std::endl;
     }
     watcher.cancel();
-    if (n >= 0) std::cout << "done after " << n << " lines" << std::endl;
+    if (n >= 0)
+        std::cout << "done after " << n << " lines" << std::endl;
     co_return 0;
 }
 
 aio::task<int> demo() {
     char tmpl[] = "/tmp/aio-tail-demo-XXXXXX";
     const int fd = ::mkstemp(tmpl);
-    if (fd < 0) co_return 1;
+    if (fd < 0)
+        co_return 1;
     ::close(fd);
     const std::string path = tmpl;
     co_await aio::write_file(path, "old line, not shown\n");
@@ -152,7 +159,8 @@ int main(int argc, char** argv) {
         }
     }
     try {
-        if (opt.path.empty()) return aio::run(demo());
+        if (opt.path.empty())
+            return aio::run(demo());
         return aio::run(run(opt));
     } catch (const aio::error& e) {
         std::cerr << "tail_follow: " << e.what() << "\n";

@@ -20,11 +20,13 @@ aio::task<std::uint64_t> read_all_chunks(std::string path, std::size_t chunk) {
     std::uint64_t sum = 0; // touch the data so nothing is optimised away
     for (;;) {
         std::string s = co_await f.read(chunk);
-        if (s.empty()) break;
+        if (s.empty())
+            break;
         total += s.size();
         sum += static_cast<unsigned char>(s[s.size() / 2]);
     }
-    if (sum == 1) std::fprintf(stderr, " ");
+    if (sum == 1)
+        std::fprintf(stderr, " ");
     co_return total;
 }
 
@@ -40,7 +42,8 @@ aio::task<int> spawn_many(int n, int conc) {
         }(slots));
     }
     int failed = 0;
-    for (int rc : co_await aio::gather(std::move(runs))) failed += rc != 0;
+    for (int rc : co_await aio::gather(std::move(runs)))
+        failed += rc != 0;
     co_return failed;
 }
 
@@ -53,10 +56,11 @@ int main(int argc, char** argv) {
         const auto t0 = clk::now();
         std::uint64_t bytes = 0;
         std::string backend;
-        bytes = aio::run([](std::string p, std::size_t c, std::string& b) -> aio::task<std::uint64_t> {
-            b = std::string(aio::get_running_loop().backend_name());
-            co_return co_await read_all_chunks(p, c);
-        }(argv[2], chunk, backend));
+        bytes =
+            aio::run([](std::string p, std::size_t c, std::string& b) -> aio::task<std::uint64_t> {
+                b = std::string(aio::get_running_loop().backend_name());
+                co_return co_await read_all_chunks(p, c);
+            }(argv[2], chunk, backend));
         const double s = std::chrono::duration<double>(clk::now() - t0).count();
         std::printf("read aiocpp-%s n=%llu elapsed_s=%.4f mib_per_s=%.1f\n", backend.c_str(),
                     static_cast<unsigned long long>(bytes), s, bytes / 1048576.0 / s);

@@ -1,6 +1,7 @@
 #include "os/child_reaper.hpp"
 
 #include <cerrno>
+
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,8 +12,10 @@ int wait_blocking(pid_t pid) noexcept {
     int status = 0;
     for (;;) {
         const pid_t r = ::waitpid(pid, &status, 0);
-        if (r == pid) return status;
-        if (r < 0 && errno == EINTR) continue;
+        if (r == pid)
+            return status;
+        if (r < 0 && errno == EINTR)
+            continue;
         return -1;
     }
 }
@@ -20,8 +23,10 @@ int wait_blocking(pid_t pid) noexcept {
 void child_reaper::adopt(pid_t pid, int pidfd) noexcept {
     int status = 0;
     if (pidfd < 0 || ::waitpid(pid, &status, WNOHANG) == pid) {
-        if (pidfd < 0) wait_blocking(pid);
-        if (pidfd >= 0) ::close(pidfd);
+        if (pidfd < 0)
+            wait_blocking(pid);
+        if (pidfd >= 0)
+            ::close(pidfd);
         return;
     }
     try {
@@ -44,7 +49,8 @@ void child_reaper::on_exit(io_op* op) noexcept {
     auto* c = static_cast<child*>(op);
     c->m_inflight = false;
     child_reaper& r = *c->m_owner;
-    if (r.m_closing) return;
+    if (r.m_closing)
+        return;
     int status = 0;
     if (::waitpid(c->m_pid, &status, WNOHANG) == 0) {
         c->m_inflight = true; // spurious: wait again
@@ -69,12 +75,15 @@ child_reaper::~child_reaper() {
     m_closing = true;
     backend& io = m_loop.io();
     for (child& c : m_children) {
-        if (c.m_inflight) io.cancel(c);
+        if (c.m_inflight)
+            io.cancel(c);
     }
     for (int i = 0; i < 1000; ++i) {
         bool any = false;
-        for (child& c : m_children) any = any || c.m_inflight;
-        if (!any) break;
+        for (child& c : m_children)
+            any = any || c.m_inflight;
+        if (!any)
+            break;
         io.poll(1000000);
     }
     for (child& c : m_children) {

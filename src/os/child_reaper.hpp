@@ -11,6 +11,7 @@
 #include <aio/core/event_loop.hpp>
 
 #include <list>
+
 #include <sys/types.h>
 
 namespace aio::detail {

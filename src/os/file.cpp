@@ -10,10 +10,11 @@
 #include <atomic>
 #include <cerrno>
 #include <exception>
+#include <utility>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <utility>
 
 namespace aio {
 
@@ -25,20 +26,23 @@ using detail::op_kind;
 constexpr std::size_t max_chunk = std::size_t{1} << 30; // one syscall moves at most this
 
 int to_flags(open_mode m) {
-    int f = has(m, open_mode::read_write) ? O_RDWR
-            : has(m, open_mode::write)    ? O_WRONLY
-                                          : O_RDONLY;
-    if (has(m, open_mode::create)) f |= O_CREAT;
-    if (has(m, open_mode::truncate)) f |= O_TRUNC;
-    if (has(m, open_mode::append)) f |= O_APPEND;
-    if (has(m, open_mode::exclusive)) f |= O_EXCL;
+    int f = has(m, open_mode::read_write) ? O_RDWR : has(m, open_mode::write) ? O_WRONLY : O_RDONLY;
+    if (has(m, open_mode::create))
+        f |= O_CREAT;
+    if (has(m, open_mode::truncate))
+        f |= O_TRUNC;
+    if (has(m, open_mode::append))
+        f |= O_APPEND;
+    if (has(m, open_mode::exclusive))
+        f |= O_EXCL;
     return f;
 }
 
 /// Opens through the ring or a worker; the path lives in this frame until completion.
 task<int> open_fd(std::string path, int flags, unsigned perms) {
-    if (path.empty()) throw io_error(std::make_error_code(std::errc::no_such_file_or_directory),
-                                     "aio: open '': empty path");
+    if (path.empty())
+        throw io_error(std::make_error_code(std::errc::no_such_file_or_directory),
+                       "aio: open '': empty path");
     op_awaiter a;
     detail::prepare_file_op(a, op_kind::openat, AT_FDCWD);
     a.m_buf = path.data();
@@ -46,10 +50,12 @@ task<int> open_fd(std::string path, int flags, unsigned perms) {
     a.m_offset = perms;
     const int r = co_await detail::perform(&a);
     if (a.m_cancelled) {
-        if (r >= 0) ::close(r); // opened before the cancel arrived: not leaked
+        if (r >= 0)
+            ::close(r); // opened before the cancel arrived: not leaked
         throw cancelled_error();
     }
-    if (r < 0) detail::throw_os_error(r, "open", path);
+    if (r < 0)
+        detail::throw_os_error(r, "open", path);
     co_return r;
 }
 
@@ -78,11 +84,15 @@ file& file::operator=(file&& o) noexcept {
     return *this;
 }
 
-file::~file() { close_now(); }
+file::~file() {
+    close_now();
+}
 
 void file::close_now() noexcept {
-    if (m_fd < 0) return;
-    if (detail::t_loop) get_running_loop().io().forget_fd(m_fd);
+    if (m_fd < 0)
+        return;
+    if (detail::t_loop)
+        get_running_loop().io().forget_fd(m_fd);
     ::close(m_fd);
     m_fd = -1;
 }
@@ -93,7 +103,8 @@ task<file> file::open(std::string path, open_mode mode, unsigned perms) {
 }
 
 task<std::string> file::read_at(std::size_t n, std::uint64_t offset) {
-    if (m_fd < 0) throw invalid_state_error("aio: read on a closed file '" + m_path + "'");
+    if (m_fd < 0)
+        throw invalid_state_error("aio: read on a closed file '" + m_path + "'");
     pending_scope ps(m_pending);
     std::string buf;
     buf.resize(std::min(n, max_chunk));
@@ -104,9 +115,12 @@ task<std::string> file::read_at(std::size_t n, std::uint64_t offset) {
         a.m_len = buf.size();
         a.m_offset = offset;
         const int r = co_await detail::perform(&a);
-        if (a.m_cancelled) throw cancelled_error();
-        if (r == -EINTR || r == -EAGAIN) continue;
-        if (r < 0) detail::throw_os_error(r, "read", m_path);
+        if (a.m_cancelled)
+            throw cancelled_error();
+        if (r == -EINTR || r == -EAGAIN)
+            continue;
+        if (r < 0)
+            detail::throw_os_error(r, "read", m_path);
         buf.resize(static_cast<std::size_t>(r));
         co_return buf;
     }
@@ -119,10 +133,11 @@ task<std::string> file::read(std::size_t n) {
 }
 
 task<std::string> file::read_all() {
-    if (m_fd < 0) throw invalid_state_error("aio: read on a closed file '" + m_path + "'");
+    if (m_fd < 0)
+        throw invalid_state_error("aio: read on a closed file '" + m_path + "'");
     pending_scope ps(m_pending);
     std::string out;
-    struct stat st{};
+    struct stat st {};
     std::size_t want = 64 * 1024;
     if (::fstat(m_fd, &st) == 0 && S_ISREG(st.st_mode) &&
         static_cast<std::uint64_t>(st.st_size) > m_pos) {
@@ -139,14 +154,17 @@ task<std::string> file::read_all() {
         a.m_len = want;
         a.m_offset = pos;
         const int r = co_await detail::perform(&a);
-        if (a.m_cancelled) throw cancelled_error();
+        if (a.m_cancelled)
+            throw cancelled_error();
         if (r == -EINTR || r == -EAGAIN) {
             out.resize(got);
             continue;
         }
-        if (r < 0) detail::throw_os_error(r, "read", m_path);
+        if (r < 0)
+            detail::throw_os_error(r, "read", m_path);
         out.resize(got + static_cast<std::size_t>(r));
-        if (r == 0) break;
+        if (r == 0)
+            break;
         pos += static_cast<std::uint64_t>(r);
         want = std::clamp<std::size_t>(out.size(), 64 * 1024, max_chunk);
     }
@@ -155,7 +173,8 @@ task<std::string> file::read_all() {
 }
 
 task<std::size_t> file::write_all_at(std::string data, std::uint64_t offset) {
-    if (m_fd < 0) throw invalid_state_error("aio: write on a closed file '" + m_path + "'");
+    if (m_fd < 0)
+        throw invalid_state_error("aio: write on a closed file '" + m_path + "'");
     pending_scope ps(m_pending);
     std::size_t done = 0;
     while (done < data.size()) {
@@ -165,10 +184,14 @@ task<std::size_t> file::write_all_at(std::string data, std::uint64_t offset) {
         a.m_len = std::min(data.size() - done, max_chunk);
         a.m_offset = offset + done;
         const int r = co_await detail::perform(&a);
-        if (a.m_cancelled) throw cancelled_error();
-        if (r == -EINTR || r == -EAGAIN) continue;
-        if (r < 0) detail::throw_os_error(r, "write", m_path);
-        if (r == 0) detail::throw_os_error(-EIO, "write (no progress)", m_path);
+        if (a.m_cancelled)
+            throw cancelled_error();
+        if (r == -EINTR || r == -EAGAIN)
+            continue;
+        if (r < 0)
+            detail::throw_os_error(r, "write", m_path);
+        if (r == 0)
+            detail::throw_os_error(-EIO, "write (no progress)", m_path);
         done += static_cast<std::size_t>(r);
     }
     co_return done;
@@ -185,28 +208,33 @@ task<std::size_t> file::write(std::string data) {
 }
 
 task<void> file::fsync() {
-    if (m_fd < 0) throw invalid_state_error("aio: fsync on a closed file '" + m_path + "'");
+    if (m_fd < 0)
+        throw invalid_state_error("aio: fsync on a closed file '" + m_path + "'");
     pending_scope ps(m_pending);
     op_awaiter a;
     detail::prepare_file_op(a, op_kind::fsync, m_fd);
     const int r = co_await detail::perform(&a);
-    if (a.m_cancelled) throw cancelled_error();
-    if (r < 0) detail::throw_os_error(r, "fsync", m_path);
+    if (a.m_cancelled)
+        throw cancelled_error();
+    if (r < 0)
+        detail::throw_os_error(r, "fsync", m_path);
 }
 
 task<void> file::close() {
     if (m_pending != 0) {
-        throw invalid_state_error("aio: close '" + m_path + "' while " +
-                                  std::to_string(m_pending) + " operation(s) are pending on it");
+        throw invalid_state_error("aio: close '" + m_path + "' while " + std::to_string(m_pending) +
+                                  " operation(s) are pending on it");
     }
     close_now();
     co_return;
 }
 
 std::uint64_t file::size() const {
-    if (m_fd < 0) throw invalid_state_error("aio: size of a closed file '" + m_path + "'");
-    struct stat st{};
-    if (::fstat(m_fd, &st) != 0) detail::throw_os_error(-errno, "stat", m_path);
+    if (m_fd < 0)
+        throw invalid_state_error("aio: size of a closed file '" + m_path + "'");
+    struct stat st {};
+    if (::fstat(m_fd, &st) != 0)
+        detail::throw_os_error(-errno, "stat", m_path);
     return static_cast<std::uint64_t>(st.st_size);
 }
 
@@ -222,7 +250,8 @@ std::atomic<unsigned> g_tmp_counter{0};
 
 std::pair<std::string, std::string> split_path(const std::string& path) {
     const auto slash = path.rfind('/');
-    if (slash == std::string::npos) return {".", path};
+    if (slash == std::string::npos)
+        return {".", path};
     return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
 }
 } // namespace
@@ -235,7 +264,7 @@ task<void> write_file(std::string path, std::string data) {
     }
     unsigned perms = 0666;
     bool keep_perms = false;
-    struct stat st{};
+    struct stat st {};
     if (::stat(path.c_str(), &st) == 0) {
         perms = st.st_mode & 07777;
         keep_perms = true;
@@ -263,7 +292,8 @@ task<void> write_file(std::string path, std::string data) {
     std::exception_ptr failure;
     try {
         co_await f.write_at(std::move(data), 0);
-        if (keep_perms) ::fchmod(f.native_handle(), perms); // umask applied at creation
+        if (keep_perms)
+            ::fchmod(f.native_handle(), perms); // umask applied at creation
         co_await f.fsync();
         co_await f.close();
         if (::rename(tmp.c_str(), path.c_str()) != 0) {

@@ -33,7 +33,8 @@ struct op_awaiter : parking, io_op {
     /// The result (>= 0, or -errno). Throws cancelled_error only if the operation never
     /// started because the task was already cancelled.
     int await_resume() const {
-        if (!m_submitted) throw cancelled_error();
+        if (!m_submitted)
+            throw cancelled_error();
         return m_result;
     }
 };

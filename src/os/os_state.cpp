@@ -1,5 +1,6 @@
 // The os layer's per-loop state, its worker threads, and the operation awaiter.
 #include "os/os_state.hpp"
+
 #include "io/sys.hpp"
 #include "os/child_reaper.hpp"
 #include "os/io_wait.hpp"
@@ -11,6 +12,7 @@
 
 #include <cerrno>
 #include <csignal>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -58,26 +60,33 @@ os_state::~os_state() {
 
 os_state& os_state::of(event_loop& loop) {
     auto& slot = loop.impl().m_os;
-    if (!slot) slot = std::make_unique<os_state>(loop);
+    if (!slot)
+        slot = std::make_unique<os_state>(loop);
     return static_cast<os_state&>(*slot);
 }
 
-os_state& os_state::get() { return of(get_running_loop()); }
+os_state& os_state::get() {
+    return of(get_running_loop());
+}
 
 signal_hub& os_state::signals() {
-    if (!m_signals) m_signals = std::make_unique<signal_hub>(m_loop);
+    if (!m_signals)
+        m_signals = std::make_unique<signal_hub>(m_loop);
     return *m_signals;
 }
 
 child_reaper& os_state::reaper() {
-    if (!m_reaper) m_reaper = std::make_unique<child_reaper>(m_loop);
+    if (!m_reaper)
+        m_reaper = std::make_unique<child_reaper>(m_loop);
     return *m_reaper;
 }
 
 // ---- op_awaiter ----
 
 namespace {
-void op_done(io_op* op) noexcept { static_cast<op_awaiter*>(op)->wake(); }
+void op_done(io_op* op) noexcept {
+    static_cast<op_awaiter*>(op)->wake();
+}
 void op_cancel(parking* p) noexcept {
     // Only a request: the task is woken by the operation's real completion, so the buffer
     // stays valid until then.
@@ -88,7 +97,8 @@ void op_cancel(parking* p) noexcept {
 } // namespace
 
 bool op_awaiter::await_suspend(std::coroutine_handle<> h) {
-    if (!begin_park(h, &op_cancel)) return false;
+    if (!begin_park(h, &op_cancel))
+        return false;
     m_submitted = true;
     m_complete = &op_done;
     get_running_loop().io().submit(*this);
@@ -102,8 +112,10 @@ task<int> on_pool(op_awaiter* a) {
 } // namespace
 
 task<int> perform(op_awaiter* a) {
-    if (!a->m_offload) co_return co_await *a;
-    if (current().cancel_pending()) throw cancelled_error(); // never started
+    if (!a->m_offload)
+        co_return co_await *a;
+    if (current().cancel_pending())
+        throw cancelled_error(); // never started
     a->m_submitted = true;
     // Shielded: the task resumes only when the blocking call has returned (see io_wait.hpp).
     const int r = co_await shield(on_pool(a));
@@ -111,7 +123,9 @@ task<int> perform(op_awaiter* a) {
     co_return r;
 }
 
-bool files_offloaded() { return os_state::get().m_offload_files; }
+bool files_offloaded() {
+    return os_state::get().m_offload_files;
+}
 
 void throw_os_error(int neg_errno, const std::string& what, const std::string& path) {
     throw io_error(std::error_code(-neg_errno, std::system_category()),

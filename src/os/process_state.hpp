@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+
 #include <sys/types.h>
 
 namespace aio::detail {

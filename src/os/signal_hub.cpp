@@ -1,5 +1,6 @@
 // Signal hub: see the design block in signal_hub.hpp.
 #include "os/signal_hub.hpp"
+
 #include "core/loop_impl.hpp"
 #include "os/os_state.hpp"
 
@@ -9,12 +10,13 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
-#include <fcntl.h>
 #include <mutex>
-#include <poll.h>
-#include <sched.h>
 #include <string>
 #include <system_error>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
 #include <unistd.h>
 
 namespace aio::detail {
@@ -32,7 +34,7 @@ struct loop_slot {
 
 struct installed_sig {
     int refs = 0;
-    struct sigaction old{};
+    struct sigaction old {};
 };
 
 // Process-wide by nature (signal dispositions are): constant-initialised, no constructors.
@@ -41,7 +43,9 @@ std::atomic<int> g_active{0};
 std::mutex g_mutex;
 installed_sig g_installed[max_sig + 1];
 
-constexpr std::uint64_t bit(int sig) noexcept { return std::uint64_t{1} << (sig - 1); }
+constexpr std::uint64_t bit(int sig) noexcept {
+    return std::uint64_t{1} << (sig - 1);
+}
 
 void forward(int sig) {
     const int saved = errno;
@@ -77,7 +81,8 @@ std::uint64_t signal_bit(int sig) {
 
 signal_hub::signal_hub(event_loop& loop) : m_loop(loop) {
     int fds[2];
-    if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) throw_errno(errno, "aio: signal pipe");
+    if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0)
+        throw_errno(errno, "aio: signal pipe");
     m_rd = fds[0];
     m_wr = fds[1];
     {
@@ -106,22 +111,26 @@ signal_hub::signal_hub(event_loop& loop) : m_loop(loop) {
 
 signal_hub::~signal_hub() {
     for (int sig = 1; sig <= max_sig; ++sig) {
-        if (m_installed & bit(sig)) uninstall(sig);
+        if (m_installed & bit(sig))
+            uninstall(sig);
     }
     // Wake every waiter still linked (cannot happen with live tasks; defensive).
-    while (signal_waiter* w = m_waiters) unlink(w);
+    while (signal_waiter* w = m_waiters)
+        unlink(w);
     {
         std::lock_guard lock(g_mutex);
         g_slots[m_slot].mask.store(0);
         g_slots[m_slot].fd.store(-1);
         g_slots[m_slot].used = false;
     }
-    while (g_active.load() != 0) ::sched_yield(); // a handler may still hold our fd
+    while (g_active.load() != 0)
+        ::sched_yield(); // a handler may still hold our fd
     m_closing = true;
     if (m_inflight) {
         backend& io = m_loop.io();
         io.cancel(m_op);
-        for (int i = 0; m_inflight && i < 1000; ++i) io.poll(1000000); // 1 ms steps
+        for (int i = 0; m_inflight && i < 1000; ++i)
+            io.poll(1000000); // 1 ms steps
     }
     m_loop.io().forget_fd(m_rd);
     ::close(m_rd);
@@ -129,18 +138,19 @@ signal_hub::~signal_hub() {
 }
 
 void signal_hub::install(int sig) {
-    if (m_installed & bit(sig)) return;
+    if (m_installed & bit(sig))
+        return;
     {
         std::lock_guard lock(g_mutex);
         installed_sig& in = g_installed[sig];
         if (in.refs == 0) {
-            struct sigaction sa{};
+            struct sigaction sa {};
             sa.sa_handler = &forward;
             sa.sa_flags = SA_RESTART;
             sigemptyset(&sa.sa_mask);
             if (::sigaction(sig, &sa, &in.old) != 0) {
-                throw_errno(errno, "aio: cannot install a handler for signal " +
-                                       std::to_string(sig));
+                throw_errno(errno,
+                            "aio: cannot install a handler for signal " + std::to_string(sig));
             }
         }
         ++in.refs;
@@ -153,11 +163,13 @@ void signal_hub::install(int sig) {
     sigemptyset(&set);
     sigaddset(&set, sig);
     ::pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
-    if (!m_inflight) arm();
+    if (!m_inflight)
+        arm();
 }
 
 void signal_hub::uninstall(int sig) noexcept {
-    if (!(m_installed & bit(sig))) return;
+    if (!(m_installed & bit(sig)))
+        return;
     m_installed &= ~bit(sig);
     std::lock_guard lock(g_mutex);
     g_slots[m_slot].mask.fetch_and(~bit(sig));
@@ -178,18 +190,23 @@ void signal_hub::arm() noexcept {
 void signal_hub::on_readable(io_op* op) noexcept {
     signal_hub& h = *static_cast<pipe_op*>(op)->m_hub;
     h.m_inflight = false;
-    if (h.m_closing) return;
+    if (h.m_closing)
+        return;
     unsigned char buf[64];
     for (;;) {
         const ssize_t n = ::read(h.m_rd, buf, sizeof buf);
-        if (n <= 0) break;
-        for (ssize_t i = 0; i < n; ++i) h.dispatch(buf[i]);
+        if (n <= 0)
+            break;
+        for (ssize_t i = 0; i < n; ++i)
+            h.dispatch(buf[i]);
     }
-    if (!h.m_closing && h.m_installed) h.arm();
+    if (!h.m_closing && h.m_installed)
+        h.arm();
 }
 
 void signal_hub::dispatch(int sig) noexcept {
-    if (sig < 1 || sig > max_sig) return;
+    if (sig < 1 || sig > max_sig)
+        return;
     bool consumed = false;
     if (m_callbacks[sig]) {
         consumed = true;
@@ -212,7 +229,8 @@ void signal_hub::dispatch(int sig) noexcept {
         }
         w = next;
     }
-    if (consumed) return;
+    if (consumed)
+        return;
     if (sig == SIGINT) {
         // Pass Ctrl-C on to the disposition we replaced if it is a function (aio::run's).
         struct sigaction old;
@@ -231,15 +249,18 @@ void signal_hub::dispatch(int sig) noexcept {
 
 void signal_hub::add_handler(int sig, std::function<void()> cb) {
     signal_bit(sig);
-    if (!cb) throw error("aio: add_signal_handler: empty callback");
+    if (!cb)
+        throw error("aio: add_signal_handler: empty callback");
     install(sig);
     m_callbacks[sig] = std::move(cb);
 }
 
 bool signal_hub::remove_handler(int sig) {
-    if (sig < 1 || sig > max_sig || !m_callbacks[sig]) return false;
+    if (sig < 1 || sig > max_sig || !m_callbacks[sig])
+        return false;
     m_callbacks[sig] = nullptr;
-    if (!(m_waiting & bit(sig))) uninstall(sig);
+    if (!(m_waiting & bit(sig)))
+        uninstall(sig);
     return true;
 }
 
@@ -254,7 +275,8 @@ void signal_hub::use_for_waiting(std::uint64_t mask) {
 
 int signal_hub::take_pending(std::uint64_t mask) noexcept {
     const std::uint64_t p = m_pending & mask;
-    if (!p) return 0;
+    if (!p)
+        return 0;
     const int sig = __builtin_ctzll(p) + 1;
     m_pending &= ~bit(sig);
     return sig;
@@ -264,14 +286,17 @@ void signal_hub::link(signal_waiter* w) noexcept {
     w->m_hub = this;
     w->m_prev = nullptr;
     w->m_next = m_waiters;
-    if (m_waiters) m_waiters->m_prev = w;
+    if (m_waiters)
+        m_waiters->m_prev = w;
     m_waiters = w;
 }
 
 void signal_hub::unlink(signal_waiter* w) noexcept {
-    if (!w->m_hub) return;
+    if (!w->m_hub)
+        return;
     (w->m_prev ? w->m_prev->m_next : m_waiters) = w->m_next;
-    if (w->m_next) w->m_next->m_prev = w->m_prev;
+    if (w->m_next)
+        w->m_next->m_prev = w->m_prev;
     w->m_prev = w->m_next = nullptr;
     w->m_hub = nullptr;
 }
@@ -281,13 +306,15 @@ void signal_hub::unlink(signal_waiter* w) noexcept {
 namespace {
 void waiter_cancel(parking* p) noexcept {
     auto* w = static_cast<signal_waiter*>(p);
-    if (w->m_hub) w->m_hub->unlink(w);
+    if (w->m_hub)
+        w->m_hub->unlink(w);
     w->wake_cancelled();
 }
 } // namespace
 
 signal_waiter::~signal_waiter() {
-    if (m_hub) m_hub->unlink(this);
+    if (m_hub)
+        m_hub->unlink(this);
 }
 
 bool signal_waiter::await_suspend(std::coroutine_handle<> h) {
@@ -301,7 +328,8 @@ bool signal_waiter::await_suspend(std::coroutine_handle<> h) {
         m_sig = sig;
         return false;
     }
-    if (!begin_park(h, &waiter_cancel)) return false;
+    if (!begin_park(h, &waiter_cancel))
+        return false;
     hub.link(this);
     return true;
 }
@@ -315,7 +343,8 @@ void event_loop::add_signal_handler(int sig, std::function<void()> callback) {
 }
 
 bool event_loop::remove_signal_handler(int sig) {
-    if (!m_impl->m_os) return false;
+    if (!m_impl->m_os)
+        return false;
     return detail::os_state::of(*this).signals().remove_handler(sig);
 }
 

@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <csignal>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -30,14 +31,17 @@ namespace detail {
 namespace {
 
 int pidfd_open(pid_t pid) noexcept {
-    if (g_no_pidfd) return -1;
+    if (g_no_pidfd)
+        return -1;
     const long r = ::syscall(SYS_pidfd_open, pid, 0);
     return r < 0 ? -1 : static_cast<int>(r);
 }
 
 int decode_status(int status) noexcept {
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) return -WTERMSIG(status);
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return -WTERMSIG(status);
     return -1;
 }
 
@@ -52,17 +56,21 @@ task<void> wait_ready(int fd, short events) {
     a.m_fd = fd;
     a.m_len = static_cast<std::size_t>(events);
     const int r = co_await a;
-    if (a.m_cancelled) throw cancelled_error();
-    if (r < 0 && r != -ECANCELED) throw_errno(-r, "aio: poll");
+    if (a.m_cancelled)
+        throw cancelled_error();
+    if (r < 0 && r != -ECANCELED)
+        throw_errno(-r, "aio: poll");
 }
 
 /// One end of a pipe for the child (`child_end`) and ours (non-blocking, CLOEXEC).
 void make_pipe(bool child_reads, int& child_end, int& our_end) {
     int p[2];
-    if (::pipe2(p, O_CLOEXEC) != 0) throw_errno(errno, "aio: pipe");
+    if (::pipe2(p, O_CLOEXEC) != 0)
+        throw_errno(errno, "aio: pipe");
     child_end = child_reads ? p[0] : p[1];
     our_end = child_reads ? p[1] : p[0];
-    if (!child_reads) ::fcntl(our_end, F_SETPIPE_SZ, 1 << 20); // fewer wake-ups on floods
+    if (!child_reads)
+        ::fcntl(our_end, F_SETPIPE_SZ, 1 << 20); // fewer wake-ups on floods
 }
 
 struct spawn_guard {
@@ -77,7 +85,8 @@ struct spawn_guard {
         posix_spawn_file_actions_destroy(&fa);
         posix_spawnattr_destroy(&attr);
         for (int fd : child_fds) {
-            if (fd >= 0) ::close(fd);
+            if (fd >= 0)
+                ::close(fd);
         }
     }
 };
@@ -103,14 +112,17 @@ process_state::~process_state() {
 }
 
 void process_state::close_fd(int& fd) noexcept {
-    if (fd < 0) return;
-    if (t_loop) get_running_loop().io().forget_fd(fd);
+    if (fd < 0)
+        return;
+    if (t_loop)
+        get_running_loop().io().forget_fd(fd);
     ::close(fd);
     fd = -1;
 }
 
 bool process_state::try_reap() noexcept {
-    if (m_returncode) return true;
+    if (m_returncode)
+        return true;
     int status = 0;
     const pid_t r = ::waitpid(m_pid, &status, WNOHANG);
     if (r == m_pid) {
@@ -132,7 +144,9 @@ process::process(process&&) noexcept = default;
 process& process::operator=(process&&) noexcept = default;
 process::~process() = default;
 
-int process::pid() const noexcept { return m_state ? m_state->m_pid : -1; }
+int process::pid() const noexcept {
+    return m_state ? m_state->m_pid : -1;
+}
 
 std::optional<int> process::returncode() const noexcept {
     return m_state ? m_state->m_returncode : std::nullopt;
@@ -144,9 +158,11 @@ const std::string& process::program() const noexcept {
 }
 
 void process::send_signal(int sig) {
-    if (!m_state) throw invalid_state_error("aio: send_signal on an empty process");
+    if (!m_state)
+        throw invalid_state_error("aio: send_signal on an empty process");
     detail::process_state& st = *m_state;
-    if (st.m_returncode) return; // reaped: the pid may belong to someone else now
+    if (st.m_returncode)
+        return; // reaped: the pid may belong to someone else now
     long r;
     if (st.m_pidfd >= 0) {
         r = ::syscall(SYS_pidfd_send_signal, st.m_pidfd, sig, nullptr, 0);
@@ -155,13 +171,13 @@ void process::send_signal(int sig) {
     }
     if (r != 0 && errno != ESRCH) {
         detail::throw_errno(errno, "aio: send signal " + std::to_string(sig) + " to '" +
-                                       st.m_program + "' (pid " + std::to_string(st.m_pid) +
-                                       ")");
+                                       st.m_program + "' (pid " + std::to_string(st.m_pid) + ")");
     }
 }
 
 task<int> process::wait() {
-    if (!m_state) throw invalid_state_error("aio: wait on an empty process");
+    if (!m_state)
+        throw invalid_state_error("aio: wait on an empty process");
     detail::process_state& st = *m_state;
     while (!st.try_reap()) {
         if (st.m_pidfd >= 0) {
@@ -179,7 +195,8 @@ namespace {
 net::stream& pipe_of(detail::process_state* st, int which) {
     static const char* names[] = {"stdin", "stdout", "stderr"};
     static const char* opts[] = {".in", ".out", ".err"};
-    if (!st) throw invalid_state_error("aio: stream of an empty process");
+    if (!st)
+        throw invalid_state_error("aio: stream of an empty process");
     if (!st->m_piped[which]) {
         throw invalid_state_error(std::string("aio: the ") + names[which] + " of '" +
                                   st->m_program + "' is not a pipe (use " + opts[which] +
@@ -190,33 +207,43 @@ net::stream& pipe_of(detail::process_state* st, int which) {
 }
 } // namespace
 
-net::stream& process::in() { return pipe_of(m_state.get(), 0); }
-net::stream& process::out() { return pipe_of(m_state.get(), 1); }
-net::stream& process::err() { return pipe_of(m_state.get(), 2); }
+net::stream& process::in() {
+    return pipe_of(m_state.get(), 0);
+}
+net::stream& process::out() {
+    return pipe_of(m_state.get(), 1);
+}
+net::stream& process::err() {
+    return pipe_of(m_state.get(), 2);
+}
 
 task<std::pair<std::string, std::string>> process::communicate(std::string input) {
-    if (!m_state) throw invalid_state_error("aio: communicate on an empty process");
+    if (!m_state)
+        throw invalid_state_error("aio: communicate on an empty process");
     detail::process_state& st = *m_state;
     if (!input.empty() && !st.m_piped[0]) {
-        throw invalid_state_error("aio: communicate with input, but the stdin of '" +
-                                  st.m_program + "' is not a pipe (use .in = aio::pipe)");
+        throw invalid_state_error("aio: communicate with input, but the stdin of '" + st.m_program +
+                                  "' is not a pipe (use .in = aio::pipe)");
     }
     auto feed = [](net::stream* in, std::string input) -> task<> {
-        if (!in) co_return;
+        if (!in)
+            co_return;
         try {
-            if (!input.empty()) co_await in->write(input);
+            if (!input.empty())
+                co_await in->write(input);
             co_await in->close(); // EOF for the child
         } catch (const net::connection_error&) {
             in->abort(); // the child exited without reading: not an error (asyncio)
         }
     };
     auto drain = [](net::stream* s) -> task<std::string> {
-        if (!s) co_return std::string();
+        if (!s)
+            co_return std::string();
         co_return co_await s->read_all();
     };
-    auto [ignored, out, err] = co_await gather(feed(st.m_piped[0] ? &st.m_in : nullptr, std::move(input)),
-                                               drain(st.m_piped[1] ? &st.m_out : nullptr),
-                                               drain(st.m_piped[2] ? &st.m_err : nullptr));
+    auto [ignored, out, err] = co_await gather(
+        feed(st.m_piped[0] ? &st.m_in : nullptr, std::move(input)),
+        drain(st.m_piped[1] ? &st.m_out : nullptr), drain(st.m_piped[2] ? &st.m_err : nullptr));
     (void)ignored;
     co_await wait();
     co_return std::pair{std::move(out), std::move(err)};
@@ -236,7 +263,9 @@ struct spawn_request {
 };
 
 /// "NAME=value" -> the name part (the whole entry if there is no '=').
-std::string_view env_name(std::string_view kv) { return kv.substr(0, kv.find('=')); }
+std::string_view env_name(std::string_view kv) {
+    return kv.substr(0, kv.find('='));
+}
 
 process spawn_now(spawn_request& rq) {
     auto st = std::make_unique<process_state>();
@@ -248,7 +277,8 @@ process spawn_now(spawn_request& rq) {
         int* fds;
         ~close_ours() {
             for (int i = 0; i < 3; ++i) {
-                if (fds[i] >= 0) ::close(fds[i]);
+                if (fds[i] >= 0)
+                    ::close(fds[i]);
             }
         }
     } ours_guard{ours};
@@ -272,7 +302,8 @@ process spawn_now(spawn_request& rq) {
     setup(rq.in, 0, ours[0]);
     setup(rq.out, 1, ours[1]);
     setup(rq.err, 2, ours[2]);
-    if (!rq.cwd.empty()) posix_spawn_file_actions_addchdir_np(&g.fa, rq.cwd.c_str());
+    if (!rq.cwd.empty())
+        posix_spawn_file_actions_addchdir_np(&g.fa, rq.cwd.c_str());
 
     // A clean slate for signals: empty mask, default dispositions (the loop ignores
     // SIGPIPE, which exec would otherwise pass on to the child).
@@ -286,7 +317,8 @@ process spawn_now(spawn_request& rq) {
     posix_spawnattr_setflags(&g.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
     std::vector<char*> cargv;
-    for (auto& a : rq.argv) cargv.push_back(a.data());
+    for (auto& a : rq.argv)
+        cargv.push_back(a.data());
     cargv.push_back(nullptr);
 
     std::vector<std::string> envs;
@@ -296,13 +328,15 @@ process spawn_now(spawn_request& rq) {
         if (rq.replace_env) {
             envs = rq.env;
         } else {
-            for (char** e = environ; e && *e; ++e) envs.emplace_back(*e);
+            for (char** e = environ; e && *e; ++e)
+                envs.emplace_back(*e);
         }
         for (auto& kv : rq.extra) {
             std::erase_if(envs, [&](const std::string& e) { return env_name(e) == env_name(kv); });
             envs.push_back(kv);
         }
-        for (auto& e : envs) cenv.push_back(e.data());
+        for (auto& e : envs)
+            cenv.push_back(e.data());
         cenv.push_back(nullptr);
         envp = cenv.data();
     }
@@ -314,7 +348,7 @@ process spawn_now(spawn_request& rq) {
                           : ::posix_spawn(&pid, prog.c_str(), &g.fa, &g.attr, cargv.data(), envp);
     if (rc != 0) {
         std::string what = "aio: cannot run '" + prog + "'";
-        struct stat sb{};
+        struct stat sb {};
         if (!rq.cwd.empty() && (::stat(rq.cwd.c_str(), &sb) != 0 || !S_ISDIR(sb.st_mode))) {
             what += " in directory '" + rq.cwd + "'";
         }
@@ -326,7 +360,8 @@ process spawn_now(spawn_request& rq) {
     // From here the process object owns the child (and kills it if wrapping fails).
     net::stream* streams[] = {&p.state()->m_in, &p.state()->m_out, &p.state()->m_err};
     for (int i = 0; i < 3; ++i) {
-        if (ours[i] < 0) continue;
+        if (ours[i] < 0)
+            continue;
         const int fd = std::exchange(ours[i], -1);
         *streams[i] = net::stream::from_fd(fd); // owns fd even if it throws
         p.state()->m_piped[i] = true;
@@ -334,7 +369,9 @@ process spawn_now(spawn_request& rq) {
     return p;
 }
 
-task<process> spawn(std::unique_ptr<spawn_request> rq) { co_return spawn_now(*rq); }
+task<process> spawn(std::unique_ptr<spawn_request> rq) {
+    co_return spawn_now(*rq);
+}
 
 } // namespace
 } // namespace detail

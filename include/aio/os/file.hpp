@@ -12,13 +12,13 @@ namespace aio {
 /// How aio::file::open opens a file; combine with `|` (like open(2) flags).
 /// Without `write`/`read_write` the file is read-only.
 enum class open_mode : unsigned {
-    read = 0,          ///< O_RDONLY
-    write = 1,         ///< O_WRONLY
-    read_write = 2,    ///< O_RDWR
-    create = 4,        ///< O_CREAT: create if missing (permissions: `perms` & ~umask)
-    truncate = 8,      ///< O_TRUNC
-    append = 16,       ///< O_APPEND: every write goes to the end
-    exclusive = 32,    ///< O_EXCL: with create, fail if it exists
+    read = 0,       ///< O_RDONLY
+    write = 1,      ///< O_WRONLY
+    read_write = 2, ///< O_RDWR
+    create = 4,     ///< O_CREAT: create if missing (permissions: `perms` & ~umask)
+    truncate = 8,   ///< O_TRUNC
+    append = 16,    ///< O_APPEND: every write goes to the end
+    exclusive = 32, ///< O_EXCL: with create, fail if it exists
 };
 constexpr open_mode operator|(open_mode a, open_mode b) noexcept {
     return static_cast<open_mode>(static_cast<unsigned>(a) | static_cast<unsigned>(b));
@@ -64,8 +64,8 @@ class file {
 
     /// Opens `path` (O_CLOEXEC always). `perms` applies when `create` makes the file.
     /// Throws aio::io_error naming the path (ENOENT, EACCES, EEXIST, ...).
-    [[nodiscard]] static task<file> open(std::string path, open_mode mode = open_mode::read,
-                                         unsigned perms = 0666);
+    [[nodiscard]] static task<file>
+    open(std::string path, open_mode mode = open_mode::read, unsigned perms = 0666);
 
     /// Reads up to `n` bytes at the current position and advances it; "" at end of file.
     [[nodiscard]] task<std::string> read(std::size_t n);

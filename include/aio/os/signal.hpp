@@ -61,8 +61,8 @@ std::uint64_t signal_bit(int sig);
 ///     int sig = co_await aio::signal_received(SIGINT, SIGTERM);
 ///     std::cout << "got " << strsignal(sig) << ", shutting down\n";
 template <class... Sigs>
-    requires(sizeof...(Sigs) > 0 && (std::convertible_to<Sigs, int> && ...))
-[[nodiscard]] detail::signal_waiter signal_received(Sigs... sigs) {
+requires(sizeof...(Sigs) > 0 && (std::convertible_to<Sigs, int> && ...))
+    [[nodiscard]] detail::signal_waiter signal_received(Sigs... sigs) {
     return detail::signal_waiter((detail::signal_bit(static_cast<int>(sigs)) | ...));
 }
 

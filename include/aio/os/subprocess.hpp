@@ -117,7 +117,8 @@ class process {
     /// they may be moved out. Reading them while communicate() runs is not allowed.
     ///
     ///     auto p = co_await aio::create_subprocess_exec("tail", "-f", log,
-    ///                                                   aio::subprocess_options{.out = aio::pipe});
+    ///                                                   aio::subprocess_options{.out =
+    ///                                                   aio::pipe});
     ///     while (auto line = co_await p.out().read_line(); !line.empty()) show(line);
     net::stream& in();
     net::stream& out();
@@ -152,7 +153,7 @@ class process {
 namespace detail {
 template <class A>
 concept exec_arg = std::convertible_to<const A&, std::string_view> ||
-                   std::same_as<std::remove_cvref_t<A>, subprocess_options>;
+    std::same_as<std::remove_cvref_t<A>, subprocess_options>;
 
 template <class A>
 void add_exec_arg(std::vector<std::string>& argv, subprocess_options& opts, A&& a) {
@@ -171,8 +172,8 @@ void add_exec_arg(std::vector<std::string>& argv, subprocess_options& opts, A&& 
 ///     auto p = co_await aio::create_subprocess_exec("ls", "-l", dir,
 ///                                                   aio::subprocess_options{.out = aio::pipe});
 template <class... Args>
-    requires(detail::exec_arg<Args> && ...)
-[[nodiscard]] task<process> create_subprocess_exec(std::string_view program, Args&&... args) {
+requires(detail::exec_arg<Args>&&...)
+    [[nodiscard]] task<process> create_subprocess_exec(std::string_view program, Args&&... args) {
     std::vector<std::string> argv;
     argv.reserve(sizeof...(Args) + 1);
     argv.emplace_back(program);

@@ -4,12 +4,12 @@
 #include <aio/core.hpp>
 #include <aio/os/file.hpp>
 
-#include <gtest/gtest.h>
-
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <random>
+
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 using namespace std::chrono_literals;
@@ -22,7 +22,8 @@ std::string pattern(std::size_t n, std::uint32_t seed) {
     std::mt19937 rng(seed);
     for (std::size_t i = 0; i < n; i += 4) {
         const std::uint32_t v = rng();
-        for (std::size_t k = 0; k < 4 && i + k < n; ++k) s[i + k] = static_cast<char>(v >> (8 * k));
+        for (std::size_t k = 0; k < 4 && i + k < n; ++k)
+            s[i + k] = static_cast<char>(v >> (8 * k));
     }
     return s;
 }
@@ -40,29 +41,31 @@ TEST(file, large_round_trip_keeps_every_byte) {
     temp_dir dir;
     const std::string path = dir / "big.bin";
     const int fds = aio_test::open_fds();
-    auto [wrote, read] = aio::run([](std::string p) -> aio::task<std::pair<std::uint64_t, std::uint64_t>> {
-        std::uint64_t hw = aio_test::fnv1a("");
-        auto f = co_await aio::file::open(p, aio::open_mode::write | aio::open_mode::create |
-                                                 aio::open_mode::truncate);
-        for (std::size_t i = 0; i < total / chunk; ++i) {
-            std::string block = pattern(chunk, static_cast<std::uint32_t>(i));
-            hw = aio_test::fnv1a(block, hw);
-            co_await f.write(std::move(block));
-        }
-        co_await f.fsync();
-        co_await f.close();
+    auto [wrote, read] =
+        aio::run([](std::string p) -> aio::task<std::pair<std::uint64_t, std::uint64_t>> {
+            std::uint64_t hw = aio_test::fnv1a("");
+            auto f = co_await aio::file::open(p, aio::open_mode::write | aio::open_mode::create |
+                                                     aio::open_mode::truncate);
+            for (std::size_t i = 0; i < total / chunk; ++i) {
+                std::string block = pattern(chunk, static_cast<std::uint32_t>(i));
+                hw = aio_test::fnv1a(block, hw);
+                co_await f.write(std::move(block));
+            }
+            co_await f.fsync();
+            co_await f.close();
 
-        auto g = co_await aio::file::open(p);
-        EXPECT_EQ(g.size(), total);
-        std::uint64_t hr = aio_test::fnv1a("");
-        for (;;) {
-            std::string s = co_await g.read(64 * 1024);
-            if (s.empty()) break;
-            hr = aio_test::fnv1a(s, hr);
-        }
-        EXPECT_EQ(g.position(), total);
-        co_return std::pair{hw, hr};
-    }(path));
+            auto g = co_await aio::file::open(p);
+            EXPECT_EQ(g.size(), total);
+            std::uint64_t hr = aio_test::fnv1a("");
+            for (;;) {
+                std::string s = co_await g.read(64 * 1024);
+                if (s.empty())
+                    break;
+                hr = aio_test::fnv1a(s, hr);
+            }
+            EXPECT_EQ(g.position(), total);
+            co_return std::pair{hw, hr};
+        }(path));
     EXPECT_EQ(wrote, read);
     EXPECT_EQ(std::filesystem::file_size(path), total);
     EXPECT_EQ(aio_test::open_fds(), fds);
@@ -82,7 +85,8 @@ TEST(file, concurrent_positional_reads_of_one_file) {
         }
         std::vector<std::string> parts = co_await aio::gather(std::move(reads));
         std::string joined;
-        for (auto& s : parts) joined += s;
+        for (auto& s : parts)
+            joined += s;
         EXPECT_TRUE(joined == expect);
         EXPECT_EQ(co_await f.read_at(10, expect.size()), ""); // past the end: EOF
     }(path, content));
@@ -201,13 +205,15 @@ TEST(file, write_file_is_atomic_for_concurrent_readers) {
     int torn = aio::run([](std::string p) -> aio::task<int> {
         bool stop = false;
         int bad = 0, seen = 0;
-        auto reader = aio::create_task([](std::string p, bool& stop, int& bad, int& seen) -> aio::task<> {
-            while (!stop) {
-                std::string s = co_await aio::read_file(p);
-                ++seen;
-                if (s.size() != (1u << 20) || s.find_first_not_of(s[0]) != std::string::npos) ++bad;
-            }
-        }(p, stop, bad, seen));
+        auto reader =
+            aio::create_task([](std::string p, bool& stop, int& bad, int& seen) -> aio::task<> {
+                while (!stop) {
+                    std::string s = co_await aio::read_file(p);
+                    ++seen;
+                    if (s.size() != (1u << 20) || s.find_first_not_of(s[0]) != std::string::npos)
+                        ++bad;
+                }
+            }(p, stop, bad, seen));
         for (int i = 0; i < 20; ++i) {
             co_await aio::write_file(p, std::string(1u << 20, i % 2 ? 'b' : 'c'));
         }
@@ -217,12 +223,13 @@ TEST(file, write_file_is_atomic_for_concurrent_readers) {
         co_return bad;
     }(path));
     EXPECT_EQ(torn, 0);
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(::stat(path.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0640u); // permissions kept
     // No temporary file left behind.
     int entries = 0;
-    for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir.path)) ++entries;
+    for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir.path))
+        ++entries;
     EXPECT_EQ(entries, 1);
 }
 
@@ -258,7 +265,8 @@ TEST(file, failed_or_cancelled_write_file_leaves_the_target_untouched) {
     const std::string now = slurp(path);
     EXPECT_TRUE(now == "original" || now == std::string(8 << 20, 'n'));
     int entries = 0;
-    for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir.path)) ++entries;
+    for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir.path))
+        ++entries;
     EXPECT_EQ(entries, 1);
     EXPECT_EQ(aio_test::open_fds(), fds);
 }
@@ -271,12 +279,14 @@ TEST(file, cancelled_read_does_not_move_the_position) {
         auto f = co_await aio::file::open(p);
         for (int i = 0; i < 20; ++i) {
             auto h = aio::create_task(f.read(3));
-            if (i % 2) co_await aio::sleep(0s);
+            if (i % 2)
+                co_await aio::sleep(0s);
             h.cancel();
             try {
                 std::string s = co_await h;
                 EXPECT_EQ(s, i == 0 ? "abc" : s); // completed before the cancel: kept
-                if (!s.empty()) f.seek(0);
+                if (!s.empty())
+                    f.seek(0);
             } catch (const aio::cancelled_error&) {
             }
             EXPECT_EQ(f.position(), 0u);

@@ -1,9 +1,10 @@
 // Helpers shared by the os tests: temporary directories and descriptor counting.
 #pragma once
 
-#include <dirent.h>
 #include <filesystem>
 #include <string>
+
+#include <dirent.h>
 #include <unistd.h>
 
 namespace aio_test {
@@ -14,11 +15,13 @@ struct temp_dir {
     temp_dir() {
         const char* base = std::getenv("TMPDIR");
         std::string tmpl = std::string(base && *base ? base : "/tmp") + "/aio-os-XXXXXX";
-        if (::mkdtemp(tmpl.data())) path = tmpl;
+        if (::mkdtemp(tmpl.data()))
+            path = tmpl;
     }
     ~temp_dir() {
         std::error_code ec;
-        if (!path.empty()) std::filesystem::remove_all(path, ec);
+        if (!path.empty())
+            std::filesystem::remove_all(path, ec);
     }
     std::string operator/(const std::string& name) const { return path + "/" + name; }
 };
@@ -27,7 +30,8 @@ struct temp_dir {
 inline int open_fds() {
     int n = 0;
     if (DIR* d = ::opendir("/proc/self/fd")) {
-        while (dirent* e = ::readdir(d)) n += e->d_name[0] != '.';
+        while (dirent* e = ::readdir(d))
+            n += e->d_name[0] != '.';
         ::closedir(d);
         --n; // the DIR itself
     }

@@ -5,11 +5,11 @@
 
 #include <aio/aio.hpp>
 
-#include <gtest/gtest.h>
-
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 using namespace std::chrono_literals;
 
@@ -19,9 +19,11 @@ TEST(graceful_shutdown, sigint_cancels_main_runs_cleanup_and_ends_as_interrupted
     aio_test::temp_dir dir;
     const std::string log = dir / "log.txt", pidfile = dir / "tail.pid";
     std::ofstream(log) << "before\n";
-    auto [rest, rc] = aio::run([](std::string log, std::string pidfile) -> aio::task<std::pair<std::string, int>> {
+    auto [rest, rc] = aio::run([](std::string log,
+                                  std::string pidfile) -> aio::task<std::pair<std::string, int>> {
         std::vector<std::string> argv{AIO_TAIL_FOLLOW_BIN, log, "--pidfile", pidfile};
-        auto p = co_await aio::create_subprocess_exec(argv, aio::subprocess_options{.out = aio::pipe});
+        auto p =
+            co_await aio::create_subprocess_exec(argv, aio::subprocess_options{.out = aio::pipe});
         EXPECT_EQ(co_await aio::wait_for(p.out().read_line(), 10s), "following " + log + "\n");
         EXPECT_TRUE(std::filesystem::exists(pidfile));
         co_await aio::sleep(100ms); // let it reach the end of the file
@@ -45,7 +47,8 @@ TEST(graceful_shutdown, sigterm_handled_by_signal_received_ends_normally) {
     std::ofstream(log) << "x\n";
     auto [rest, rc] = aio::run([](std::string log) -> aio::task<std::pair<std::string, int>> {
         std::vector<std::string> argv{AIO_TAIL_FOLLOW_BIN, log};
-        auto p = co_await aio::create_subprocess_exec(argv, aio::subprocess_options{.out = aio::pipe});
+        auto p =
+            co_await aio::create_subprocess_exec(argv, aio::subprocess_options{.out = aio::pipe});
         EXPECT_EQ(co_await aio::wait_for(p.out().read_line(), 10s), "following " + log + "\n");
         co_await aio::sleep(50ms);
         p.terminate();

@@ -1,15 +1,15 @@
 #include <aio/core.hpp>
 #include <aio/os/signal.hpp>
 
-#include <gtest/gtest.h>
-
 #include <csignal>
+
+#include <gtest/gtest.h>
 
 using namespace std::chrono_literals;
 
 namespace {
 void (*handler_of(int sig))(int) {
-    struct sigaction sa{};
+    struct sigaction sa {};
     ::sigaction(sig, nullptr, &sa);
     return sa.sa_handler;
 }
@@ -45,9 +45,8 @@ TEST(signal_received, keeps_a_signal_that_arrives_between_waits) {
     auto n = aio::run([]() -> aio::task<int> {
         int count = 0;
         // First wait installs the handler; the next signals arrive while nobody waits.
-        auto h = aio::create_task([]() -> aio::task<int> {
-            co_return co_await aio::signal_received(SIGUSR1);
-        }());
+        auto h = aio::create_task(
+            []() -> aio::task<int> { co_return co_await aio::signal_received(SIGUSR1); }());
         co_await aio::sleep(1ms);
         ::raise(SIGUSR1);
         count += co_await h == SIGUSR1;
@@ -61,7 +60,8 @@ TEST(signal_received, keeps_a_signal_that_arrives_between_waits) {
 
 TEST(signal_received, cancellation_by_timeout_unregisters_the_waiter) {
     aio::run([]() -> aio::task<> {
-        EXPECT_THROW(co_await aio::wait_for(aio::signal_received(SIGUSR2), 5ms), aio::timeout_error);
+        EXPECT_THROW(co_await aio::wait_for(aio::signal_received(SIGUSR2), 5ms),
+                     aio::timeout_error);
         // The signal after the timeout is kept for the next wait, not delivered to the dead one.
         ::raise(SIGUSR2);
         EXPECT_EQ(co_await aio::wait_for(aio::signal_received(SIGUSR2), 1s), SIGUSR2);
@@ -104,7 +104,8 @@ TEST(add_signal_handler, takes_precedence_over_ctrl_c_cancellation) {
         auto& loop = aio::get_running_loop();
         loop.add_signal_handler(SIGINT, [&] { got = true; });
         ::raise(SIGINT);
-        for (int i = 0; i < 1000 && !got; ++i) co_await aio::sleep(1ms); // not cancelled
+        for (int i = 0; i < 1000 && !got; ++i)
+            co_await aio::sleep(1ms); // not cancelled
     }(got));
     EXPECT_TRUE(got);
     EXPECT_EQ(handler_of(SIGINT), SIG_DFL);

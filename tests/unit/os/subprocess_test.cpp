@@ -4,12 +4,12 @@
 #include <aio/core.hpp>
 #include <aio/os/subprocess.hpp>
 
-#include <gtest/gtest.h>
-
 #include <cerrno>
 #include <csignal>
-#include <fcntl.h>
 #include <fstream>
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 using namespace std::chrono_literals;
@@ -27,7 +27,8 @@ long rss_high_water_kib() {
     std::ifstream in("/proc/self/status");
     std::string line;
     while (std::getline(in, line)) {
-        if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+        if (line.rfind("VmHWM:", 0) == 0)
+            return std::stol(line.substr(6));
     }
     return -1;
 }
@@ -80,10 +81,12 @@ TEST(subprocess, missing_program_throws_naming_it) {
             EXPECT_NE(std::string(e.what()).find("/nonexistent/dir/prog"), std::string::npos);
         }
         try {
-            co_await aio::create_subprocess_exec("true", aio::subprocess_options{.cwd = "/nonexistent-dir"});
+            co_await aio::create_subprocess_exec(
+                "true", aio::subprocess_options{.cwd = "/nonexistent-dir"});
             ADD_FAILURE();
         } catch (const aio::io_error& e) {
-            EXPECT_NE(std::string(e.what()).find("/nonexistent-dir"), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("/nonexistent-dir"), std::string::npos)
+                << e.what();
         }
     }());
     EXPECT_EQ(aio_test::open_fds(), fds);
@@ -106,7 +109,8 @@ TEST(subprocess, flood_through_communicate_does_not_deadlock) {
 
 TEST(subprocess, input_larger_than_the_pipe_is_fed_while_output_is_read) {
     std::string input;
-    for (int i = 0; i < 200000; ++i) input += std::to_string(i) + "\n";
+    for (int i = 0; i < 200000; ++i)
+        input += std::to_string(i) + "\n";
     auto out = aio::run([](std::string in) -> aio::task<std::string> {
         auto p = co_await aio::create_subprocess_exec(
             "cat", aio::subprocess_options{.in = aio::pipe, .out = aio::pipe});
@@ -118,7 +122,8 @@ TEST(subprocess, input_larger_than_the_pipe_is_fed_while_output_is_read) {
 
 TEST(subprocess, child_that_ignores_its_input_is_not_an_error) {
     auto rc = aio::run([]() -> aio::task<int> {
-        auto p = co_await aio::create_subprocess_exec("true", aio::subprocess_options{.in = aio::pipe});
+        auto p =
+            co_await aio::create_subprocess_exec("true", aio::subprocess_options{.in = aio::pipe});
         co_await p.communicate(std::string(4 << 20, 'x'));
         co_return *p.returncode();
     }());
@@ -141,7 +146,8 @@ TEST(subprocess, killed_by_timeout_leaves_no_zombie) {
         }
         // The process object died with the cancelled task: the child was killed and is
         // reaped in the background by the loop.
-        for (int i = 0; i < 200 && !gone(pid); ++i) co_await aio::sleep(5ms);
+        for (int i = 0; i < 200 && !gone(pid); ++i)
+            co_await aio::sleep(5ms);
         EXPECT_TRUE(gone(pid));
         co_return pid;
     }());
@@ -175,12 +181,12 @@ TEST(subprocess, dropping_a_running_process_after_the_loop_ends_reaps_it) {
 
 TEST(subprocess, environment_and_working_directory) {
     aio_test::temp_dir dir;
-    auto [out, out2] = aio::run([](std::string d) -> aio::task<std::pair<std::string, std::string>> {
+    auto [out,
+          out2] = aio::run([](std::string d) -> aio::task<std::pair<std::string, std::string>> {
         std::vector<std::string> env{"AIO_X=1"}, extra{"AIO_Y=two words"}, z{"AIO_Z=z"};
         auto p = co_await aio::create_subprocess_shell(
             "pwd; echo \"$AIO_X|$AIO_Y|${HOME:-nohome}\"",
-            aio::subprocess_options{.out = aio::pipe, .cwd = d, .env = env,
-                                    .env_extra = extra});
+            aio::subprocess_options{.out = aio::pipe, .cwd = d, .env = env, .env_extra = extra});
         auto [out, err] = co_await p.communicate();
         // env_extra alone keeps the parent's environment.
         auto q = co_await aio::create_subprocess_exec(
@@ -231,7 +237,8 @@ TEST(subprocess, no_descriptor_leaks_into_the_child_or_stays_open) {
     int inherited = 0;
     for (int fd = 3; fd < 1024; ++fd) {
         const int fl = ::fcntl(fd, F_GETFD);
-        if (fl >= 0 && !(fl & FD_CLOEXEC)) ++inherited;
+        if (fl >= 0 && !(fl & FD_CLOEXEC))
+            ++inherited;
     }
     EXPECT_EQ(std::stoi(out), 4 + inherited);
     EXPECT_EQ(aio_test::open_fds(), fds);
@@ -263,7 +270,8 @@ TEST(subprocess, streaming_a_flood_keeps_memory_bounded) {
         std::size_t n = 0;
         for (;;) {
             std::string chunk = co_await p.out().read(65536);
-            if (chunk.empty()) break;
+            if (chunk.empty())
+                break;
             n += chunk.size();
         }
         EXPECT_EQ(co_await p.wait(), 0);
