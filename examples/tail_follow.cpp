@@ -1,6 +1,7 @@
 // tail -f with aiocpp: follow a growing file and print each new line.
 //
 //     tail_follow FILE [--lines N] [--timeout SECONDS] [--from-start] [--pidfile PATH]
+//                      [--cleanup-ms MS]
 //
 // It stops after N lines, after the timeout, or on Ctrl-C / SIGTERM. Ctrl-C cancels the
 // main task (aio::run does that, like Python's asyncio.run): the catch block below and the
@@ -27,6 +28,7 @@ struct options {
     double timeout = -1; // seconds (-1: never)
     bool from_start = false;
     std::string pidfile;
+    int cleanup_ms = 0; // a slow cleanup (to show what a second Ctrl-C does)
 };
 
 /// Removes the pidfile when the program ends, however it ends.
@@ -72,6 +74,10 @@ aio::task<long> follow(options opt) {
     co_return printed;
 }
 
+aio::task<> pause(std::chrono::milliseconds d) {
+    co_await aio::sleep(d);
+}
+
 /// Follows until done, a timeout, or SIGTERM (Ctrl-C cancels us through aio::run).
 aio::task<int> run(options opt) {
     pidfile_guard guard(opt.pidfile);
@@ -86,6 +92,7 @@ aio::task<int> run(options opt) {
         }(follower, got_term),
         "sigterm");
     long n = -1;
+    std::exception_ptr interrupted;
     try {
         if (opt.timeout > 0) {
             n = co_await aio::wait_for(follower, std::chrono::duration<double>(opt.timeout));
@@ -99,9 +106,17 @@ aio::task<int> run(options opt) {
             // Ctrl-C: cleanup runs here and in the guard's destructor, then we re-throw so
             // aio::run ends the process as interrupted.
             std::cout << "interrupted, cleaning up" << std::endl;
-            throw;
+            interrupted = std::current_exception();
+        } else {
+            std::cout << "got SIGTERM" << std::endl;
         }
-        std::cout << "got SIGTERM" << std::endl;
+    }
+    if (interrupted) {
+        // Cleanup that awaits runs shielded (co_await is not allowed inside a catch block).
+        // A second Ctrl-C during it ends the process at once: the pidfile then stays.
+        if (opt.cleanup_ms > 0)
+            co_await aio::shield(pause(std::chrono::milliseconds(opt.cleanup_ms)));
+        std::rethrow_exception(interrupted);
     }
     watcher.cancel();
     if (n >= 0)
@@ -148,13 +163,15 @@ int main(int argc, char** argv) {
             opt.timeout = std::stod(argv[++i]);
         } else if (a == "--from-start") {
             opt.from_start = true;
+        } else if (a == "--cleanup-ms" && i + 1 < argc) {
+            opt.cleanup_ms = std::stoi(argv[++i]);
         } else if (a == "--pidfile" && i + 1 < argc) {
             opt.pidfile = argv[++i];
         } else if (!a.empty() && a[0] != '-' && opt.path.empty()) {
             opt.path = a;
         } else {
             std::cerr << "usage: tail_follow FILE [--lines N] [--timeout S] [--from-start] "
-                         "[--pidfile PATH]\n";
+                         "[--pidfile PATH] [--cleanup-ms MS]\n";
             return 2;
         }
     }

@@ -41,6 +41,28 @@ TEST(graceful_shutdown, sigint_cancels_main_runs_cleanup_and_ends_as_interrupted
     EXPECT_FALSE(std::filesystem::exists(pidfile));
 }
 
+TEST(graceful_shutdown, second_sigint_during_cleanup_ends_the_process_at_once) {
+    aio_test::temp_dir dir;
+    const std::string log = dir / "log.txt", pidfile = dir / "tail.pid";
+    std::ofstream(log) << "x\n";
+    auto [rest, rc] = aio::run([](std::string log,
+                                  std::string pidfile) -> aio::task<std::pair<std::string, int>> {
+        std::vector<std::string> argv{AIO_TAIL_FOLLOW_BIN, log,    "--pidfile", pidfile,
+                                      "--cleanup-ms",      "20000"};
+        auto p =
+            co_await aio::create_subprocess_exec(argv, aio::subprocess_options{.out = aio::pipe});
+        EXPECT_EQ(co_await aio::wait_for(p.out().read_line(), 10s), "following " + log + "\n");
+        p.send_signal(SIGINT);
+        EXPECT_EQ(co_await aio::wait_for(p.out().read_line(), 10s), "interrupted, cleaning up\n");
+        p.send_signal(SIGINT); // impatient user: no 20 s cleanup
+        std::string rest = co_await aio::wait_for(p.out().read_all(), 10s);
+        co_return std::pair{rest, co_await aio::wait_for(p.wait(), 10s)};
+    }(log, pidfile));
+    EXPECT_EQ(rest, "");
+    EXPECT_EQ(rc, -SIGINT);
+    EXPECT_TRUE(std::filesystem::exists(pidfile)); // its cleanup never ran
+}
+
 TEST(graceful_shutdown, sigterm_handled_by_signal_received_ends_normally) {
     aio_test::temp_dir dir;
     const std::string log = dir / "log.txt";
