@@ -45,9 +45,8 @@ struct connect_options {
 /// (options.timeout). Cancellation closes every socket it opened before throwing.
 ///
 ///     auto s = co_await aio::net::open_connection("localhost", 8080, {.timeout = 5s});
-[[nodiscard]] task<stream> open_connection(std::string host,
-                                           std::uint16_t port,
-                                           connect_options options = {});
+[[nodiscard]] task<stream>
+open_connection(std::string host, std::uint16_t port, connect_options options = {});
 /// Connects to one known address (IP or Unix-domain).
 [[nodiscard]] task<stream> open_connection(address to, connect_options options = {});
 /// Connects to the first of `candidates` that accepts, in order (Happy Eyeballs when
