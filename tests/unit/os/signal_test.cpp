@@ -1,7 +1,9 @@
 #include <aio/core.hpp>
 #include <aio/os/signal.hpp>
 
+#include <atomic>
 #include <csignal>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -109,4 +111,30 @@ TEST(add_signal_handler, takes_precedence_over_ctrl_c_cancellation) {
     }(got));
     EXPECT_TRUE(got);
     EXPECT_EQ(handler_of(SIGINT), SIG_DFL);
+}
+
+TEST(signal_received, every_loop_that_waits_gets_a_process_signal) {
+    // Two loops on two threads wait for SIGUSR1; one kill() to the process wakes both,
+    // whichever thread the kernel picks to run the handler.
+    std::atomic<int> ready{0};
+    auto waiter = [&ready] {
+        return aio::run([](std::atomic<int>& ready) -> aio::task<int> {
+            auto h = aio::create_task(
+                []() -> aio::task<int> { co_return co_await aio::signal_received(SIGUSR1); }());
+            co_await aio::sleep(1ms); // the waiter is registered now
+            ++ready;
+            co_return co_await aio::wait_for(h, 10s);
+        }(ready));
+    };
+    int a = 0, b = 0;
+    std::thread t1([&] { a = waiter(); });
+    std::thread t2([&] { b = waiter(); });
+    for (int i = 0; i < 5000 && ready.load() < 2; ++i)
+        std::this_thread::sleep_for(1ms);
+    ::kill(::getpid(), SIGUSR1);
+    t1.join();
+    t2.join();
+    EXPECT_EQ(a, SIGUSR1);
+    EXPECT_EQ(b, SIGUSR1);
+    EXPECT_EQ(handler_of(SIGUSR1), SIG_DFL);
 }
