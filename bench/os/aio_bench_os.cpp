@@ -4,6 +4,7 @@
 //   aio_bench_os read FILE [CHUNK]   read FILE sequentially in CHUNK-byte reads (64 KiB);
 //                                    the backend comes from AIO_BACKEND (io_uring: through
 //                                    the ring; epoll: on the thread pool)
+//   aio_bench_os read_into FILE [CHUNK]   the same with file::read_into (no allocation)
 //   aio_bench_os spawn N [CONC]      run `true` N times, at most CONC at once (8)
 #include <aio/aio.hpp>
 
@@ -24,6 +25,22 @@ aio::task<std::uint64_t> read_all_chunks(std::string path, std::size_t chunk) {
             break;
         total += s.size();
         sum += static_cast<unsigned char>(s[s.size() / 2]);
+    }
+    if (sum == 1)
+        std::fprintf(stderr, " ");
+    co_return total;
+}
+
+aio::task<std::uint64_t> read_into_chunks(std::string path, std::size_t chunk) {
+    auto f = co_await aio::file::open(path);
+    std::vector<char> buf(chunk);
+    std::uint64_t total = 0, sum = 0;
+    for (;;) {
+        const std::size_t n = co_await f.read_into(buf);
+        if (n == 0)
+            break;
+        total += n;
+        sum += static_cast<unsigned char>(buf[n / 2]);
     }
     if (sum == 1)
         std::fprintf(stderr, " ");
@@ -51,19 +68,24 @@ aio::task<int> spawn_many(int n, int conc) {
 
 int main(int argc, char** argv) {
     using clk = std::chrono::steady_clock;
-    if (argc >= 3 && std::string(argv[1]) == "read") {
+    const std::string mode = argc > 1 ? argv[1] : "";
+    if (argc >= 3 && (mode == "read" || mode == "read_into")) {
         const std::size_t chunk = argc > 3 ? std::stoul(argv[3]) : 64 * 1024;
+        const bool into = mode == "read_into";
         const auto t0 = clk::now();
         std::uint64_t bytes = 0;
         std::string backend;
-        bytes =
-            aio::run([](std::string p, std::size_t c, std::string& b) -> aio::task<std::uint64_t> {
-                b = std::string(aio::get_running_loop().backend_name());
-                co_return co_await read_all_chunks(p, c);
-            }(argv[2], chunk, backend));
+        bytes = aio::run([](std::string p, std::size_t c, bool into,
+                            std::string& b) -> aio::task<std::uint64_t> {
+            b = std::string(aio::get_running_loop().backend_name());
+            if (into)
+                co_return co_await read_into_chunks(p, c);
+            co_return co_await read_all_chunks(p, c);
+        }(argv[2], chunk, into, backend));
         const double s = std::chrono::duration<double>(clk::now() - t0).count();
-        std::printf("read aiocpp-%s n=%llu elapsed_s=%.4f mib_per_s=%.1f\n", backend.c_str(),
-                    static_cast<unsigned long long>(bytes), s, bytes / 1048576.0 / s);
+        std::printf("%s aiocpp-%s n=%llu elapsed_s=%.4f mib_per_s=%.1f\n", mode.c_str(),
+                    backend.c_str(), static_cast<unsigned long long>(bytes), s,
+                    bytes / 1048576.0 / s);
         return 0;
     }
     if (argc >= 3 && std::string(argv[1]) == "spawn") {

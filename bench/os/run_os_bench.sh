@@ -5,7 +5,8 @@
 # Usage: bench/os/run_os_bench.sh [BUILD_DIR]      (default BUILD_DIR: <repo>/build)
 #
 #   read    a FILE_MB MiB file (default 1024) read sequentially in 64 KiB chunks with a
-#           warm page cache: aiocpp io_uring, aiocpp epoll (thread pool), `cat > /dev/null`,
+#           warm page cache: aiocpp io_uring (file::read, and file::read_into into one
+#           reused buffer), aiocpp epoll (thread pool), `cat > /dev/null`,
 #           `dd bs=64k`, asyncio + to_thread. Each is run RUNS times (default 3); the best
 #           run counts. Ratios are elapsed time relative to `cat` (the floor).
 #   spawn   SPAWN_N (default 1000) runs of `true`, at most 8 at once: aiocpp (both
@@ -73,6 +74,7 @@ echo "# read: ${file_mb} MiB, 64 KiB chunks, page cache warm, best of $runs"
 record "$(best_of time_cmd cat cat "$file")" cat
 record "$(best_of time_cmd dd dd if="$file" of=/dev/null bs=64k)" dd
 record "$(AIO_BACKEND=io_uring best_of "$bin" read "$file" 65536)" uring
+record "$(AIO_BACKEND=io_uring best_of "$bin" read_into "$file" 65536)" uring_into
 record "$(AIO_BACKEND=epoll best_of "$bin" read "$file" 65536)" epoll
 if "$python" -c 'import asyncio' 2>/dev/null; then
   record "$(best_of "$python" "$script_dir/os_asyncio.py" read "$file" 65536)" asyncio
@@ -80,7 +82,7 @@ fi
 
 ratio() { awk -v a="${elapsed[$1]:-}" -v b="${elapsed[$2]:-}" 'BEGIN{ if (a=="" || b=="" || b==0) print "n/a"; else printf "%.2f", a/b }'; }
 echo "# read time relative to cat (1.00 = the floor; lower is better)"
-for k in dd uring epoll asyncio; do
+for k in dd uring uring_into epoll asyncio; do
   [[ -n "${elapsed[$k]:-}" ]] && echo "ratio read $k/cat = $(ratio $k cat)"
 done
 [[ -n "${elapsed[asyncio]:-}" ]] && echo "ratio read asyncio/aiocpp-io_uring = $(ratio asyncio uring)"

@@ -126,6 +126,29 @@ task<std::string> file::read_at(std::size_t n, std::uint64_t offset) {
     }
 }
 
+task<std::size_t> file::read_at_into(std::span<char> buf, std::uint64_t offset) {
+    if (m_fd < 0) throw invalid_state_error("aio: read on a closed file '" + m_path + "'");
+    pending_scope ps(m_pending);
+    for (;;) {
+        op_awaiter a;
+        detail::prepare_file_op(a, op_kind::read_at, m_fd);
+        a.m_buf = buf.data();
+        a.m_len = std::min(buf.size(), max_chunk);
+        a.m_offset = offset;
+        const int r = co_await detail::perform(&a);
+        if (a.m_cancelled) throw cancelled_error();
+        if (r == -EINTR || r == -EAGAIN) continue;
+        if (r < 0) detail::throw_os_error(r, "read", m_path);
+        co_return static_cast<std::size_t>(r);
+    }
+}
+
+task<std::size_t> file::read_into(std::span<char> buf) {
+    const std::size_t n = co_await read_at_into(buf, m_pos);
+    m_pos += n;
+    co_return n;
+}
+
 task<std::string> file::read(std::size_t n) {
     std::string s = co_await read_at(n, m_pos);
     m_pos += s.size();

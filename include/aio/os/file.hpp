@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 
 namespace aio {
@@ -71,6 +72,12 @@ class file {
     [[nodiscard]] task<std::string> read(std::size_t n);
     /// Reads up to `n` bytes at `offset` (pread); "" at or past the end.
     [[nodiscard]] task<std::string> read_at(std::size_t n, std::uint64_t offset);
+    /// Reads up to buf.size() bytes at the current position into `buf` and advances the
+    /// position; returns the count (0 at end of file). The allocation-free read for hot
+    /// loops; `buf` must stay valid until the task completes.
+    [[nodiscard]] task<std::size_t> read_into(std::span<char> buf);
+    /// Like read_into, at `offset` (pread); does not touch the position.
+    [[nodiscard]] task<std::size_t> read_at_into(std::span<char> buf, std::uint64_t offset);
     /// Reads from the current position to the end of the file and advances the position.
     [[nodiscard]] task<std::string> read_all();
     /// Writes all of `data` at the current position (at the end with `append`), retrying

@@ -294,3 +294,21 @@ TEST(file, cancelled_read_does_not_move_the_position) {
         EXPECT_EQ(co_await f.read(3), "abc");
     }(path));
 }
+
+TEST(file, read_into_fills_a_caller_buffer) {
+    temp_dir dir;
+    const std::string path = dir / "r.txt";
+    std::ofstream(path) << "0123456789";
+    aio::run([](std::string p) -> aio::task<> {
+        auto f = co_await aio::file::open(p);
+        char buf[4];
+        EXPECT_EQ(co_await f.read_into(buf), 4u);
+        EXPECT_EQ(std::string_view(buf, 4), "0123");
+        EXPECT_EQ(co_await f.read_at_into(std::span<char>(buf, 3), 8), 2u);
+        EXPECT_EQ(std::string_view(buf, 2), "89");
+        EXPECT_EQ(co_await f.read_into(buf), 4u); // position unaffected by read_at_into
+        EXPECT_EQ(std::string_view(buf, 4), "4567");
+        EXPECT_EQ(co_await f.read_into(buf), 2u);
+        EXPECT_EQ(co_await f.read_into(buf), 0u); // EOF
+    }(path));
+}
