@@ -108,6 +108,24 @@ void loop_impl::run_once() {
             std::lock_guard lock(m_mutex);
             m_remote_run.swap(m_remote);
         }
+        work_item* posted = nullptr;
+        {
+            std::lock_guard lock(m_mutex);
+            posted = std::exchange(m_posted, nullptr);
+        }
+        // Posted items were pushed LIFO; reverse to run them in arrival order.
+        work_item* in_order = nullptr;
+        while (posted) {
+            work_item* next = posted->m_next;
+            posted->m_next = in_order;
+            in_order = posted;
+            posted = next;
+        }
+        while (in_order) {
+            work_item* next = in_order->m_next;
+            L.schedule(in_order);
+            in_order = next;
+        }
         for (auto& fn : m_remote_run) {
             try {
                 fn();
@@ -127,6 +145,15 @@ void loop_impl::run_once() {
         w->m_run(w);
         w = next;
     }
+}
+
+void loop_impl::post_threadsafe(work_item* w) noexcept {
+    {
+        std::lock_guard lock(m_mutex);
+        w->m_next = m_posted;
+        m_posted = w;
+    }
+    if (!m_remote_pending.exchange(true, std::memory_order_acq_rel)) m_loop.m_backend->wake();
 }
 
 namespace {

@@ -27,6 +27,8 @@ class loop_impl {
     /// One loop turn: wait for I/O or the next timer, fire timers, run the ready tasks.
     void run_once();
     void run_task(promise_base* t) noexcept;
+    /// Queues `w` to run on the loop thread; callable from any thread, wakes the loop.
+    void post_threadsafe(work_item* w) noexcept;
 
     event_loop& m_loop;
     run_options m_opts;
@@ -36,6 +38,7 @@ class loop_impl {
     std::mutex m_mutex;
     std::vector<std::function<void()>> m_remote;
     std::vector<std::function<void()>> m_remote_run;
+    work_item* m_posted = nullptr; // intrusive LIFO of posted items, guarded by m_mutex
     std::atomic<bool> m_remote_pending{false};
     // Work handed to other threads (to_thread) that will post back; the loop does not end
     // before they have.

@@ -153,7 +153,7 @@ void parking::throw_if_cancelled() const {
 
 void on_never_awaited() noexcept {
     if (t_loop && t_loop->debug()) {
-        report_message("aio: a task was destroyed without ever being awaited or started "
+        report_message("aio: a task was never awaited: it was destroyed without being started "
                        "(forgotten co_await?)");
     }
 }
