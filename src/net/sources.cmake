@@ -1,2 +1,12 @@
-# aio::net sources. (TLS lives in its own fragment so it can be switched off.)
+# The net layer: streams, TCP/UDP/Unix sockets, servers, DNS (c-ares).
+pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
+target_sources(aiocpp PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/address.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/errors.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/fd_transport.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/io.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/stream.cpp
+)
+target_link_libraries(aiocpp PRIVATE PkgConfig::CARES)
+# TLS (OpenSSL) has its own fragment so that it can be switched off (AIO_WITH_TLS).
 include(${CMAKE_CURRENT_LIST_DIR}/tls/sources.cmake)

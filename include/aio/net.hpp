@@ -1,0 +1,6 @@
+// The net layer: streams, TCP/UDP/Unix sockets, servers, DNS. See docs/guide/net.md.
+#pragma once
+
+#include <aio/net/address.hpp>
+#include <aio/net/errors.hpp>
+#include <aio/net/stream.hpp>
