@@ -1,5 +1,6 @@
 // aio::net::tls_context when aiocpp is built with AIO_WITH_TLS=OFF: every way to obtain a
 // context throws, so code that needs TLS fails with a clear message instead of a link error.
+#include <aio/net/stream.hpp>
 #include <aio/net/tls.hpp>
 
 namespace aio::net {
@@ -36,5 +37,8 @@ bool tls_context::verifies_peer() const noexcept { return false; }
 void tls_context::require_client_certificate(bool) { no_tls(); }
 void tls_context::set_minimum_version(tls_version) { no_tls(); }
 void tls_context::add_sni_context(const std::string&, const tls_context&) { no_tls(); }
+
+task<void> stream::start_tls(tls_context, std::string) { no_tls(); }
+std::optional<tls_info> stream::tls() const { return std::nullopt; }
 
 } // namespace aio::net

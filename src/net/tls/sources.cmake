@@ -13,6 +13,8 @@ if(AIO_WITH_TLS)
         ${CMAKE_CURRENT_LIST_DIR}/context.cpp
         ${CMAKE_CURRENT_LIST_DIR}/engine.cpp
         ${CMAKE_CURRENT_LIST_DIR}/errors.cpp
+        ${CMAKE_CURRENT_LIST_DIR}/start_tls.cpp
+        ${CMAKE_CURRENT_LIST_DIR}/tls_transport.cpp
     )
     target_link_libraries(aiocpp PRIVATE OpenSSL::SSL OpenSSL::Crypto)
     set(AIO_PC_TLS_REQUIRES "libssl libcrypto" CACHE INTERNAL "pkg-config modules of TLS")

@@ -52,7 +52,7 @@ struct test_certs {
                    "[client]\nbasicConstraints = CA:FALSE\nextendedKeyUsage = clientAuth\n";
         }
         const std::string key = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-        std::string script = "cd '" + dir + "' && openssl req -x509 -config cfg -extensions ca" +
+        std::string script = "(cd '" + dir + "' && openssl req -x509 -config cfg -extensions ca" +
                              key + " -keyout ca.key -out ca.pem -days 3 -subj '/CN=aio test CA'";
         auto leaf = [&](const std::string& name, const std::string& cn) {
             script += " && openssl req -new -config cfg" + key + " -keyout " + name +
@@ -67,7 +67,7 @@ struct test_certs {
         leaf("client", "aio test client");
         script += " && openssl req -x509 -config cfg -extensions server" + key +
                   " -keyout self.key -out self.pem -days 3 -subj '/CN=localhost'";
-        script += " > openssl.log 2>&1";
+        script += ") > '" + dir + "/openssl.log' 2>&1";
         const int rc = std::system(script.c_str());
         ok = rc == 0 && std::filesystem::exists(path("self.pem"));
         if (!ok) {
