@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstddef>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <stdexcept>
 #include <string>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -33,6 +35,18 @@ inline aio::task<int> settle_fds(int target) {
         co_await aio::sleep(std::chrono::milliseconds(5));
     }
     co_return fd_count();
+}
+
+/// True if a socket can be bound to [::1].
+inline bool has_ipv6_loopback() {
+    const int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    return ok;
 }
 
 /// A connected pair of stream sockets as two streams.
