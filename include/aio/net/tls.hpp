@@ -142,7 +142,30 @@ class tls_context {
     std::shared_ptr<detail::tls_context_impl> m_impl;
 };
 
-/// What a finished handshake negotiated (stream::tls_info()).
+/// A non-owning reference to a tls_context, as held by connect_options::tls and
+/// server_options::tls: `{.tls = ctx}` converts implicitly.
+///
+/// Why not a tls_context: GCC 12 destroys an aggregate temporary that has a member with a
+/// non-trivial destructor twice when it appears in a co_await expression, so
+/// `co_await open_connection(host, port, {.tls = ctx})` would double-free the context's
+/// reference. Options structs therefore hold only trivially destructible members. The
+/// referenced context must outlive the call that receives the options; it does whenever
+/// the call is co_awaited in the same expression (temporaries live until its end), so
+/// `{.tls = tls_context::client()}` is fine there. The call copies the context it needs.
+class tls_context_ref {
+  public:
+    constexpr tls_context_ref() noexcept = default;
+    constexpr tls_context_ref(const tls_context& ctx) noexcept : m_ctx(&ctx) {}
+    constexpr explicit operator bool() const noexcept { return m_ctx != nullptr; }
+    constexpr const tls_context& operator*() const noexcept { return *m_ctx; }
+    constexpr const tls_context* operator->() const noexcept { return m_ctx; }
+    constexpr const tls_context* get() const noexcept { return m_ctx; }
+
+  private:
+    const tls_context* m_ctx = nullptr;
+};
+
+/// What a finished handshake negotiated (stream::tls()).
 struct tls_info {
     std::string version;         ///< "TLSv1.3", "TLSv1.2"
     std::string cipher;          ///< e.g. "TLS_AES_256_GCM_SHA384"

@@ -1,5 +1,7 @@
 // aio::net::tls_context when aiocpp is built with AIO_WITH_TLS=OFF: every way to obtain a
 // context throws, so code that needs TLS fails with a clear message instead of a link error.
+#include "net/tls/upgrade.hpp"
+
 #include <aio/net/stream.hpp>
 #include <aio/net/tls.hpp>
 
@@ -39,6 +41,15 @@ void tls_context::set_minimum_version(tls_version) { no_tls(); }
 void tls_context::add_sni_context(const std::string&, const tls_context&) { no_tls(); }
 
 task<void> stream::start_tls(tls_context, std::string) { no_tls(); }
+
+namespace detail {
+task<void> tls_connect(stream_ref, tls_context, std::string, std::chrono::milliseconds) {
+    no_tls();
+}
+task<bool> tls_accept(stream_ref, tls_context, std::chrono::milliseconds, std::string) {
+    no_tls();
+}
+} // namespace detail
 std::optional<tls_info> stream::tls() const { return std::nullopt; }
 
 } // namespace aio::net

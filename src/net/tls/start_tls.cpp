@@ -11,6 +11,8 @@
 #include "net/stream_state.hpp"
 #include "net/tls/tls_transport.hpp"
 
+#include <aio/core/event_loop.hpp>
+#include <aio/core/timeout.hpp>
 #include <aio/net/address.hpp>
 
 #include <sys/socket.h>
@@ -96,6 +98,65 @@ task<void> upgrade_to_tls(stream_ref ref, tls_context ctx, std::string server_ho
         s->start_flusher();
     }
     s->changed();
+}
+
+task<void> tls_connect(stream_ref ref,
+                       tls_context ctx,
+                       std::string server_hostname,
+                       std::chrono::milliseconds limit) {
+    if (!ctx.is_client()) {
+        throw invalid_argument_error("aio::net::open_connection: connect_options::tls must be a "
+                                     "client context (tls_context::client())");
+    }
+    if (limit.count() <= 0) {
+        co_await upgrade_to_tls(std::move(ref), std::move(ctx), std::move(server_hostname));
+        co_return;
+    }
+    const std::string name = server_hostname;
+    bool timed_out = false;
+    try {
+        co_await aio::timeout(limit, upgrade_to_tls(std::move(ref), std::move(ctx),
+                                                    std::move(server_hostname)));
+    } catch (const timeout_error&) {
+        timed_out = true;
+    }
+    if (timed_out) {
+        throw timeout_error("aio::net::open_connection: the TLS handshake with '" + name +
+                            "' did not finish within " + std::to_string(limit.count()) +
+                            " ms (tls_handshake_timeout)");
+    }
+}
+
+task<bool> tls_accept(stream_ref ref,
+                      tls_context ctx,
+                      std::chrono::milliseconds limit,
+                      std::string peer) {
+    std::string failure;
+    try {
+        if (limit.count() > 0) {
+            // Arguments spelled out: GCC 12 miscompiles a braced `{}` argument of a
+            // coroutine call nested in another call's arguments (garbage parameters).
+            std::string no_name;
+            co_await aio::timeout(limit,
+                                  upgrade_to_tls(std::move(ref), std::move(ctx), std::move(no_name)));
+        } else {
+            co_await upgrade_to_tls(std::move(ref), std::move(ctx), std::string());
+        }
+        co_return true;
+    } catch (const timeout_error&) {
+        failure = "TLS handshake with client " + peer + " did not finish within " +
+                  std::to_string(limit.count()) + " ms";
+    } catch (const cancelled_error&) {
+        throw;
+    } catch (const std::exception& e) {
+        failure = e.what();
+    }
+    // A peer's failed handshake (a scanner, a client that refuses our certificate) is not
+    // an error of the server; asyncio logs it only in debug mode, and so do we.
+    if (aio::detail::t_loop && aio::detail::t_loop->debug()) {
+        get_running_loop().report("aio::net::server: " + failure);
+    }
+    co_return false;
 }
 
 } // namespace detail
