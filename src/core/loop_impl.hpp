@@ -7,12 +7,16 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
 namespace aio::detail {
 
 class trace_recorder;
+
+/// The debug entry of a task (name, creation site), or null.
+const task_debug* debug_info(const promise_base& t) noexcept;
 
 /// A heap-allocated callback (call_soon, call_later, call_soon_threadsafe).
 struct callback_item : work_item, timer_node {
@@ -46,6 +50,9 @@ class loop_impl {
     bool m_stop = false;
     clock::time_point m_virtual_now{};
     std::unique_ptr<trace_recorder> m_trace;
+    // Names and creation sites of named tasks (and of all tasks in debug/trace mode), kept
+    // off the frame so that an unnamed task costs no memory for them.
+    std::unordered_map<std::uint32_t, task_debug> m_debug_info;
 };
 
 } // namespace aio::detail

@@ -24,8 +24,9 @@ struct run_options {
     /// exceptions.
     bool debug = false;
     std::chrono::milliseconds slow_callback_duration{100};
-    /// Virtual time for tests: when nothing is ready and no I/O is in flight the clock
-    /// jumps to the next timer instead of waiting, so `sleep(1h)` returns at once, in order.
+    /// Virtual time for tests: when nothing is ready and no I/O or thread work is in flight
+    /// the clock jumps to the next timer instead of waiting, so `sleep(1h)` returns at
+    /// once, in order; time spent blocked on real I/O or threads advances it as well.
     bool virtual_time = false;
     /// I/O backend: "" (default: $AIO_BACKEND, else io_uring if usable, else epoll),
     /// "io_uring" or "epoll".

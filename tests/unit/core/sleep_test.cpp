@@ -75,3 +75,13 @@ TEST(sleep, cancelled_sleep_leaves_no_timer_behind) {
         EXPECT_LT(aio::get_running_loop().now() - before, 1s);
     });
 }
+
+TEST(sleep, counts_from_the_call_even_after_a_long_step) {
+    run([]() -> aio::task<> {
+        co_await aio::sleep(0s); // start of a turn: the loop's clock is read here
+        std::this_thread::sleep_for(60ms); // a long step
+        const auto t0 = std::chrono::steady_clock::now();
+        co_await aio::sleep(50ms);
+        EXPECT_GE(std::chrono::steady_clock::now() - t0, 50ms);
+    });
+}

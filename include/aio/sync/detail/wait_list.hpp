@@ -7,7 +7,7 @@
 // cancel that arrives before it removes the waiter from the list, so it is never chosen.
 #pragma once
 
-#include <aio/core/detail/promise_base.hpp>
+#include <aio/core/detail/loop_core.hpp>
 
 #include <coroutine>
 #include <cstddef>
@@ -31,12 +31,32 @@ class wait_list {
     bool empty() const noexcept { return m_head == nullptr; }
     std::size_t size() const noexcept { return m_size; }
     waiter* front() const noexcept { return m_head; }
-    void push_back(waiter& w) noexcept;
-    void remove(waiter& w) noexcept;
+    void push_back(waiter& w) noexcept {
+        w.m_next = nullptr;
+        w.m_prev = m_tail;
+        (m_tail ? m_tail->m_next : m_head) = &w;
+        m_tail = &w;
+        ++m_size;
+    }
+    void remove(waiter& w) noexcept {
+        (w.m_prev ? w.m_prev->m_next : m_head) = w.m_next;
+        (w.m_next ? w.m_next->m_prev : m_tail) = w.m_prev;
+        w.m_prev = w.m_next = nullptr;
+        --m_size;
+    }
     /// Removes and returns the first waiter (or null).
-    waiter* pop_front() noexcept;
+    waiter* pop_front() noexcept {
+        waiter* w = m_head;
+        if (w) remove(*w);
+        return w;
+    }
     /// Wakes the first waiter; false if there was none.
-    bool wake_one() noexcept;
+    bool wake_one() noexcept {
+        waiter* w = pop_front();
+        if (!w) return false;
+        w->wake();
+        return true;
+    }
     /// Wakes every waiter, marking them failed if `fail`.
     void wake_all(bool fail = false) noexcept;
 
