@@ -240,7 +240,10 @@ task<void> datagram_endpoint::wait_closed() {
 }
 int datagram_endpoint::native_handle() const noexcept { return m_s ? m_s->m_fd.get() : -1; }
 
-task<datagram_endpoint> open_datagram_endpoint(datagram_options o) {
+namespace {
+task<datagram_endpoint> open_endpoint(datagram_options o,
+                                      std::string local_host,
+                                      std::string remote_host) {
     constexpr const char* who = "aio::net::open_datagram_endpoint";
     if (o.local_host.empty() && o.remote_host.empty()) {
         throw invalid_argument_error(std::string(who) +
@@ -253,11 +256,14 @@ task<datagram_endpoint> open_datagram_endpoint(datagram_options o) {
     std::optional<address> local;
     address_family fam = o.family;
     if (!o.remote_host.empty()) {
-        remote = (co_await resolve(o.remote_host, o.remote_port, fam)).front();
+        // Named results: GCC 12 double-destroys a temporary co_await result used in place.
+        std::vector<address> found = co_await resolve(remote_host, o.remote_port, fam);
+        remote = found.front();
         fam = remote->family();
     }
     if (!o.local_host.empty()) {
-        local = (co_await resolve(o.local_host, o.local_port, fam)).front();
+        std::vector<address> found = co_await resolve(local_host, o.local_port, fam);
+        local = found.front();
         fam = local->family();
     }
     const int family = detail::af(local ? *local : *remote);
@@ -285,6 +291,13 @@ task<datagram_endpoint> open_datagram_endpoint(datagram_options o) {
     s->m_buf_size = o.max_datagram;
     s->m_buf.reset(new char[o.max_datagram]);
     co_return ep;
+}
+} // namespace
+
+task<datagram_endpoint> open_datagram_endpoint(datagram_options options) {
+    // The host texts are copied now, so only the call itself needs them alive.
+    return open_endpoint(options, std::string(options.local_host),
+                         std::string(options.remote_host));
 }
 
 } // namespace aio::net

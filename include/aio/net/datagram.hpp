@@ -19,12 +19,18 @@ class datagram_state;
 
 /// Options of open_datagram_endpoint. Give a local address to receive on, a remote one to
 /// "connect" (then send() and receive() talk to that peer only), or both.
+///
+/// The host names are views: the text must outlive the open_datagram_endpoint call (string
+/// literals and named strings do). They are views, not std::string, on purpose: GCC 12
+/// relocates a braced temporary holding a std::string bitwise into the calling coroutine's
+/// frame (a miscompilation that frees a bogus pointer), and options are written as braced
+/// temporaries inside co_await expressions.
 struct datagram_options {
     /// Local address to bind ("" with a remote: the kernel picks). Port 0: any free port.
-    std::string local_host{};
+    std::string_view local_host{};
     std::uint16_t local_port = 0;
     /// Remote peer (optional): the socket is connected to it.
-    std::string remote_host{};
+    std::string_view remote_host{};
     std::uint16_t remote_port = 0;
     /// Restrict resolution to ipv4 or ipv6.
     address_family family = address_family::unspecified;
