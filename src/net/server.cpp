@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <unordered_map>
 
 namespace aio::net {
 
@@ -36,13 +37,6 @@ class server_state {
         unique_fd fd;
         address addr;
         aio::detail::promise_base* task = nullptr;
-    };
-    /// A running handler, linked into the server's list so abort_clients() can reach it.
-    struct client {
-        client* m_prev = nullptr;
-        client* m_next = nullptr;
-        aio::detail::promise_base* m_task = nullptr;
-        bool m_linked = false;
     };
 
     server_state(connection_handler h, server_options o, std::optional<tls_context> tls, bool tcp)
@@ -63,18 +57,6 @@ class server_state {
         }
         changed.wake_all();
     }
-    void link(client* c) noexcept {
-        c->m_next = m_clients;
-        if (m_clients) m_clients->m_prev = c;
-        m_clients = c;
-        c->m_linked = true;
-    }
-    void unlink(client* c) noexcept {
-        if (!c->m_linked) return;
-        (c->m_prev ? c->m_prev->m_next : m_clients) = c->m_next;
-        if (c->m_next) c->m_next->m_prev = c->m_prev;
-        c->m_linked = false;
-    }
     void unlink_unix_path() noexcept {
         if (m_unix_path.empty()) return;
         struct stat st {};
@@ -93,7 +75,10 @@ class server_state {
     std::vector<listener> m_listeners;
     std::size_t m_accepting = 0;
     std::size_t m_active = 0;
-    client* m_clients = nullptr;
+    /// Handler tasks by connection number, from the accept on (so abort_clients() also
+    /// reaches a handler that has not run its first step yet).
+    std::unordered_map<std::uint64_t, aio::detail::promise_base*> m_clients;
+    std::uint64_t m_next_client = 0;
     unsigned m_refs = 1;
     bool m_closed = false;
     std::string m_unix_path;
@@ -118,15 +103,15 @@ bool is_transient_accept_error(int e) noexcept {
 /// Ends a handler's bookkeeping when its frame goes, also if it never ran.
 struct client_guard {
     server_state* m_s;
-    server_state::client m_node;
-    explicit client_guard(server_state* s) noexcept : m_s(s) {
+    std::uint64_t m_id;
+    client_guard(server_state* s, std::uint64_t id) noexcept : m_s(s), m_id(id) {
         m_s->add_ref();
         ++m_s->m_active; // counted from the accept on, so wait_closed() sees it
     }
-    client_guard(client_guard&& o) noexcept : m_s(std::exchange(o.m_s, nullptr)) {}
+    client_guard(client_guard&& o) noexcept : m_s(std::exchange(o.m_s, nullptr)), m_id(o.m_id) {}
     ~client_guard() {
         if (!m_s) return;
-        m_s->unlink(&m_node); // only if the body ran and linked it
+        m_s->m_clients.erase(m_id);
         --m_s->m_active;
         m_s->changed.wake_all();
         m_s->release();
@@ -135,8 +120,6 @@ struct client_guard {
 
 task<void> run_handler(client_guard g, unique_fd fd, address peer) {
     server_state* s = g.m_s;
-    s->link(&g.m_node); // the node lives in this frame; unlinked by the guard
-    g.m_node.m_task = &aio::detail::current();
     try {
         if (s->m_tcp && s->m_opts.nodelay) {
             const int one = 1;
@@ -194,7 +177,9 @@ task<void> accept_loop(accept_guard g) {
             unique_fd fd(r);
             if (op.cancel_requested() || s->m_closed) break; // closing: drop it
             peer.set_size(op.m_addrlen);
-            spawn(run_handler(client_guard(s), std::move(fd), peer));
+            const std::uint64_t id = ++s->m_next_client;
+            auto h = create_task(run_handler(client_guard(s, id), std::move(fd), peer));
+            s->m_clients.emplace(id, h.get());
             continue;
         }
         if (op.cancel_requested() || s->m_closed) break;
@@ -305,9 +290,9 @@ void server::close() noexcept {
 
 void server::abort_clients() noexcept {
     if (!m_s) return;
-    for (auto* c = m_s->m_clients; c; c = c->m_next) {
-        if (c->m_task) c->m_task->cancel();
-    }
+    // cancel() only sets a flag or starts an asynchronous cancellation: the map does not
+    // change under the loop.
+    for (auto& [id, task] : m_s->m_clients) task->cancel();
 }
 
 namespace {

@@ -549,8 +549,8 @@ task<std::string> stream::read_exactly(std::size_t n) {
 task<std::string> stream::read_line() {
     return detail::do_read_until(state_ref(need(m_s, "read_line")), "\n", 0, true);
 }
-task<std::string> stream::read_until(std::string separator, std::size_t limit) {
-    return detail::do_read_until(state_ref(need(m_s, "read_until")), std::move(separator),
+task<std::string> stream::read_until(std::string_view separator, std::size_t limit) {
+    return detail::do_read_until(state_ref(need(m_s, "read_until")), std::string(separator),
                                  limit, false);
 }
 task<std::size_t> stream::read_into(std::span<std::byte> buf) {

@@ -100,7 +100,8 @@ class stream {
     /// incomplete_read_error with the rest. If no separator appears within `limit`
     /// bytes (0: the stream's limit), throws limit_overrun_error and leaves the data
     /// buffered (read it with read(n)); the buffer never grows past the limit plus one read.
-    [[nodiscard]] task<std::string> read_until(std::string separator, std::size_t limit = 0);
+    /// The separator is copied: it need not outlive the call.
+    [[nodiscard]] task<std::string> read_until(std::string_view separator, std::size_t limit = 0);
     /// Reads up to buf.size() bytes into `buf` (from the buffer first, else straight from
     /// the OS without copying); returns 0 at EOF. The allocation-free read for hot loops.
     /// `buf` must stay valid until the task completes.

@@ -120,8 +120,10 @@ TEST(server, close_stops_accepting_and_wait_closed_waits_for_handlers) {
 TEST(server, abort_clients_cancels_running_handlers) {
     aio::run([]() -> task<> {
         bool cancelled = false;
+        bool started = false;
         auto srv = co_await aio::net::start_server(
-            [&cancelled](stream s) -> task<> {
+            [&cancelled, &started](stream s) -> task<> {
+                started = true;
                 try {
                     co_await s.read_line(); // the client never sends
                 } catch (const aio::cancelled_error&) {
@@ -131,12 +133,31 @@ TEST(server, abort_clients_cancels_running_handlers) {
             },
             "127.0.0.1", 0);
         auto c = co_await aio::net::open_connection("127.0.0.1", srv.port());
-        for (int i = 0; i < 100 && srv.active_connections() == 0; ++i) co_await aio::sleep(1ms);
+        for (int i = 0; i < 100 && !started; ++i) co_await aio::sleep(1ms);
         EXPECT_EQ(srv.active_connections(), 1u);
         srv.close();
         srv.abort_clients();
         co_await srv.wait_closed();
         EXPECT_TRUE(cancelled);
+        EXPECT_EQ(co_await c.read(10), "");
+    }());
+}
+
+TEST(server, abort_clients_also_stops_handlers_not_yet_started) {
+    aio::run([]() -> task<> {
+        int ran = 0;
+        auto srv = co_await aio::net::start_server(
+            [&ran](stream s) -> task<> {
+                ++ran;
+                co_await s.read_line();
+            },
+            "127.0.0.1", 0);
+        auto c = co_await aio::net::open_connection("127.0.0.1", srv.port());
+        for (int i = 0; i < 100 && srv.active_connections() == 0; ++i) co_await aio::sleep(0ms);
+        srv.close();
+        srv.abort_clients();
+        co_await srv.wait_closed();
+        EXPECT_EQ(srv.active_connections(), 0u);
         EXPECT_EQ(co_await c.read(10), "");
     }());
 }
