@@ -31,7 +31,8 @@ int select_alpn(SSL*,
     for (std::size_t i = 0; i < ours.size(); i += 1 + static_cast<unsigned char>(ours[i])) {
         const auto len = static_cast<unsigned char>(ours[i]);
         for (unsigned int j = 0; j < inlen; j += 1u + in[j]) {
-            if (in[j] == len && j + 1 + len <= inlen && std::memcmp(in + j + 1, ours.data() + i + 1, len) == 0) {
+            if (in[j] == len && j + 1 + len <= inlen &&
+                std::memcmp(in + j + 1, ours.data() + i + 1, len) == 0) {
                 *out = in + j + 1;
                 *outlen = len;
                 return SSL_TLSEXT_ERR_OK;
@@ -58,7 +59,10 @@ int select_sni(SSL* ssl, int*, void* arg) {
 std::shared_ptr<tls_context_impl> make_impl(bool client) {
     ERR_clear_error();
     SSL_CTX* ctx = SSL_CTX_new(client ? TLS_client_method() : TLS_server_method());
-    if (!ctx) throw_context_error(client ? "cannot create TLS client context" : "cannot create TLS server context");
+    if (!ctx) {
+        throw_context_error(client ? "cannot create TLS client context"
+                                   : "cannot create TLS server context");
+    }
     auto impl = std::make_shared<tls_context_impl>(ctx, client);
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
@@ -118,7 +122,8 @@ void check_readable(const std::string& path, std::string_view what) {
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) {
         const int e = errno;
-        std::string reason = "cannot open " + std::string(what) + " '" + path + "': " + std::strerror(e);
+        std::string reason =
+            "cannot open " + std::string(what) + " '" + path + "': " + std::strerror(e);
         throw tls_error("TLS context: " + reason, reason);
     }
     std::fclose(f);
@@ -137,7 +142,8 @@ void tls_context_impl::rebuild_store() {
     for (auto& [file, path] : m_locations) {
         if (SSL_CTX_load_verify_locations(m_ctx, file.empty() ? nullptr : file.c_str(),
                                           path.empty() ? nullptr : path.c_str()) != 1) {
-            throw_context_error("TLS context: cannot load CA locations '" + file + "' '" + path + "'");
+            throw_context_error("TLS context: cannot load CA locations '" + file + "' '" + path +
+                                "'");
         }
     }
 }
@@ -193,7 +199,8 @@ void tls_context::load_cert_chain(const std::string& certfile, const std::string
     SSL_CTX* ctx = m_impl->m_ctx;
     ERR_clear_error();
     if (SSL_CTX_use_certificate_chain_file(ctx, certfile.c_str()) != 1) {
-        detail::throw_context_error("load_cert_chain: cannot use certificate file '" + certfile + "'");
+        detail::throw_context_error("load_cert_chain: cannot use certificate file '" + certfile +
+                                    "'");
     }
     if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
         if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
@@ -225,9 +232,9 @@ void tls_context::set_alpn_protocols(const std::vector<std::string>& protocols) 
     SSL_CTX* ctx = m_impl->m_ctx;
     if (m_impl->m_client) {
         // Note: unlike most OpenSSL calls, 0 means success here.
-        if (SSL_CTX_set_alpn_protos(ctx,
-                                    reinterpret_cast<const unsigned char*>(m_impl->m_alpn_wire.data()),
-                                    static_cast<unsigned int>(m_impl->m_alpn_wire.size())) != 0) {
+        if (SSL_CTX_set_alpn_protos(
+                ctx, reinterpret_cast<const unsigned char*>(m_impl->m_alpn_wire.data()),
+                static_cast<unsigned int>(m_impl->m_alpn_wire.size())) != 0) {
             detail::throw_context_error("set_alpn_protocols");
         }
     } else if (protocols.empty()) {
@@ -257,8 +264,9 @@ bool tls_context::verifies_peer() const noexcept { return m_impl->m_verify; }
 
 void tls_context::require_client_certificate(bool on) {
     if (m_impl->m_client) {
-        throw tls_error("require_client_certificate: only a server context asks for client certificates",
-                        "not a server context");
+        throw tls_error(
+            "require_client_certificate: only a server context asks for client certificates",
+            "not a server context");
     }
     m_impl->m_require_client_cert = on;
     m_impl->apply_verify_mode();

@@ -28,8 +28,12 @@ bool is_ip_literal(const std::string& host) {
 
 } // namespace
 
-tls_engine::tls_engine(const tls_context& ctx, role r, std::string server_hostname, std::string peer)
-    : m_ctx(ctx.impl()), m_hostname(std::move(server_hostname)), m_peer(std::move(peer)), m_role(r) {
+tls_engine::tls_engine(const tls_context& ctx,
+                       role r,
+                       std::string server_hostname,
+                       std::string peer)
+    : m_ctx(ctx.impl()), m_hostname(std::move(server_hostname)), m_peer(std::move(peer)),
+      m_role(r) {
     const bool client = r == role::client;
     if (m_ctx->m_client != client) {
         config_error(client ? "a server tls_context cannot make a client connection "
@@ -66,7 +70,8 @@ tls_engine::tls_engine(const tls_context& ctx, role r, std::string server_hostna
         SSL_set_connect_state(m_ssl);
         const bool ip = !m_hostname.empty() && is_ip_literal(m_hostname);
         // RFC 6066: SNI carries DNS names only, never address literals.
-        if (!m_hostname.empty() && !ip && SSL_set_tlsext_host_name(m_ssl, m_hostname.c_str()) != 1) {
+        if (!m_hostname.empty() && !ip &&
+            SSL_set_tlsext_host_name(m_ssl, m_hostname.c_str()) != 1) {
             SSL_free(m_ssl);
             m_ssl = nullptr;
             throw_context_error("TLS session: invalid server_hostname '" + m_hostname + "'");
@@ -135,7 +140,9 @@ void tls_engine::fail(int ssl_error, std::string_view doing) {
         }
         context += " failed";
     } else {
-        context = "TLS " + std::string(doing) + (m_role == role::client ? " on connection to '" + m_hostname + "'" : " on connection from client");
+        context = "TLS " + std::string(doing) +
+                  (m_role == role::client ? " on connection to '" + m_hostname + "'"
+                                          : " on connection from client");
         if (!m_peer.empty()) context += " (" + m_peer + ")";
         context += " failed";
     }

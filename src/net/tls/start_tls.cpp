@@ -47,7 +47,9 @@ tls_transport* tls_of(const stream_state* s) noexcept {
 task<void> upgrade_to_tls(stream_ref ref, tls_context ctx, std::string server_hostname) {
     stream_state* s = ref.get();
     const char* const fn = "aio::net::stream::start_tls: ";
-    if (s->m_closing || !s->m_t) throw invalid_state_error(std::string(fn) + "the stream is closed");
+    if (s->m_closing || !s->m_t) {
+        throw invalid_state_error(std::string(fn) + "the stream is closed");
+    }
     if (s->m_reading) {
         throw invalid_state_error(std::string(fn) + "another task is reading from the stream");
     }
@@ -59,7 +61,9 @@ task<void> upgrade_to_tls(stream_ref ref, tls_context ctx, std::string server_ho
         co_await s->m_changed.wait();
     }
     if (s->m_write_error) std::rethrow_exception(s->m_write_error);
-    if (s->m_closing || !s->m_t) throw invalid_state_error(std::string(fn) + "the stream is closed");
+    if (s->m_closing || !s->m_t) {
+        throw invalid_state_error(std::string(fn) + "the stream is closed");
+    }
     if (s->m_reading) {
         throw invalid_state_error(std::string(fn) + "another task is reading from the stream");
     }
@@ -137,8 +141,8 @@ task<bool> tls_accept(stream_ref ref,
             // Arguments spelled out: GCC 12 miscompiles a braced `{}` argument of a
             // coroutine call nested in another call's arguments (garbage parameters).
             std::string no_name;
-            co_await aio::timeout(limit,
-                                  upgrade_to_tls(std::move(ref), std::move(ctx), std::move(no_name)));
+            co_await aio::timeout(
+                limit, upgrade_to_tls(std::move(ref), std::move(ctx), std::move(no_name)));
         } else {
             co_await upgrade_to_tls(std::move(ref), std::move(ctx), std::string());
         }

@@ -30,7 +30,9 @@ tls_context trusting_client() {
     return ctx;
 }
 
-tls_context localhost_server() { return tls_context::server(certs().server_cert(), certs().server_key()); }
+tls_context localhost_server() {
+    return tls_context::server(certs().server_cert(), certs().server_key());
+}
 
 /// Runs a handshake expected to fail on the client; returns the client's error.
 tls_error client_refuses(tls_context cctx, tls_context sctx, const std::string& host) {
@@ -244,7 +246,8 @@ TEST(tls_engine, alpn_without_a_common_protocol_fails_the_handshake) {
 TEST(tls_engine, sni_selects_the_servers_certificate) {
     AIO_REQUIRE_TEST_CERTS();
     auto sctx = localhost_server();
-    sctx.add_sni_context("other.test", tls_context::server(certs().other_cert(), certs().other_key()));
+    sctx.add_sni_context("other.test",
+                         tls_context::server(certs().other_cert(), certs().other_key()));
     {
         engine c(trusting_client(), role::client, "other.test");
         engine s(sctx, role::server, "");

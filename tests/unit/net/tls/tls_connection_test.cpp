@@ -242,8 +242,8 @@ TEST(tls_connection, cancelling_open_connection_mid_handshake_leaves_no_fd) {
         co_await aio::sleep(30ms); // connected, ClientHello sent, no answer
         h.cancel();
         EXPECT_THROW(co_await h, aio::cancelled_error);
-        EXPECT_THROW(co_await aio::wait_for(aio::net::open_connection(
-                                                "127.0.0.1", srv.port(), {.tls = trusting_client()}),
+        EXPECT_THROW(co_await aio::wait_for(aio::net::open_connection("127.0.0.1", srv.port(),
+                                                                      {.tls = trusting_client()}),
                                             30ms),
                      aio::timeout_error);
         srv.close();

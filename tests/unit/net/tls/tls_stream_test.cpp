@@ -359,8 +359,8 @@ TEST(tls_stream, megabytes_flow_both_ways_at_once) {
         std::mt19937 rng(7);
         for (auto& c : x) c = static_cast<char>(rng());
         for (auto& c : y) c = static_cast<char>(rng());
-        auto [got_by_a, got_by_b] =
-            co_await aio::gather(send_and_receive(std::move(a), x), send_and_receive(std::move(b), y));
+        auto [got_by_a, got_by_b] = co_await aio::gather(send_and_receive(std::move(a), x),
+                                                         send_and_receive(std::move(b), y));
         EXPECT_EQ(got_by_a.size(), y.size());
         EXPECT_TRUE(got_by_a == y);
         EXPECT_EQ(got_by_b.size(), x.size());
