@@ -223,6 +223,17 @@ void tls_engine::write(const void* data, std::size_t n) {
     fail(SSL_get_error(m_ssl, r), "write");
 }
 
+void tls_engine::request_key_update() {
+    if (m_state == state::failed) rethrow_failure();
+    if (!m_handshake_done) config_error("key update before the handshake finished");
+    ERR_clear_error();
+    if (SSL_key_update(m_ssl, SSL_KEY_UPDATE_REQUESTED) != 1) {
+        throw_context_error("TLS key update (needs TLS 1.3)");
+    }
+    // OpenSSL sends the KeyUpdate with the next record write; an empty write forces it out.
+    if (SSL_do_handshake(m_ssl) != 1) fail(SSL_get_error(m_ssl, 0), "key update");
+}
+
 void tls_engine::close() {
     if (m_close_sent || m_state == state::failed) return;
     m_close_sent = true;

@@ -83,6 +83,10 @@ class tls_engine {
     /// open for writing (handshake unfinished, close() called, failed).
     void write(const void* data, std::size_t n);
     void write(std::string_view s) { write(s.data(), s.size()); }
+    /// TLS 1.3: queues a KeyUpdate that also asks the peer to update its keys (long-lived
+    /// connections rotate keys this way). The peer's answer is produced while it reads.
+    /// Throws tls_error before the handshake or on TLS 1.2.
+    void request_key_update();
     /// Queues a close_notify alert (idempotent). Writing is impossible afterwards; reading
     /// still works until the peer's close_notify.
     void close();

@@ -63,6 +63,7 @@ class tls_transport final : public transport {
     int native_handle() const noexcept override;
 
     const tls_engine& engine() const noexcept { return m_engine; }
+    tls_engine& engine() noexcept { return m_engine; }
 
   private:
     /// Sends m_out and whatever the engine has pending. Caller holds m_write_lock.

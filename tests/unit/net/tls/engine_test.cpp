@@ -429,3 +429,33 @@ TEST(tls_engine, client_certificate_is_required_when_asked) {
         EXPECT_EQ(s.info().peer_subject, "CN=aio test client");
     }
 }
+
+TEST(tls_engine, key_update_is_answered_and_data_keeps_flowing) {
+    AIO_REQUIRE_TEST_CERTS();
+    engine c(trusting_client(), role::client, "localhost");
+    engine s(localhost_server(), role::server, "");
+    handshake(c, s);
+    read_available(c); // session tickets
+    for (int i = 0; i < 3; ++i) {
+        c.request_key_update();
+        c.write("after update " + std::to_string(i));
+        transfer(c, s);
+        EXPECT_EQ(read_available(s), "after update " + std::to_string(i));
+        // The server's answering KeyUpdate goes out with its next record: the reply is
+        // readable only if both sides switched keys in step.
+        s.write("reply");
+        transfer(s, c);
+        EXPECT_EQ(read_available(c), "reply");
+    }
+}
+
+TEST(tls_engine, key_update_needs_tls13) {
+    AIO_REQUIRE_TEST_CERTS();
+    auto old_server = localhost_server();
+    SSL_CTX_set_max_proto_version(old_server.impl()->m_ctx, TLS1_2_VERSION);
+    engine c(trusting_client(), role::client, "localhost");
+    engine s(old_server, role::server, "");
+    EXPECT_THROW(c.request_key_update(), tls_error); // before the handshake
+    handshake(c, s);
+    EXPECT_THROW(c.request_key_update(), tls_error);
+}

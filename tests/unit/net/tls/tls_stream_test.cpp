@@ -34,8 +34,8 @@ tls_context localhost_server() {
     return tls_context::server(certs().server_cert(), certs().server_key());
 }
 
-const aio::net::detail::tls_engine* engine_of(const stream& s) {
-    const auto* t = aio::net::detail::tls_of(s.state());
+aio::net::detail::tls_engine* engine_of(const stream& s) {
+    auto* t = aio::net::detail::tls_of(s.state());
     return t ? &t->engine() : nullptr;
 }
 
@@ -415,6 +415,26 @@ TEST(tls_stream, a_cancelled_read_keeps_the_record_for_the_next_read) {
         co_await a.write("after the timeout\n");
         EXPECT_EQ(co_await b.read_line(), "after the timeout\n");
         co_await a.close();
+        co_await b.close();
+    }());
+}
+
+TEST(tls_stream, key_updates_in_both_directions_keep_the_stream_working) {
+    AIO_REQUIRE_TEST_CERTS();
+    aio::run([]() -> task<> {
+        auto [a, b] = aio_test::stream_pair();
+        co_await aio::gather(a.start_tls(trusting_client(), "localhost"),
+                             b.start_tls(localhost_server()));
+        for (int i = 0; i < 3; ++i) {
+            engine_of(a)->request_key_update(); // sent with the next write
+            co_await a.write("ping " + std::to_string(i) + "\n");
+            EXPECT_EQ(co_await b.read_line(), "ping " + std::to_string(i) + "\n");
+            engine_of(b)->request_key_update();
+            co_await b.write("pong " + std::to_string(i) + "\n");
+            EXPECT_EQ(co_await a.read_line(), "pong " + std::to_string(i) + "\n");
+        }
+        co_await a.close();
+        EXPECT_EQ(co_await b.read_line(), "");
         co_await b.close();
     }());
 }
