@@ -1,5 +1,7 @@
 #include "net/tls/tls_transport.hpp"
 
+#include "io/sys.hpp"
+
 #include <aio/core/error.hpp>
 
 #include <algorithm>
@@ -19,6 +21,19 @@ constexpr std::size_t max_plain_per_write = 64 * 1024;
     throw io_error(std::make_error_code(std::errc::operation_canceled),
                    "aio::net::stream: TLS I/O interrupted by abort");
 }
+/// Takes what the peer sent and nobody read off the socket, without waiting. Closing a
+/// socket whose input is not empty makes the kernel reset the connection and drop what it
+/// has not transmitted yet, close_notify included. With TLS 1.3 that input is the norm: the
+/// server's session tickets arrive after the handshake, and a client that only writes never
+/// reads them. Bounded: a peer that keeps sending gets its reset.
+void discard_unread_input(int fd) noexcept {
+    if (fd < 0) return;
+    char buf[16 * 1024];
+    for (int i = 0; i < 64; ++i) {
+        if (aio::detail::sys::recv(fd, buf, sizeof buf, MSG_DONTWAIT) <= 0) break;
+    }
+}
+
 } // namespace
 
 tls_transport::tls_transport(const tls_context& ctx,
@@ -158,7 +173,10 @@ task<void> tls_transport::close() {
             // gone or refused; the fd is released below either way.
         }
     }
-    if (m_inner) co_await m_inner->close();
+    if (m_inner) {
+        discard_unread_input(m_inner->native_handle());
+        co_await m_inner->close();
+    }
     if (cancelled) std::rethrow_exception(cancelled);
 }
 

@@ -376,3 +376,49 @@ TEST(tls_interop, openssl_s_client_talks_to_the_server) {
         co_await srv.wait_closed();
     }());
 }
+
+namespace {
+std::size_t g_received = 0;
+bool g_clean_end = false;
+task<> count_bytes(stream s) {
+    std::string buf(64 * 1024, '\0');
+    co_await aio::sleep(50ms); // a slow reader: the client's data waits in kernel buffers
+    try {
+        while (true) {
+            const std::size_t n = co_await s.read_into(std::span<char>(buf));
+            if (n == 0) break;
+            g_received += n;
+        }
+        g_clean_end = true;
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "server read failed: " << e.what();
+    }
+    co_await s.close();
+}
+} // namespace
+
+TEST(tls_connection, a_client_that_never_reads_still_delivers_everything) {
+    AIO_REQUIRE_TEST_CERTS();
+    aio::run([]() -> task<> {
+        g_received = 0;
+        g_clean_end = false;
+        auto srv = co_await aio::net::start_server(count_bytes, "127.0.0.1", 0,
+                                                   {.tls = localhost_server()});
+        auto s = co_await aio::net::open_connection("127.0.0.1", srv.port(),
+                                                    {.tls = trusting_client()});
+        co_await aio::sleep(5ms); // the server's session tickets reach the client's socket
+        // Closing a socket with unread input makes the kernel reset the connection and drop
+        // what it had not transmitted yet: the TLS close must take the tickets off first.
+        const std::string chunk(1 << 20, 'z');
+        for (int i = 0; i < 16; ++i) co_await s.write(chunk);
+        co_await s.close();
+        for (int i = 0; i < 500 && !g_clean_end && g_received < (16u << 20); ++i) {
+            co_await aio::sleep(2ms);
+        }
+        co_await aio::sleep(10ms);
+        EXPECT_EQ(g_received, 16u << 20);
+        EXPECT_TRUE(g_clean_end);
+        srv.close();
+        co_await srv.wait_closed();
+    }());
+}
