@@ -44,12 +44,15 @@ aio::task<std::vector<std::uint16_t>> scan(scan_options o) {
     std::vector<bool> open = co_await aio::gather(std::move(probes));
     std::vector<std::uint16_t> found;
     for (unsigned p = o.from; p <= o.to; ++p) {
-        if (open[p - o.from]) found.push_back(static_cast<std::uint16_t>(p));
+        if (open[p - o.from])
+            found.push_back(static_cast<std::uint16_t>(p));
     }
     co_return found;
 }
 
-aio::task<> idle(aio::net::stream) { co_return; }
+aio::task<> idle(aio::net::stream) {
+    co_return;
+}
 
 aio::task<int> selftest() {
     std::vector<aio::net::server> servers;
@@ -62,15 +65,18 @@ aio::task<int> selftest() {
     // Scan a window around each listener (ephemeral ports are far apart).
     std::vector<std::uint16_t> found;
     for (auto p : expected) {
-        scan_options o{.from = p > 20 ? p - 20u : 1u, .to = std::min(65535u, p + 20u),
-                       .concurrency = 8};
+        scan_options o{
+            .from = p > 20 ? p - 20u : 1u, .to = std::min(65535u, p + 20u), .concurrency = 8};
         for (auto f : co_await scan(o)) {
-            if (std::find(found.begin(), found.end(), f) == found.end()) found.push_back(f);
+            if (std::find(found.begin(), found.end(), f) == found.end())
+                found.push_back(f);
         }
     }
     std::sort(found.begin(), found.end());
-    for (auto& s : servers) s.close();
-    for (auto& s : servers) co_await s.wait_closed();
+    for (auto& s : servers)
+        s.close();
+    for (auto& s : servers)
+        co_await s.wait_closed();
     // Other processes may listen nearby: every expected port must be found.
     const bool ok = std::includes(found.begin(), found.end(), expected.begin(), expected.end());
     std::printf("selftest %s (found %zu open ports)\n", ok ? "ok" : "FAILED", found.size());
@@ -80,10 +86,11 @@ aio::task<int> selftest() {
 aio::task<int> run_scan(scan_options o) {
     const auto t0 = std::chrono::steady_clock::now();
     auto found = co_await scan(o);
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::steady_clock::now() - t0)
-                        .count();
-    for (auto p : found) std::printf("open: %u\n", static_cast<unsigned>(p));
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
+    for (auto p : found)
+        std::printf("open: %u\n", static_cast<unsigned>(p));
     std::printf("scanned 127.0.0.1 ports %u-%u in %lld ms: %zu open\n", o.from, o.to,
                 static_cast<long long>(ms), found.size());
     co_return 0;
@@ -95,17 +102,22 @@ int main(int argc, char** argv) {
     scan_options o;
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
-        if (a == "--selftest") return aio::run(selftest());
+        if (a == "--selftest")
+            return aio::run(selftest());
         if (i + 1 >= argc) {
             std::fprintf(stderr, "usage: port_scanner [--from N] [--to N] [--concurrency N] "
                                  "[--timeout-ms N] | --selftest\n");
             return 2;
         }
         const unsigned long v = std::strtoul(argv[++i], nullptr, 10);
-        if (a == "--from") o.from = static_cast<unsigned>(v);
-        else if (a == "--to") o.to = static_cast<unsigned>(v);
-        else if (a == "--concurrency") o.concurrency = static_cast<unsigned>(std::max(1ul, v));
-        else if (a == "--timeout-ms") o.timeout = std::chrono::milliseconds(v);
+        if (a == "--from")
+            o.from = static_cast<unsigned>(v);
+        else if (a == "--to")
+            o.to = static_cast<unsigned>(v);
+        else if (a == "--concurrency")
+            o.concurrency = static_cast<unsigned>(std::max(1ul, v));
+        else if (a == "--timeout-ms")
+            o.timeout = std::chrono::milliseconds(v);
         else {
             std::fprintf(stderr, "port_scanner: unknown option %s\n", argv[i - 1]);
             return 2;

@@ -25,7 +25,8 @@ struct chat_room {
         // Copy: members may leave while we await a write.
         std::vector<aio::net::stream*> targets(members.begin(), members.end());
         for (auto* m : targets) {
-            if (m == from || !members.count(m)) continue;
+            if (m == from || !members.count(m))
+                continue;
             try {
                 co_await m->write(line);
             } catch (const aio::error&) {
@@ -42,7 +43,8 @@ aio::task<> handle_client(chat_room* room, aio::net::stream s) {
     try {
         while (true) {
             std::string line = co_await s.read_line();
-            if (line.empty()) break;
+            if (line.empty())
+                break;
             co_await room->broadcast(name + ": " + line, &s);
         }
     } catch (const aio::error&) {
@@ -80,9 +82,9 @@ aio::task<std::string> chat_client(std::uint16_t port, std::string name, int pee
 aio::task<int> selftest() {
     chat_room room;
     auto srv = co_await aio::net::start_server(chat_handler{&room}, "127.0.0.1", 0);
-    auto [a, b, c] = co_await aio::gather(chat_client(srv.port(), "ann", 2),
-                                          chat_client(srv.port(), "bob", 2),
-                                          chat_client(srv.port(), "cid", 2));
+    auto [a, b, c] =
+        co_await aio::gather(chat_client(srv.port(), "ann", 2), chat_client(srv.port(), "bob", 2),
+                             chat_client(srv.port(), "cid", 2));
     srv.close();
     co_await srv.wait_closed();
     auto has = [](const std::string& s, const char* who) {
@@ -106,7 +108,8 @@ aio::task<int> serve(std::uint16_t port) {
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc == 2 && std::string(argv[1]) == "--selftest") return aio::run(selftest());
+    if (argc == 2 && std::string(argv[1]) == "--selftest")
+        return aio::run(selftest());
     unsigned long port = 8889;
     if (argc == 3 && std::string(argv[1]) == "--port") {
         port = std::strtoul(argv[2], nullptr, 10);

@@ -13,16 +13,16 @@
 namespace {
 
 /// Sends every message and returns the replies (the asyncio tutorial's client, batched).
-aio::task<std::vector<std::string>> echo_client(std::string host,
-                                                std::uint16_t port,
-                                                std::vector<std::string> messages) {
+aio::task<std::vector<std::string>>
+echo_client(std::string host, std::uint16_t port, std::vector<std::string> messages) {
     auto s = co_await aio::net::open_connection(host, port, {.timeout = std::chrono::seconds(5)});
     std::vector<std::string> replies;
     for (const auto& m : messages) {
         std::printf("send: %s\n", m.c_str());
         co_await s.write(m + "\n");
         std::string reply = co_await s.read_line();
-        if (!reply.empty() && reply.back() == '\n') reply.pop_back();
+        if (!reply.empty() && reply.back() == '\n')
+            reply.pop_back();
         std::printf("received: %s\n", reply.c_str());
         replies.push_back(std::move(reply));
     }
@@ -33,7 +33,8 @@ aio::task<std::vector<std::string>> echo_client(std::string host,
 aio::task<> echo_handler(aio::net::stream s) {
     while (true) {
         std::string line = co_await s.read_line();
-        if (line.empty()) break;
+        if (line.empty())
+            break;
         co_await s.write(line);
     }
 }
@@ -62,13 +63,15 @@ aio::task<int> run_client(std::string host, std::uint16_t port, std::vector<std:
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc == 2 && std::string(argv[1]) == "--selftest") return aio::run(selftest());
+    if (argc == 2 && std::string(argv[1]) == "--selftest")
+        return aio::run(selftest());
     if (argc < 3) {
         std::fprintf(stderr, "usage: tcp_echo_client HOST PORT [MESSAGE ...] | --selftest\n");
         return 2;
     }
     std::vector<std::string> msgs(argv + 3, argv + argc);
-    if (msgs.empty()) msgs.push_back("Hello World!");
-    return aio::run(run_client(argv[1], static_cast<std::uint16_t>(std::strtoul(argv[2], nullptr, 10)),
-                               std::move(msgs)));
+    if (msgs.empty())
+        msgs.push_back("Hello World!");
+    return aio::run(run_client(
+        argv[1], static_cast<std::uint16_t>(std::strtoul(argv[2], nullptr, 10)), std::move(msgs)));
 }

@@ -18,7 +18,8 @@ aio::task<> handle_echo(aio::net::stream s) {
     std::printf("connected: %s\n", peer.c_str());
     while (true) {
         std::string line = co_await s.read_line();
-        if (line.empty()) break; // the client closed
+        if (line.empty())
+            break; // the client closed
         co_await s.write(line);
     }
     std::printf("closed: %s\n", peer.c_str());
@@ -46,7 +47,8 @@ aio::task<int> selftest() {
 
 aio::task<int> serve(std::string host, std::uint16_t port) {
     auto srv = co_await aio::net::start_server(handle_echo, host, port);
-    for (const auto& a : srv.addresses()) std::printf("serving on %s\n", a.to_string().c_str());
+    for (const auto& a : srv.addresses())
+        std::printf("serving on %s\n", a.to_string().c_str());
     std::fflush(stdout);
     co_await srv.serve_forever();
     co_return 0;
@@ -59,7 +61,8 @@ int main(int argc, char** argv) {
     unsigned long port = 8888;
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
-        if (a == "--selftest") return aio::run(selftest());
+        if (a == "--selftest")
+            return aio::run(selftest());
         if (a == "--host" && i + 1 < argc) {
             host = argv[++i];
         } else if (a == "--port" && i + 1 < argc) {

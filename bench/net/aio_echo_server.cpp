@@ -17,6 +17,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -85,18 +86,21 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
         auto value = [&]() -> const char* {
-            if (i + 1 >= argc) usage(("missing value after " + std::string(a)).c_str());
+            if (i + 1 >= argc)
+                usage(("missing value after " + std::string(a)).c_str());
             return argv[++i];
         };
         if (a == "--port") {
             char* end = nullptr;
             port = std::strtoul(value(), &end, 10);
-            if (!end || *end || port > 65535) usage("--port needs a number 0-65535");
+            if (!end || *end || port > 65535)
+                usage("--port needs a number 0-65535");
         } else if (a == "--host") {
             host = value();
         } else if (a == "--backend") {
             backend = value();
-            if (backend != "io_uring" && backend != "epoll") usage("--backend: io_uring or epoll");
+            if (backend != "io_uring" && backend != "epoll")
+                usage("--backend: io_uring or epoll");
         } else {
             usage(("unknown argument " + std::string(a)).c_str());
         }
@@ -113,8 +117,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     try {
-        return aio::run(amain(host, static_cast<std::uint16_t>(port), sigfd),
-                        {.backend = backend});
+        return aio::run(amain(host, static_cast<std::uint16_t>(port), sigfd), {.backend = backend});
     } catch (const std::exception& e) {
         std::fprintf(stderr, "aio_echo_server: %s\n", e.what());
         return 1;

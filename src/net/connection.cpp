@@ -17,7 +17,9 @@ namespace aio::net {
 namespace detail {
 namespace {
 
-int af(const address& a) noexcept { return static_cast<const sockaddr*>(a.data())->sa_family; }
+int af(const address& a) noexcept {
+    return static_cast<const sockaddr*>(a.data())->sa_family;
+}
 
 task<unique_fd> connect_one(address to, std::optional<address> local) {
     unique_fd fd = open_socket(af(to), SOCK_STREAM, "aio::net::open_connection");
@@ -36,20 +38,26 @@ task<unique_fd> connect_one(address to, std::optional<address> local) {
     op.m_addr = static_cast<sockaddr*>(to.data());
     op.m_addrlen = static_cast<socklen_t>(to.size());
     const int r = co_await op;
-    if (op.cancel_requested()) throw cancelled_error(); // the socket closes with `fd`
-    if (r < 0) throw_io_error(-r, "aio::net::open_connection: connect to " + to.to_string());
+    if (op.cancel_requested())
+        throw cancelled_error(); // the socket closes with `fd`
+    if (r < 0)
+        throw_io_error(-r, "aio::net::open_connection: connect to " + to.to_string());
     co_return fd;
 }
 
 /// RFC 8305 ordering: alternate families, starting with the first one resolved.
 std::vector<address> interleave(const std::vector<address>& in) {
-    if (in.empty()) return in;
+    if (in.empty())
+        return in;
     std::vector<address> first, other;
-    for (const auto& a : in) (a.family() == in.front().family() ? first : other).push_back(a);
+    for (const auto& a : in)
+        (a.family() == in.front().family() ? first : other).push_back(a);
     std::vector<address> out;
     for (std::size_t i = 0; i < std::max(first.size(), other.size()); ++i) {
-        if (i < first.size()) out.push_back(first[i]);
-        if (i < other.size()) out.push_back(other[i]);
+        if (i < first.size())
+            out.push_back(first[i]);
+        if (i < other.size())
+            out.push_back(other[i]);
     }
     return out;
 }
@@ -80,14 +88,14 @@ std::vector<address> interleave(const std::vector<address>& in) {
             std::rethrow_exception(e);
         }
     }
-    if (same || errors.size() == 1) std::rethrow_exception(errors.front());
-    throw io_error(first, "aio::net::open_connection: cannot connect to " + target + " [" +
-                              all + "]");
+    if (same || errors.size() == 1)
+        std::rethrow_exception(errors.front());
+    throw io_error(first,
+                   "aio::net::open_connection: cannot connect to " + target + " [" + all + "]");
 }
 
-task<unique_fd> connect_sequential(std::vector<address> addrs,
-                                   std::optional<address> local,
-                                   std::string target) {
+task<unique_fd>
+connect_sequential(std::vector<address> addrs, std::optional<address> local, std::string target) {
     std::vector<std::exception_ptr> errors;
     for (const address& a : addrs) {
         try {
@@ -109,7 +117,8 @@ struct race {
 task<void> attempt(race* r, address to, std::optional<address> local) {
     try {
         unique_fd fd = co_await connect_one(to, local);
-        if (!r->winner) r->winner = std::move(fd); // a later winner's socket just closes
+        if (!r->winner)
+            r->winner = std::move(fd); // a later winner's socket just closes
     } catch (const cancelled_error&) {
     } catch (...) {
         r->errors.push_back(std::current_exception());
@@ -141,7 +150,8 @@ task<unique_fd> connect_staggered(std::vector<address> addrs,
                 } catch (const timeout_error&) {
                     expired = true;
                 }
-                if (expired && !r.winner) group.spawn(attempt(&r, addrs[started++], local));
+                if (expired && !r.winner)
+                    group.spawn(attempt(&r, addrs[started++], local));
             } else {
                 co_await r.changed.wait();
             }
@@ -155,8 +165,10 @@ task<unique_fd> connect_staggered(std::vector<address> addrs,
         co_await group.join();
     } catch (...) {
     }
-    if (failure) std::rethrow_exception(failure);
-    if (r.winner) co_return std::move(r.winner);
+    if (failure)
+        std::rethrow_exception(failure);
+    if (r.winner)
+        co_return std::move(r.winner);
     throw_connect_failure(r.errors, target);
 }
 
@@ -213,8 +225,8 @@ task<stream> connect_list(std::vector<address> addrs, connect_options o, std::st
     // No co_await inside ?: : GCC 12 mishandles temporaries there (double destruction).
     unique_fd fd;
     if (o.happy_eyeballs_delay && addrs.size() > 1) {
-        fd = co_await connect_staggered(std::move(addrs), o.local_address,
-                                        *o.happy_eyeballs_delay, target);
+        fd = co_await connect_staggered(std::move(addrs), o.local_address, *o.happy_eyeballs_delay,
+                                        target);
     } else {
         fd = co_await connect_sequential(std::move(addrs), o.local_address, target);
     }

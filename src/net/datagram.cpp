@@ -8,6 +8,7 @@
 #include <aio/net/resolve.hpp>
 
 #include <memory>
+
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -26,23 +27,28 @@ class datagram_state {
 
     void add_ref() noexcept { ++m_refs; }
     void release() noexcept {
-        if (--m_refs == 0) delete this;
+        if (--m_refs == 0)
+            delete this;
     }
     void enter(call* c) noexcept {
         c->m_next = m_calls;
-        if (m_calls) m_calls->m_prev = c;
+        if (m_calls)
+            m_calls->m_prev = c;
         m_calls = c;
     }
     void leave(call* c) noexcept {
         (c->m_prev ? c->m_prev->m_next : m_calls) = c->m_next;
-        if (c->m_next) c->m_next->m_prev = c->m_prev;
+        if (c->m_next)
+            c->m_next->m_prev = c->m_prev;
         maybe_release();
     }
     void close() noexcept {
-        if (m_closed) return;
+        if (m_closed)
+            return;
         m_closed = true;
         for (call* c = m_calls; c; c = c->m_next) {
-            if (c->m_op) c->m_op->cancel_op();
+            if (c->m_op)
+                c->m_op->cancel_op();
         }
         maybe_release();
     }
@@ -77,7 +83,8 @@ class ref {
     explicit ref(datagram_state* s) : m_s(s) { m_s->add_ref(); }
     ref(ref&& o) noexcept : m_s(std::exchange(o.m_s, nullptr)) {}
     ~ref() {
-        if (m_s) m_s->release();
+        if (m_s)
+            m_s->release();
     }
     datagram_state* get() const noexcept { return m_s; }
 
@@ -118,9 +125,11 @@ task<void> do_send(ref r, std::string_view data, std::optional<address> to, cons
         tracked t(s, &op);
         res = co_await op;
     }
-    if (op.cancel_requested()) throw cancelled_error();
+    if (op.cancel_requested())
+        throw cancelled_error();
     if (res < 0) {
-        if (s->m_closed) s->check_open(fn);
+        if (s->m_closed)
+            s->check_open(fn);
         throw_io_error(-res, std::string("aio::net::datagram_endpoint::") + fn +
                                  (to ? " to " + to->to_string() : std::string()));
     }
@@ -157,8 +166,10 @@ task<std::pair<std::string, address>> do_receive(ref r, const char* fn) {
         co_return std::pair<std::string, address>(
             std::string(s->m_buf.get(), static_cast<std::size_t>(res)), from);
     }
-    if (op.cancel_requested()) throw cancelled_error();
-    if (s->m_closed) s->check_open(fn);
+    if (op.cancel_requested())
+        throw cancelled_error();
+    if (s->m_closed)
+        s->check_open(fn);
     throw_io_error(-res, std::string("aio::net::datagram_endpoint::") + fn);
 }
 
@@ -169,7 +180,8 @@ task<std::string> do_receive_data(ref r) {
 
 task<void> do_wait_closed(ref r) {
     datagram_state* s = r.get();
-    while (!s->m_closed || s->m_fd) co_await s->changed.wait();
+    while (!s->m_closed || s->m_fd)
+        co_await s->changed.wait();
 }
 
 datagram_state* need(datagram_state* s, const char* fn) {
@@ -180,7 +192,9 @@ datagram_state* need(datagram_state* s, const char* fn) {
     return s;
 }
 
-int af(const address& a) noexcept { return static_cast<const sockaddr*>(a.data())->sa_family; }
+int af(const address& a) noexcept {
+    return static_cast<const sockaddr*>(a.data())->sa_family;
+}
 
 } // namespace
 } // namespace detail
@@ -233,17 +247,19 @@ std::optional<address> datagram_endpoint::remote_address() const {
     return m_s ? m_s->m_remote : std::nullopt;
 }
 void datagram_endpoint::close() noexcept {
-    if (m_s) m_s->close();
+    if (m_s)
+        m_s->close();
 }
 task<void> datagram_endpoint::wait_closed() {
     return detail::do_wait_closed(detail::ref(detail::need(m_s, "wait_closed")));
 }
-int datagram_endpoint::native_handle() const noexcept { return m_s ? m_s->m_fd.get() : -1; }
+int datagram_endpoint::native_handle() const noexcept {
+    return m_s ? m_s->m_fd.get() : -1;
+}
 
 namespace {
-task<datagram_endpoint> open_endpoint(datagram_options o,
-                                      std::string local_host,
-                                      std::string remote_host) {
+task<datagram_endpoint>
+open_endpoint(datagram_options o, std::string local_host, std::string remote_host) {
     constexpr const char* who = "aio::net::open_datagram_endpoint";
     if (o.local_host.empty() && o.remote_host.empty()) {
         throw invalid_argument_error(std::string(who) +

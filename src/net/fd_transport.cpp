@@ -5,6 +5,7 @@
 #include <aio/core/error.hpp>
 
 #include <algorithm>
+
 #include <sys/socket.h>
 
 namespace aio::net::detail {
@@ -18,7 +19,8 @@ class fd_transport final : public transport {
   public:
     fd_transport(int fd, bool socket) noexcept : m_fd(fd), m_socket(socket) {}
     ~fd_transport() override {
-        if (m_fd >= 0) close_fd(m_fd);
+        if (m_fd >= 0)
+            close_fd(m_fd);
     }
 
     task<std::size_t> read_some(std::span<std::byte> buf) override {
@@ -27,8 +29,10 @@ class fd_transport final : public transport {
         m_read = &a;
         const int r = co_await a;
         m_read = nullptr;
-        if (r >= 0) co_return static_cast<std::size_t>(r);
-        if (a.cancel_requested()) throw cancelled_error();
+        if (r >= 0)
+            co_return static_cast<std::size_t>(r);
+        if (a.cancel_requested())
+            throw cancelled_error();
         throw_io_error(-r, m_socket ? "aio::net::stream: recv" : "aio::net::stream: read");
     }
 
@@ -38,13 +42,16 @@ class fd_transport final : public transport {
         m_write = &a;
         const int r = co_await a;
         m_write = nullptr;
-        if (r >= 0) co_return static_cast<std::size_t>(r);
-        if (a.cancel_requested()) throw cancelled_error();
+        if (r >= 0)
+            co_return static_cast<std::size_t>(r);
+        if (a.cancel_requested())
+            throw cancelled_error();
         throw_io_error(-r, m_socket ? "aio::net::stream: send" : "aio::net::stream: write");
     }
 
     task<void> shutdown() override {
-        if (m_fd < 0) co_return;
+        if (m_fd < 0)
+            co_return;
         if (m_socket) {
             // ENOTCONN: the peer already went away; the half-close is moot.
             if (::shutdown(m_fd, SHUT_WR) < 0 && errno != ENOTCONN) {
@@ -57,13 +64,16 @@ class fd_transport final : public transport {
     }
 
     task<void> close() override {
-        if (m_fd >= 0) close_fd(std::exchange(m_fd, -1));
+        if (m_fd >= 0)
+            close_fd(std::exchange(m_fd, -1));
         co_return;
     }
 
     void cancel_io() noexcept override {
-        if (m_read) m_read->cancel_op();
-        if (m_write) m_write->cancel_op();
+        if (m_read)
+            m_read->cancel_op();
+        if (m_write)
+            m_write->cancel_op();
     }
 
     int native_handle() const noexcept override { return m_fd; }

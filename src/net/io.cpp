@@ -3,16 +3,20 @@
 #include <aio/core/event_loop.hpp>
 #include <aio/net/errors.hpp>
 
-#include <sys/socket.h>
 #include <system_error>
+
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace aio::net::detail {
 
-aio::detail::backend& loop_backend() { return get_running_loop().io(); }
+aio::detail::backend& loop_backend() {
+    return get_running_loop().io();
+}
 
 bool op_awaiter::await_suspend(std::coroutine_handle<> h) {
-    if (!begin_park(h, &on_cancel)) return false;
+    if (!begin_park(h, &on_cancel))
+        return false;
     m_backend = &loop_backend();
     m_complete = &on_complete;
     m_submitted = true;
@@ -31,12 +35,15 @@ void op_awaiter::on_cancel(parking* p) noexcept {
     // writes into a frame that is gone.
     auto* a = static_cast<op_awaiter*>(p);
     a->m_cancelled = true;
-    if (!a->m_done) a->m_backend->cancel(*a);
+    if (!a->m_done)
+        a->m_backend->cancel(*a);
 }
 
 void close_fd(int fd) noexcept {
-    if (fd < 0) return;
-    if (aio::detail::t_loop) get_running_loop().io().forget_fd(fd);
+    if (fd < 0)
+        return;
+    if (aio::detail::t_loop)
+        get_running_loop().io().forget_fd(fd);
     ::close(fd);
 }
 
@@ -62,7 +69,8 @@ void throw_io_error(int err, const std::string& what) {
 
 unique_fd open_socket(int family, int type, const char* who) {
     const int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw_io_error(errno, std::string(who) + ": socket");
+    if (fd < 0)
+        throw_io_error(errno, std::string(who) + ": socket");
     return unique_fd(fd);
 }
 

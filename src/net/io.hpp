@@ -53,7 +53,8 @@ class op_awaiter : public parking, public io_op {
     /// Asks for early completion without cancelling the task (used by close/abort): the
     /// op then completes with -ECANCELED (or its real result).
     void cancel_op() noexcept {
-        if (m_submitted && !m_done) m_backend->cancel(*this);
+        if (m_submitted && !m_done)
+            m_backend->cancel(*this);
     }
     bool in_flight() const noexcept { return m_submitted && !m_done; }
 
@@ -78,7 +79,8 @@ class wait_list {
         explicit awaiter(wait_list* l) noexcept { m_list = l; }
         bool await_ready() const noexcept { return false; }
         bool await_suspend(std::coroutine_handle<> h) {
-            if (!begin_park(h, &on_cancel)) return false;
+            if (!begin_park(h, &on_cancel))
+                return false;
             m_list->push(this);
             return true;
         }
@@ -142,7 +144,8 @@ class unique_fd {
     int get() const noexcept { return m_fd; }
     int release() noexcept { return std::exchange(m_fd, -1); }
     void reset() noexcept {
-        if (m_fd >= 0) close_fd(std::exchange(m_fd, -1));
+        if (m_fd >= 0)
+            close_fd(std::exchange(m_fd, -1));
     }
     explicit operator bool() const noexcept { return m_fd >= 0; }
 

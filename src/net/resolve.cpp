@@ -14,8 +14,9 @@
 #include <aio/net/resolve.hpp>
 
 #include <algorithm>
-#include <ares.h>
 #include <mutex>
+
+#include <ares.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -45,7 +46,8 @@ class poll_group : public parking, public timer_node {
 
     bool await_ready() const noexcept { return false; }
     bool await_suspend(std::coroutine_handle<> h) {
-        if (!begin_park(h, &on_cancel)) return false;
+        if (!begin_park(h, &on_cancel))
+            return false;
         m_backend = &loop_backend();
         for (item& it : m_items) {
             it.m_group = this;
@@ -62,11 +64,14 @@ class poll_group : public parking, public timer_node {
 
   private:
     void trigger() noexcept {
-        if (m_triggered) return;
+        if (m_triggered)
+            return;
         m_triggered = true;
-        if (armed()) aio::detail::t_loop->cancel_timer(*this);
+        if (armed())
+            aio::detail::t_loop->cancel_timer(*this);
         for (item& it : m_items) {
-            if (!it.m_revents) m_backend->cancel(it);
+            if (!it.m_revents)
+                m_backend->cancel(it);
         }
     }
     void maybe_wake() noexcept {
@@ -80,8 +85,10 @@ class poll_group : public parking, public timer_node {
         poll_group* g = it->m_group;
         --g->m_outstanding;
         it->m_revents = it->m_result > 0 ? it->m_result : 0;
-        if (it->m_result > 0 && !g->m_triggered) g->trigger();
-        if (it->m_result <= 0 && it->m_result != -ECANCELED && !g->m_triggered) g->trigger();
+        if (it->m_result > 0 && !g->m_triggered)
+            g->trigger();
+        if (it->m_result <= 0 && it->m_result != -ECANCELED && !g->m_triggered)
+            g->trigger();
         g->maybe_wake();
     }
     static void on_timer(timer_node* t) noexcept {
@@ -124,9 +131,11 @@ void sock_state(void* data, ares_socket_t fd, int readable, int writable) {
     auto it = std::find_if(q->socks.begin(), q->socks.end(),
                            [fd](const query::watched& w) { return w.fd == fd; });
     if (!readable && !writable) {
-        if (it != q->socks.end()) q->socks.erase(it);
+        if (it != q->socks.end())
+            q->socks.erase(it);
         // c-ares closes the socket next: drop any backend state for the fd first.
-        if (aio::detail::t_loop) get_running_loop().io().forget_fd(fd);
+        if (aio::detail::t_loop)
+            get_running_loop().io().forget_fd(fd);
         return;
     }
     if (it == q->socks.end()) {
@@ -141,10 +150,12 @@ void on_addrinfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* res) {
     auto* q = static_cast<query*>(arg);
     q->done = true;
     q->status = status;
-    if (!res) return;
+    if (!res)
+        return;
     for (ares_addrinfo_node* n = res->nodes; n; n = n->ai_next) {
         address a = address::from_sockaddr(n->ai_addr, n->ai_addrlen).with_port(q->port);
-        if (std::find(q->out.begin(), q->out.end(), a) == q->out.end()) q->out.push_back(a);
+        if (std::find(q->out.begin(), q->out.end(), a) == q->out.end())
+            q->out.push_back(a);
     }
     ::ares_freeaddrinfo(res);
 }
@@ -152,31 +163,36 @@ void on_addrinfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* res) {
 struct channel {
     ares_channel ch = nullptr;
     ~channel() {
-        if (ch) ::ares_destroy(ch);
+        if (ch)
+            ::ares_destroy(ch);
     }
 };
 
 bool is_invalid_tld(std::string_view host) {
-    if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+    if (!host.empty() && host.back() == '.')
+        host.remove_suffix(1);
     auto lower_eq = [](std::string_view a, std::string_view b) {
-        return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-            return (x | 0x20) == (y | 0x20);
-        });
+        return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                          [](char x, char y) { return (x | 0x20) == (y | 0x20); });
     };
     return lower_eq(host, "invalid") ||
            (host.size() > 8 && lower_eq(host.substr(host.size() - 8), ".invalid"));
 }
 
 bool is_localhost(std::string_view host) {
-    if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+    if (!host.empty() && host.back() == '.')
+        host.remove_suffix(1);
     return host == "localhost" || (host.size() > 10 && host.ends_with(".localhost"));
 }
 
 int af_of(address_family f) {
     switch (f) {
-    case address_family::ipv4: return AF_INET;
-    case address_family::ipv6: return AF_INET6;
-    default: return AF_UNSPEC;
+    case address_family::ipv4:
+        return AF_INET;
+    case address_family::ipv6:
+        return AF_INET6;
+    default:
+        return AF_UNSPEC;
     }
 }
 
@@ -214,8 +230,8 @@ task<std::vector<address>> resolve(std::string host, std::uint16_t port, address
         opts.lookups = lookups;
         opts.timeout = 3000; // ms per try (as glibc's 5 s x 2, a bit shorter)
         opts.tries = 2;
-        const int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_LOOKUPS | ARES_OPT_TIMEOUTMS |
-                         ARES_OPT_TRIES;
+        const int mask =
+            ARES_OPT_SOCK_STATE_CB | ARES_OPT_LOOKUPS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
         const int st = ::ares_init_options(&ch.ch, &opts, mask);
         if (st != ARES_SUCCESS) {
             ch.ch = nullptr;
@@ -231,7 +247,8 @@ task<std::vector<address>> resolve(std::string host, std::uint16_t port, address
 
     while (!q.done) {
         std::size_t n = 0;
-        for (const auto& w : q.socks) n += (w.read ? 1 : 0) + (w.write ? 1 : 0);
+        for (const auto& w : q.socks)
+            n += (w.read ? 1 : 0) + (w.write ? 1 : 0);
         poll_group group(n);
         std::size_t i = 0;
         for (const auto& w : q.socks) {
@@ -256,25 +273,30 @@ task<std::vector<address>> resolve(std::string host, std::uint16_t port, address
         bool any = false;
         for (std::size_t k = 0; k < group.size() && !q.done; ++k) {
             const auto& it = group.at(k);
-            if (!it.m_revents) continue;
+            if (!it.m_revents)
+                continue;
             any = true;
             const bool rd = it.m_len == POLLIN;
-            ::ares_process_fd(ch.ch, rd ? it.m_fd : ARES_SOCKET_BAD, rd ? ARES_SOCKET_BAD : it.m_fd);
+            ::ares_process_fd(ch.ch, rd ? it.m_fd : ARES_SOCKET_BAD,
+                              rd ? ARES_SOCKET_BAD : it.m_fd);
         }
-        if (!any && !q.done) ::ares_process_fd(ch.ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+        if (!any && !q.done)
+            ::ares_process_fd(ch.ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
     }
 
     if (q.status != ARES_SUCCESS || q.out.empty()) {
         if (is_localhost(host)) {
             // RFC 6761: "localhost" is the loopback even when /etc/hosts forgets it.
             std::vector<address> lo;
-            if (family != address_family::ipv4) lo.push_back(address::parse("::1", port));
-            if (family != address_family::ipv6) lo.push_back(address::parse("127.0.0.1", port));
+            if (family != address_family::ipv4)
+                lo.push_back(address::parse("::1", port));
+            if (family != address_family::ipv6)
+                lo.push_back(address::parse("127.0.0.1", port));
             co_return lo;
         }
-        throw dns_error(std::error_code(q.status != ARES_SUCCESS ? q.status : ARES_ENODATA,
-                                        dns_category()),
-                        host);
+        throw dns_error(
+            std::error_code(q.status != ARES_SUCCESS ? q.status : ARES_ENODATA, dns_category()),
+            host);
     }
     co_return q.out;
 }

@@ -20,12 +20,13 @@
 
 #include <cstring>
 #include <optional>
+#include <unordered_map>
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <unordered_map>
 
 namespace aio::net {
 
@@ -46,19 +47,23 @@ class server_state {
 
     void add_ref() noexcept { ++m_refs; }
     void release() noexcept {
-        if (--m_refs == 0) delete this;
+        if (--m_refs == 0)
+            delete this;
     }
 
     void close() noexcept {
-        if (m_closed) return;
+        if (m_closed)
+            return;
         m_closed = true;
         for (auto& l : m_listeners) {
-            if (l.task) l.task->cancel();
+            if (l.task)
+                l.task->cancel();
         }
         changed.wake_all();
     }
     void unlink_unix_path() noexcept {
-        if (m_unix_path.empty()) return;
+        if (m_unix_path.empty())
+            return;
         struct stat st {};
         // Only remove the file if it is still the socket we created.
         if (::stat(m_unix_path.c_str(), &st) == 0 && st.st_ino == m_unix_ino &&
@@ -110,7 +115,8 @@ struct client_guard {
     }
     client_guard(client_guard&& o) noexcept : m_s(std::exchange(o.m_s, nullptr)), m_id(o.m_id) {}
     ~client_guard() {
-        if (!m_s) return;
+        if (!m_s)
+            return;
         m_s->m_clients.erase(m_id);
         --m_s->m_active;
         m_s->changed.wake_all();
@@ -138,11 +144,11 @@ task<void> run_handler(client_guard g, unique_fd fd, address peer) {
     } catch (const cancelled_error&) {
         // abort_clients() or the loop's shutdown.
     } catch (const std::exception& e) {
-        get_running_loop().report("aio::net::server: connection handler for " +
-                                  peer.to_string() + " failed: " + e.what());
+        get_running_loop().report("aio::net::server: connection handler for " + peer.to_string() +
+                                  " failed: " + e.what());
     } catch (...) {
-        get_running_loop().report("aio::net::server: connection handler for " +
-                                  peer.to_string() + " failed with a non-standard exception");
+        get_running_loop().report("aio::net::server: connection handler for " + peer.to_string() +
+                                  " failed with a non-standard exception");
     }
 }
 
@@ -153,11 +159,13 @@ struct accept_guard {
     accept_guard(accept_guard&& o) noexcept
         : m_s(std::exchange(o.m_s, nullptr)), m_index(o.m_index) {}
     ~accept_guard() {
-        if (!m_s) return;
+        if (!m_s)
+            return;
         auto& l = m_s->m_listeners[m_index];
         l.task = nullptr;
         l.fd.reset(); // no accept is in flight any more
-        if (--m_s->m_accepting == 0) m_s->unlink_unix_path();
+        if (--m_s->m_accepting == 0)
+            m_s->unlink_unix_path();
         m_s->changed.wake_all();
         m_s->release();
     }
@@ -175,28 +183,32 @@ task<void> accept_loop(accept_guard g) {
         const int r = co_await op;
         if (r >= 0) {
             unique_fd fd(r);
-            if (op.cancel_requested() || s->m_closed) break; // closing: drop it
+            if (op.cancel_requested() || s->m_closed)
+                break; // closing: drop it
             peer.set_size(op.m_addrlen);
             const std::uint64_t id = ++s->m_next_client;
             auto h = create_task(run_handler(client_guard(s, id), std::move(fd), peer));
             s->m_clients.emplace(id, h.get());
             continue;
         }
-        if (op.cancel_requested() || s->m_closed) break;
+        if (op.cancel_requested() || s->m_closed)
+            break;
         const int err = -r;
-        if (is_transient_accept_error(err)) continue;
+        if (is_transient_accept_error(err))
+            continue;
         const auto delay = s->m_opts.accept_retry_delay;
-        get_running_loop().report(
-            "aio::net::server: accept on " + where + " failed: " + std::strerror(err) +
-            (is_resource_error(err) ? " (out of a system resource)" : "") + "; retrying in " +
-            std::to_string(delay.count()) + " ms");
+        get_running_loop().report("aio::net::server: accept on " + where +
+                                  " failed: " + std::strerror(err) +
+                                  (is_resource_error(err) ? " (out of a system resource)" : "") +
+                                  "; retrying in " + std::to_string(delay.count()) + " ms");
         bool stop = false;
         try {
             co_await sleep(delay);
         } catch (const cancelled_error&) {
             stop = true;
         }
-        if (stop) break;
+        if (stop)
+            break;
     }
 }
 
@@ -221,10 +233,11 @@ void listen_on(server_state* s, const address& a, const char* who) {
             ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) {
             throw_io_error(errno, std::string(who) + ": SO_REUSEPORT");
         }
-        if (family == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        if (family == AF_INET6)
+            ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     }
-    if (::bind(fd.get(), static_cast<const sockaddr*>(a.data()),
-               static_cast<socklen_t>(a.size())) < 0) {
+    if (::bind(fd.get(), static_cast<const sockaddr*>(a.data()), static_cast<socklen_t>(a.size())) <
+        0) {
         throw_io_error(errno, std::string(who) + ": bind to " + a.to_string());
     }
     if (::listen(fd.get(), s->m_opts.backlog) < 0) {
@@ -237,7 +250,8 @@ void listen_on(server_state* s, const address& a, const char* who) {
     } else {
         bound = a;
     }
-    if (family == AF_UNIX) bound = a;
+    if (family == AF_UNIX)
+        bound = a;
     s->m_listeners.push_back({std::move(fd), bound, nullptr});
 }
 
@@ -277,22 +291,30 @@ std::uint16_t server::port() const noexcept {
 std::vector<address> server::addresses() const {
     std::vector<address> out;
     if (m_s) {
-        for (const auto& l : m_s->m_listeners) out.push_back(l.addr);
+        for (const auto& l : m_s->m_listeners)
+            out.push_back(l.addr);
     }
     return out;
 }
-bool server::is_serving() const noexcept { return m_s && !m_s->m_closed; }
-std::size_t server::active_connections() const noexcept { return m_s ? m_s->m_active : 0; }
+bool server::is_serving() const noexcept {
+    return m_s && !m_s->m_closed;
+}
+std::size_t server::active_connections() const noexcept {
+    return m_s ? m_s->m_active : 0;
+}
 
 void server::close() noexcept {
-    if (m_s) m_s->close();
+    if (m_s)
+        m_s->close();
 }
 
 void server::abort_clients() noexcept {
-    if (!m_s) return;
+    if (!m_s)
+        return;
     // cancel() only sets a flag or starts an asynchronous cancellation: the map does not
     // change under the loop.
-    for (auto& [id, task] : m_s->m_clients) task->cancel();
+    for (auto& [id, task] : m_s->m_clients)
+        task->cancel();
 }
 
 namespace {
@@ -303,7 +325,8 @@ task<void> serve_until_closed(detail::server_state* s) {
         ~unref() { s->release(); }
     } u{s};
     try {
-        while (!s->m_closed) co_await s->changed.wait();
+        while (!s->m_closed)
+            co_await s->changed.wait();
     } catch (const cancelled_error&) {
         s->close(); // asyncio: cancelling serve_forever closes the server
         throw;
@@ -315,7 +338,8 @@ task<void> wait_until_closed(detail::server_state* s) {
         detail::server_state* s;
         ~unref() { s->release(); }
     } u{s};
-    while (!s->m_closed || s->m_accepting > 0 || s->m_active > 0) co_await s->changed.wait();
+    while (!s->m_closed || s->m_accepting > 0 || s->m_active > 0)
+        co_await s->changed.wait();
 }
 detail::server_state* need(detail::server_state* s, const char* fn) {
     if (!s) {
@@ -326,8 +350,12 @@ detail::server_state* need(detail::server_state* s, const char* fn) {
 }
 } // namespace
 
-task<void> server::serve_forever() { return serve_until_closed(need(m_s, "serve_forever")); }
-task<void> server::wait_closed() { return wait_until_closed(need(m_s, "wait_closed")); }
+task<void> server::serve_forever() {
+    return serve_until_closed(need(m_s, "serve_forever"));
+}
+task<void> server::wait_closed() {
+    return wait_until_closed(need(m_s, "wait_closed"));
+}
 
 namespace detail {
 namespace {

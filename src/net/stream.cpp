@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <cstring>
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -55,7 +56,8 @@ class state_ref {
     state_ref(const state_ref&) = delete;
     state_ref& operator=(const state_ref&) = delete;
     ~state_ref() {
-        if (m_s) m_s->release();
+        if (m_s)
+            m_s->release();
     }
     stream_state* operator->() const noexcept { return m_s; }
     stream_state* get() const noexcept { return m_s; }
@@ -85,7 +87,8 @@ class read_scope {
     ~read_scope() {
         m_s->m_reading = false;
         m_s->maybe_release();
-        if (m_s->m_closing) m_s->changed(); // close() waits for the reader to leave
+        if (m_s->m_closing)
+            m_s->changed(); // close() waits for the reader to leave
     }
     read_scope(const read_scope&) = delete;
     read_scope& operator=(const read_scope&) = delete;
@@ -101,7 +104,8 @@ bool is_operation_canceled(const io_error& e) noexcept {
 /// One read from the transport into the buffer, at most `want` bytes. Returns the count,
 /// 0 at EOF (also after abort/close interrupted the read: a closed stream reads as EOF).
 task<std::size_t> fill(stream_state* s, std::size_t want) {
-    if (s->m_eof) co_return 0;
+    if (s->m_eof)
+        co_return 0;
     if (s->m_closing || !s->m_t) {
         s->m_eof = true;
         co_return 0;
@@ -111,7 +115,8 @@ task<std::size_t> fill(stream_state* s, std::size_t want) {
     try {
         n = co_await s->m_t->read_some(room);
     } catch (const io_error& e) {
-        if (!(s->m_closing && is_operation_canceled(e))) throw;
+        if (!(s->m_closing && is_operation_canceled(e)))
+            throw;
     }
     if (n == 0) {
         s->m_eof = true;
@@ -124,8 +129,10 @@ task<std::size_t> fill(stream_state* s, std::size_t want) {
 task<std::string> do_read(state_ref r, std::size_t n) {
     stream_state* s = r.get();
     read_scope scope(s, "read");
-    if (n == 0) co_return std::string();
-    if (s->m_in.size() == 0) co_await fill(s, std::max(n, min_read));
+    if (n == 0)
+        co_return std::string();
+    if (s->m_in.size() == 0)
+        co_await fill(s, std::max(n, min_read));
     co_return s->m_in.take(std::min(n, s->m_in.size()));
 }
 
@@ -157,14 +164,16 @@ task<std::string> do_read_until(state_ref r, std::string sep, std::size_t limit,
     if (sep.empty()) {
         throw invalid_argument_error("aio::net::stream::read_until: the separator is empty");
     }
-    if (limit == 0) limit = s->m_limit;
+    if (limit == 0)
+        limit = s->m_limit;
     std::size_t scanned = 0; // the separator does not start before this offset
     while (true) {
         const std::string_view buf = s->m_in.view();
         const std::size_t pos = buf.find(sep, scanned);
         if (pos != std::string_view::npos) {
             const std::size_t end = pos + sep.size();
-            if (pos <= limit) co_return s->m_in.take(end);
+            if (pos <= limit)
+                co_return s->m_in.take(end);
             if (line) {
                 s->m_in.consume(end);
                 throw limit_overrun_error(
@@ -197,7 +206,8 @@ task<std::string> do_read_until(state_ref r, std::string sep, std::size_t limit,
         // Never read much past the limit: the buffer stays bounded.
         const std::size_t room = limit + sep.size() - buf.size();
         if (co_await fill(s, std::clamp(room, std::size_t{1}, min_read)) == 0) {
-            if (line) co_return s->m_in.take(s->m_in.size());
+            if (line)
+                co_return s->m_in.take(s->m_in.size());
             throw incomplete_read_error(s->m_in.take(s->m_in.size()), 0);
         }
     }
@@ -206,7 +216,8 @@ task<std::string> do_read_until(state_ref r, std::string sep, std::size_t limit,
 task<std::size_t> do_read_into(state_ref r, std::span<std::byte> buf) {
     stream_state* s = r.get();
     read_scope scope(s, "read_into");
-    if (buf.empty()) co_return 0;
+    if (buf.empty())
+        co_return 0;
     if (const std::size_t have = s->m_in.size()) {
         const std::size_t n = std::min(have, buf.size());
         std::memcpy(buf.data(), s->m_in.data(), n);
@@ -221,9 +232,11 @@ task<std::size_t> do_read_into(state_ref r, std::span<std::byte> buf) {
     try {
         n = co_await s->m_t->read_some(buf);
     } catch (const io_error& e) {
-        if (!(s->m_closing && is_operation_canceled(e))) throw;
+        if (!(s->m_closing && is_operation_canceled(e)))
+            throw;
     }
-    if (n == 0) s->m_eof = true;
+    if (n == 0)
+        s->m_eof = true;
     co_return n;
 }
 
@@ -235,11 +248,13 @@ struct flusher_guard {
     explicit flusher_guard(stream_state* s) noexcept : m_s(s) {}
     flusher_guard(flusher_guard&& o) noexcept : m_s(std::exchange(o.m_s, nullptr)) {}
     ~flusher_guard() {
-        if (!m_s) return;
+        if (!m_s)
+            return;
         stream_state* s = m_s;
         s->m_flusher = nullptr;
         s->m_writing = false;
-        if (s->m_aborted || s->m_write_error) s->drop_output();
+        if (s->m_aborted || s->m_write_error)
+            s->drop_output();
         s->changed();
         s->maybe_release();
         s->release();
@@ -253,20 +268,23 @@ task<void> flush(flusher_guard g) {
             if (s->m_send_pos == s->m_sending.size()) {
                 s->m_sending.clear();
                 s->m_send_pos = 0;
-                if (s->m_pending.empty()) break;
+                if (s->m_pending.empty())
+                    break;
                 std::swap(s->m_sending, s->m_pending);
             }
             const std::string& out = s->m_sending;
             const auto* p = reinterpret_cast<const std::byte*>(out.data()) + s->m_send_pos;
             s->m_send_pos += co_await s->m_t->write_some({p, out.size() - s->m_send_pos});
-            if (s->write_queued() <= s->m_low) s->changed();
+            if (s->write_queued() <= s->m_low)
+                s->changed();
         }
     } catch (const cancelled_error&) {
         // abort() or the loop's shutdown: what is queued is discarded (guard).
         s->m_closing = true;
         s->m_aborted = true;
     } catch (...) {
-        if (!s->m_aborted) s->m_write_error = std::current_exception();
+        if (!s->m_aborted)
+            s->m_write_error = std::current_exception();
     }
 }
 
@@ -274,8 +292,10 @@ task<void> do_write(state_ref r, const char* p, std::size_t n) {
     stream_state* s = r.get();
     while (true) {
         s->check_writable("write");
-        if (n == 0) co_return;
-        if (!s->m_writing && s->m_pending.empty()) break; // send inline
+        if (n == 0)
+            co_return;
+        if (!s->m_writing && s->m_pending.empty())
+            break; // send inline
         if (s->write_queued() + n <= s->m_high) {
             s->m_pending.append(p, n);
             co_return;
@@ -311,7 +331,8 @@ task<void> do_write(state_ref r, const char* p, std::size_t n) {
             co_return;
         }
         s->m_writing = false;
-        if (s->m_aborted) s->drop_output();
+        if (s->m_aborted)
+            s->drop_output();
         s->changed();
         s->maybe_release();
         co_return;
@@ -336,7 +357,8 @@ task<void> do_write(state_ref r, const char* p, std::size_t n) {
         s->m_write_error = error;
         s->drop_output();
     }
-    if (s->m_aborted) s->drop_output();
+    if (s->m_aborted)
+        s->drop_output();
     s->changed();
     s->maybe_release();
     std::rethrow_exception(error);
@@ -345,9 +367,12 @@ task<void> do_write(state_ref r, const char* p, std::size_t n) {
 task<void> do_drain(state_ref r) {
     stream_state* s = r.get();
     while (true) {
-        if (s->m_write_error) std::rethrow_exception(s->m_write_error);
-        if (!s->m_writing && s->m_pending.empty()) co_return;
-        if (s->m_aborted) co_return;
+        if (s->m_write_error)
+            std::rethrow_exception(s->m_write_error);
+        if (!s->m_writing && s->m_pending.empty())
+            co_return;
+        if (s->m_aborted)
+            co_return;
         co_await s->m_changed.wait();
     }
 }
@@ -357,8 +382,10 @@ task<void> do_write_eof(state_ref r) {
     s->check_writable("write_eof");
     s->m_eof_requested = true; // later writes are refused; queued data is still sent
     co_await do_drain(state_ref(s));
-    while (s->m_writing && !s->m_aborted) co_await s->m_changed.wait();
-    if (s->m_aborted || !s->m_t) co_return;
+    while (s->m_writing && !s->m_aborted)
+        co_await s->m_changed.wait();
+    if (s->m_aborted || !s->m_t)
+        co_return;
     s->m_writing = true;
     std::exception_ptr error;
     try {
@@ -369,12 +396,14 @@ task<void> do_write_eof(state_ref r) {
     s->m_writing = false;
     s->changed();
     s->maybe_release();
-    if (error) std::rethrow_exception(error);
+    if (error)
+        std::rethrow_exception(error);
 }
 
 task<void> wait_released(state_ref r) {
     stream_state* s = r.get();
-    while (!s->m_released) co_await s->m_changed.wait();
+    while (!s->m_released)
+        co_await s->m_changed.wait();
 }
 
 task<void> do_close(state_ref r) {
@@ -386,7 +415,8 @@ task<void> do_close(state_ref r) {
     s->m_closing = true;
     std::exception_ptr cancelled;
     try {
-        while (s->m_writing && !s->m_aborted) co_await s->m_changed.wait(); // drain
+        while (s->m_writing && !s->m_aborted)
+            co_await s->m_changed.wait(); // drain
         while (s->m_reading && !s->m_aborted) {
             s->m_t->cancel_io(); // the reader sees EOF
             co_await s->m_changed.wait();
@@ -407,8 +437,10 @@ task<void> do_close(state_ref r) {
     }
     s->drop_output();
     s->abort(); // releases now unless a call is still in flight
-    if (!s->m_released) co_await shield(wait_released(state_ref(s)));
-    if (cancelled) std::rethrow_exception(cancelled);
+    if (!s->m_released)
+        co_await shield(wait_released(state_ref(s)));
+    if (cancelled)
+        std::rethrow_exception(cancelled);
 }
 
 } // namespace
@@ -421,7 +453,8 @@ std::span<std::byte> read_buffer::prepare(std::size_t n) {
         } else {
             const std::size_t cap = std::max({m_cap * 2, have + n, std::size_t{4096}});
             std::unique_ptr<char[]> grown(new char[cap]);
-            if (have) std::memcpy(grown.get(), data(), have);
+            if (have)
+                std::memcpy(grown.get(), data(), have);
             m_data = std::move(grown);
             m_cap = cap;
         }
@@ -438,7 +471,8 @@ stream_state::stream_state(std::unique_ptr<transport> t, const stream_options& o
 stream_state::~stream_state() = default;
 
 void stream_state::check_writable(const char* fn) const {
-    if (m_write_error) std::rethrow_exception(m_write_error);
+    if (m_write_error)
+        std::rethrow_exception(m_write_error);
     if (m_closing) {
         throw invalid_state_error(std::string("aio::net::stream::") + fn +
                                   ": the stream is closed");
@@ -464,7 +498,8 @@ void stream_state::drop_output() noexcept {
 }
 
 void stream_state::abort() noexcept {
-    if (m_released) return;
+    if (m_released)
+        return;
     m_closing = true;
     m_aborted = true;
     drop_output();
@@ -473,7 +508,8 @@ void stream_state::abort() noexcept {
     } else if (m_writing && m_t) {
         m_t->cancel_io();
     }
-    if (m_reading && m_t) m_t->cancel_io();
+    if (m_reading && m_t)
+        m_t->cancel_io();
     maybe_release();
     changed();
 }
@@ -513,7 +549,7 @@ stream stream::from_fd(int fd, stream_options opts) {
     struct stat st {};
     if (fd < 0 || ::fstat(fd, &st) < 0) {
         detail::throw_io_error(fd < 0 ? EBADF : errno,
-                       "aio::net::stream::from_fd(" + std::to_string(fd) + ")");
+                               "aio::net::stream::from_fd(" + std::to_string(fd) + ")");
     }
     if (opts.limit == 0 || opts.high_water == 0 || opts.low_water > opts.high_water) {
         throw invalid_argument_error(
@@ -521,7 +557,8 @@ stream stream::from_fd(int fd, stream_options opts) {
             "high_water");
     }
     const int flags = ::fcntl(fd, F_GETFL);
-    if (flags >= 0 && !(flags & O_NONBLOCK)) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    if (flags >= 0 && !(flags & O_NONBLOCK))
+        ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     const bool sock = S_ISSOCK(st.st_mode);
     bool tcp = false;
     if (sock) {
@@ -550,8 +587,8 @@ task<std::string> stream::read_line() {
     return detail::do_read_until(state_ref(need(m_s, "read_line")), "\n", 0, true);
 }
 task<std::string> stream::read_until(std::string_view separator, std::size_t limit) {
-    return detail::do_read_until(state_ref(need(m_s, "read_until")), std::string(separator),
-                                 limit, false);
+    return detail::do_read_until(state_ref(need(m_s, "read_until")), std::string(separator), limit,
+                                 false);
 }
 task<std::size_t> stream::read_into(std::span<std::byte> buf) {
     return detail::do_read_into(state_ref(need(m_s, "read_into")), buf);
@@ -566,28 +603,40 @@ task<void> stream::write(std::span<const std::byte> data) {
     return detail::do_write(state_ref(need(m_s, "write")),
                             reinterpret_cast<const char*>(data.data()), data.size());
 }
-task<void> stream::drain() { return detail::do_drain(state_ref(need(m_s, "drain"))); }
+task<void> stream::drain() {
+    return detail::do_drain(state_ref(need(m_s, "drain")));
+}
 task<void> stream::write_eof() {
     return detail::do_write_eof(state_ref(need(m_s, "write_eof")));
 }
-task<void> stream::close() { return detail::do_close(state_ref(need(m_s, "close"))); }
+task<void> stream::close() {
+    return detail::do_close(state_ref(need(m_s, "close")));
+}
 void stream::abort() noexcept {
-    if (m_s) m_s->abort();
+    if (m_s)
+        m_s->abort();
 }
 task<void> stream::wait_closed() {
     return detail::wait_released(state_ref(need(m_s, "wait_closed")));
 }
 
-bool stream::is_closing() const noexcept { return m_s && m_s->m_closing; }
-bool stream::at_eof() const noexcept { return !m_s || (m_s->m_eof && m_s->m_in.size() == 0); }
-std::size_t stream::buffered() const noexcept { return m_s ? m_s->m_in.size() : 0; }
+bool stream::is_closing() const noexcept {
+    return m_s && m_s->m_closing;
+}
+bool stream::at_eof() const noexcept {
+    return !m_s || (m_s->m_eof && m_s->m_in.size() == 0);
+}
+std::size_t stream::buffered() const noexcept {
+    return m_s ? m_s->m_in.size() : 0;
+}
 std::size_t stream::write_buffer_size() const noexcept {
     return m_s ? m_s->write_queued() : 0;
 }
 
 void stream::set_write_buffer_limits(std::size_t high, std::size_t low) {
     detail::stream_state* s = need(m_s, "set_write_buffer_limits");
-    if (low == 0) low = high / 4;
+    if (low == 0)
+        low = high / 4;
     if (high == 0 || low > high) {
         throw invalid_argument_error("aio::net::stream::set_write_buffer_limits: need 0 < low <= "
                                      "high, got high=" +
@@ -610,14 +659,19 @@ address sock_name(const stream& s, bool peer, const char* fn) {
     const int r = fd < 0 ? (errno = EBADF, -1)
                   : peer ? ::getpeername(fd, static_cast<sockaddr*>(a.data()), &len)
                          : ::getsockname(fd, static_cast<sockaddr*>(a.data()), &len);
-    if (r < 0) detail::throw_io_error(errno, std::string("aio::net::stream::") + fn);
+    if (r < 0)
+        detail::throw_io_error(errno, std::string("aio::net::stream::") + fn);
     a.set_size(len);
     return a;
 }
 } // namespace
 
-address stream::peer_address() const { return sock_name(*this, true, "peer_address"); }
-address stream::local_address() const { return sock_name(*this, false, "local_address"); }
+address stream::peer_address() const {
+    return sock_name(*this, true, "peer_address");
+}
+address stream::local_address() const {
+    return sock_name(*this, false, "local_address");
+}
 
 void stream::set_nodelay(bool on) {
     const int fd = native_handle();

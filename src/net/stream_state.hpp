@@ -27,7 +27,8 @@ class read_buffer {
     std::size_t capacity() const noexcept { return m_cap; }
     void consume(std::size_t n) noexcept {
         m_begin += n;
-        if (m_begin == m_end) m_begin = m_end = 0;
+        if (m_begin == m_end)
+            m_begin = m_end = 0;
     }
     std::string take(std::size_t n) {
         std::string s(data(), n);
@@ -55,7 +56,8 @@ class stream_state {
 
     void add_ref() noexcept { ++m_refs; }
     void release() noexcept {
-        if (--m_refs == 0) delete this;
+        if (--m_refs == 0)
+            delete this;
     }
 
     /// Bytes queued for sending (the part of m_sending not yet sent + m_pending).

@@ -65,9 +65,8 @@ static_assert(std::is_trivially_destructible_v<connect_options>);
 ///     auto s = co_await aio::net::open_connection("localhost", 8080, {.timeout = 5s});
 ///     auto t = co_await aio::net::open_connection("example.org", 443,
 ///                                                 {.tls = aio::net::tls_context::client()});
-[[nodiscard]] task<stream> open_connection(std::string host,
-                                           std::uint16_t port,
-                                           connect_options options = {});
+[[nodiscard]] task<stream>
+open_connection(std::string host, std::uint16_t port, connect_options options = {});
 /// Connects to one known address (IP or Unix-domain).
 [[nodiscard]] task<stream> open_connection(address to, connect_options options = {});
 /// Connects to the first of `candidates` that accepts, in order (Happy Eyeballs when

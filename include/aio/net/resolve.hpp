@@ -21,8 +21,7 @@ namespace aio::net {
 /// only; each call uses its own c-ares channel, so no state outlives it.
 ///
 ///     auto addrs = co_await aio::net::resolve("localhost", 8080); // [127.0.0.1:8080, ...]
-[[nodiscard]] task<std::vector<address>> resolve(std::string host,
-                                                 std::uint16_t port,
-                                                 address_family family = address_family::unspecified);
+[[nodiscard]] task<std::vector<address>>
+resolve(std::string host, std::uint16_t port, address_family family = address_family::unspecified);
 
 } // namespace aio::net

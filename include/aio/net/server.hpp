@@ -115,8 +115,7 @@ class server {
                                         server_options options = {});
 /// Listens on a Unix-domain socket at `path`. A stale socket file there is replaced; the
 /// file is removed when the server closes.
-[[nodiscard]] task<server> start_unix_server(connection_handler handler,
-                                             std::string path,
-                                             server_options options = {});
+[[nodiscard]] task<server>
+start_unix_server(connection_handler handler, std::string path, server_options options = {});
 
 } // namespace aio::net

@@ -37,8 +37,8 @@ TEST(address, unix_paths) {
 }
 
 TEST(address, rejects_bad_input_with_a_message) {
-    for (const char* bad : {"127.0.0.1", "127.0.0.1:", "127.0.0.1:99999", "1.2.3:80",
-                            "[::1:80", "::1:80", "host.example:80", ""}) {
+    for (const char* bad : {"127.0.0.1", "127.0.0.1:", "127.0.0.1:99999", "1.2.3:80", "[::1:80",
+                            "::1:80", "host.example:80", ""}) {
         try {
             address::parse(bad);
             ADD_FAILURE() << "accepted " << bad;

@@ -13,15 +13,17 @@ using aio::task;
 using aio::net::stream;
 
 namespace {
-std::size_t inflight() { return aio::get_running_loop().io().inflight(); }
+std::size_t inflight() {
+    return aio::get_running_loop().io().inflight();
+}
 } // namespace
 
 TEST(net_cancel, pending_accept_is_cancelled_when_server_closes) {
     aio::run([]() -> task<> {
         const int before = aio_test::fd_count();
         const auto ops = inflight();
-        auto srv = co_await aio::net::start_server([](stream) -> task<> { co_return; },
-                                                   "127.0.0.1", 0);
+        auto srv =
+            co_await aio::net::start_server([](stream) -> task<> { co_return; }, "127.0.0.1", 0);
         co_await aio::sleep(2ms);
         EXPECT_EQ(inflight(), ops + 1); // the accept
         srv.close();

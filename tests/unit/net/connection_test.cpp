@@ -3,11 +3,12 @@
 #include <aio/core.hpp>
 #include <aio/net.hpp>
 
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <string>
 #include <sys/socket.h>
-#include <vector>
 
 using namespace std::chrono_literals;
 using aio::task;
@@ -53,7 +54,8 @@ struct black_hole {
         }
     }
     ~black_hole() {
-        for (int c : fillers) ::close(c);
+        for (int c : fillers)
+            ::close(c);
         ::close(listener);
     }
 };
@@ -138,8 +140,8 @@ TEST(open_connection, happy_eyeballs_starts_next_attempt_after_the_delay) {
                      aio::timeout_error);
         // Happy Eyeballs: the second starts 30 ms later and wins; the first is closed.
         const auto t0 = std::chrono::steady_clock::now();
-        auto s = co_await aio::net::open_connection(
-            candidates, {.timeout = 2s, .happy_eyeballs_delay = 30ms});
+        auto s = co_await aio::net::open_connection(candidates,
+                                                    {.timeout = 2s, .happy_eyeballs_delay = 30ms});
         const auto took = std::chrono::steady_clock::now() - t0;
         EXPECT_GE(took, 25ms);
         EXPECT_EQ(s.peer_address().port(), srv.port());
@@ -212,11 +214,13 @@ TEST(open_connection, peer_reset_mid_write_throws_connection_error) {
         const std::string chunk(64 * 1024, 'r');
         bool failed = false;
         try {
-            for (int i = 0; i < 2000; ++i) co_await c.write(chunk); // 128 MB at most
+            for (int i = 0; i < 2000; ++i)
+                co_await c.write(chunk); // 128 MB at most
             co_await c.drain();
         } catch (const aio::connection_error& e) {
             failed = true;
-            EXPECT_TRUE(e.code() == std::errc::connection_reset || e.code() == std::errc::broken_pipe)
+            EXPECT_TRUE(e.code() == std::errc::connection_reset ||
+                        e.code() == std::errc::broken_pipe)
                 << e.what();
         }
         EXPECT_TRUE(failed);

@@ -5,11 +5,12 @@
 #include <aio/core.hpp>
 #include <aio/net.hpp>
 
+#include <string>
+#include <vector>
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <string>
 #include <sys/resource.h>
-#include <vector>
 
 using namespace std::chrono_literals;
 using aio::task;
@@ -75,13 +76,15 @@ TEST(server_faults, real_fd_exhaustion_on_accept_recovers) {
         auto target = aio::net::address::parse("127.0.0.1", srv.port());
         // Lowest free fd number: with the limit there, no new fd can be allocated.
         int lowest = 0;
-        while (::fcntl(lowest, F_GETFD) != -1) ++lowest;
+        while (::fcntl(lowest, F_GETFD) != -1)
+            ++lowest;
         rlimit tight = old;
         tight.rlim_cur = static_cast<rlim_t>(lowest);
         ::setrlimit(RLIMIT_NOFILE, &tight);
         ::connect(raw, static_cast<const sockaddr*>(target.data()),
                   static_cast<socklen_t>(target.size()));
-        for (int i = 0; i < 100 && reports.empty(); ++i) co_await aio::sleep(2ms);
+        for (int i = 0; i < 100 && reports.empty(); ++i)
+            co_await aio::sleep(2ms);
         ::setrlimit(RLIMIT_NOFILE, &old);
         EXPECT_FALSE(reports.empty());
         if (!reports.empty()) {
@@ -107,7 +110,8 @@ TEST(stream_faults, short_writes_still_deliver_everything_in_order) {
     aio::run([]() -> task<> {
         auto [a, b] = aio_test::stream_pair();
         std::string data;
-        for (int i = 0; i < 5000; ++i) data += std::to_string(i) + ",";
+        for (int i = 0; i < 5000; ++i)
+            data += std::to_string(i) + ",";
         fault_scope f({.which = aio::detail::sys::call::send, .times = 1000, .max_bytes = 7});
         auto w = aio::create_task(a.write(data));
         EXPECT_EQ(co_await b.read_exactly(data.size()), data);

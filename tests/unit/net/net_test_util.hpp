@@ -6,13 +6,14 @@
 
 #include <chrono>
 #include <cstddef>
-#include <dirent.h>
-#include <netinet/in.h>
 #include <stdexcept>
 #include <string>
+#include <utility>
+
+#include <dirent.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <utility>
 
 namespace aio_test {
 
@@ -21,7 +22,8 @@ namespace aio_test {
 inline int fd_count() {
     int n = 0;
     if (DIR* d = ::opendir("/proc/self/fd")) {
-        while (::readdir(d)) ++n;
+        while (::readdir(d))
+            ++n;
         ::closedir(d);
         n -= 3; // ".", ".." and the directory's own fd
     }
@@ -40,7 +42,8 @@ inline aio::task<int> settle_fds(int target) {
 /// True if a socket can be bound to [::1].
 inline bool has_ipv6_loopback() {
     const int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
+    if (fd < 0)
+        return false;
     sockaddr_in6 a{};
     a.sin6_family = AF_INET6;
     a.sin6_addr = in6addr_loopback;

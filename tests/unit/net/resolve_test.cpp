@@ -1,8 +1,9 @@
 #include <aio/core.hpp>
 #include <aio/net.hpp>
 
-#include <gtest/gtest.h>
 #include <string>
+
+#include <gtest/gtest.h>
 
 using aio::task;
 using aio::net::address;
@@ -28,7 +29,8 @@ TEST(resolve, localhost_comes_from_hosts_file_with_port) {
             EXPECT_EQ(a.port(), 8080);
         }
         auto v4 = co_await aio::net::resolve("localhost", 1, aio::net::address_family::ipv4);
-        for (const auto& a : v4) EXPECT_EQ(a.family(), aio::net::address_family::ipv4);
+        for (const auto& a : v4)
+            EXPECT_EQ(a.family(), aio::net::address_family::ipv4);
     }());
 }
 
@@ -73,7 +75,8 @@ TEST(resolve, hosts_file_names_resolve_through_c_ares) {
             }
             std::fclose(f);
         }
-        if (name.empty()) co_return; // nothing suitable in this machine's hosts file
+        if (name.empty())
+            co_return; // nothing suitable in this machine's hosts file
         auto addrs = co_await aio::net::resolve(name, 7);
         EXPECT_FALSE(addrs.empty());
         EXPECT_TRUE(addrs.at(0).is_loopback()) << addrs.at(0).to_string();

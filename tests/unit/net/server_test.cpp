@@ -3,9 +3,10 @@
 #include <aio/core.hpp>
 #include <aio/net.hpp>
 
-#include <gtest/gtest.h>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 using namespace std::chrono_literals;
 using aio::task;
@@ -15,7 +16,8 @@ namespace {
 task<> echo_lines(stream s) {
     while (true) {
         std::string line = co_await s.read_line();
-        if (line.empty()) break;
+        if (line.empty())
+            break;
         co_await s.write(line);
     }
     co_await s.close();
@@ -71,7 +73,8 @@ TEST(server, handler_exception_is_reported_and_server_keeps_serving) {
         auto srv = co_await aio::net::start_server(
             [](stream s) -> task<> {
                 std::string line = co_await s.read_line();
-                if (line == "boom\n") throw std::runtime_error("handler exploded");
+                if (line == "boom\n")
+                    throw std::runtime_error("handler exploded");
                 co_await s.write(line);
             },
             "127.0.0.1", 0);
@@ -86,7 +89,8 @@ TEST(server, handler_exception_is_reported_and_server_keeps_serving) {
         srv.close();
         co_await srv.wait_closed();
         EXPECT_EQ(reports.size(), 1u);
-        if (reports.empty()) co_return;
+        if (reports.empty())
+            co_return;
         EXPECT_NE(reports[0].find("handler exploded"), std::string::npos) << reports[0];
         EXPECT_NE(reports[0].find("127.0.0.1"), std::string::npos) << reports[0];
     }());
@@ -117,6 +121,23 @@ TEST(server, close_stops_accepting_and_wait_closed_waits_for_handlers) {
     }());
 }
 
+TEST(server, tcp_half_close_lets_the_server_answer_after_eof) {
+    aio::run([]() -> task<> {
+        auto srv = co_await aio::net::start_server(
+            [](stream s) -> task<> {
+                std::string all = co_await s.read_all(); // until the client's write_eof
+                co_await s.write("got " + std::to_string(all.size()) + " bytes\n");
+                co_await s.close();
+            },
+            "127.0.0.1", 0);
+        auto c = co_await aio::net::open_connection("127.0.0.1", srv.port());
+        co_await c.write(std::string(100000, 'h'));
+        co_await c.write_eof();
+        EXPECT_EQ(co_await c.read_line(), "got 100000 bytes\n");
+        EXPECT_EQ(co_await c.read_line(), "");
+    }());
+}
+
 TEST(server, abort_clients_cancels_running_handlers) {
     aio::run([]() -> task<> {
         bool cancelled = false;
@@ -133,7 +154,8 @@ TEST(server, abort_clients_cancels_running_handlers) {
             },
             "127.0.0.1", 0);
         auto c = co_await aio::net::open_connection("127.0.0.1", srv.port());
-        for (int i = 0; i < 100 && !started; ++i) co_await aio::sleep(1ms);
+        for (int i = 0; i < 100 && !started; ++i)
+            co_await aio::sleep(1ms);
         EXPECT_EQ(srv.active_connections(), 1u);
         srv.close();
         srv.abort_clients();
@@ -153,7 +175,8 @@ TEST(server, abort_clients_also_stops_handlers_not_yet_started) {
             },
             "127.0.0.1", 0);
         auto c = co_await aio::net::open_connection("127.0.0.1", srv.port());
-        for (int i = 0; i < 100 && srv.active_connections() == 0; ++i) co_await aio::sleep(0ms);
+        for (int i = 0; i < 100 && srv.active_connections() == 0; ++i)
+            co_await aio::sleep(0ms);
         srv.close();
         srv.abort_clients();
         co_await srv.wait_closed();
@@ -236,7 +259,8 @@ TEST(server, closing_a_server_releases_every_fd) {
 }
 
 TEST(server, ipv6_loopback) {
-    if (!aio_test::has_ipv6_loopback()) GTEST_SKIP() << "no IPv6 loopback on this machine";
+    if (!aio_test::has_ipv6_loopback())
+        GTEST_SKIP() << "no IPv6 loopback on this machine";
     aio::run([]() -> task<> {
         auto srv = co_await aio::net::start_server(echo_lines, "::1", 0);
         auto c = co_await aio::net::open_connection("::1", srv.port());

@@ -3,9 +3,10 @@
 #include <aio/core.hpp>
 #include <aio/net.hpp>
 
+#include <string>
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <string>
 #include <unistd.h>
 
 using namespace std::chrono_literals;
@@ -109,7 +110,8 @@ TEST(stream, huge_line_hits_the_limit_with_bounded_buffer) {
         // 10 MB without a newline, then a normal line; the writer runs concurrently.
         auto writer = aio::create_task([](stream* s) -> task<> {
             const std::string chunk(64 * 1024, 'z');
-            for (int i = 0; i < 160; ++i) co_await s->write(chunk);
+            for (int i = 0; i < 160; ++i)
+                co_await s->write(chunk);
             co_await s->write("\nnext\n");
         }(&a));
         EXPECT_THROW(co_await b.read_line(), aio::net::limit_overrun_error);
@@ -121,7 +123,8 @@ TEST(stream, huge_line_hits_the_limit_with_bounded_buffer) {
         for (int i = 0; i < 1000; ++i) {
             try {
                 line = co_await b.read_line();
-                if (line == "next\n") break;
+                if (line == "next\n")
+                    break;
             } catch (const aio::net::limit_overrun_error&) {
                 ++overruns;
             }
@@ -149,7 +152,8 @@ TEST(stream, write_waits_at_high_water_mark_when_peer_never_reads) {
         for (int i = 0; i < 50; ++i) {
             co_await aio::sleep(2ms);
             EXPECT_LE(a.write_buffer_size(), 64u * 1024);
-            if (i > 10 && written == last) break;
+            if (i > 10 && written == last)
+                break;
             last = written;
         }
         EXPECT_EQ(written, last) << "writer did not block";
@@ -335,7 +339,8 @@ TEST(stream, read_into_avoids_copies_and_reports_eof) {
         EXPECT_EQ(std::string(buf, 4), "0123");
         std::string rest;
         co_await a.close();
-        while (std::size_t n = co_await b.read_into(std::span<char>(buf))) rest.append(buf, n);
+        while (std::size_t n = co_await b.read_into(std::span<char>(buf)))
+            rest.append(buf, n);
         EXPECT_EQ(rest, "456789");
     }());
 }
