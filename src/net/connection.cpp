@@ -197,10 +197,12 @@ tls_params take_tls(connect_options& o) {
 /// The TLS step of open_connection. `host` names the peer unless a server_hostname was
 /// given (the host passed to open_connection, or the address's IP).
 task<stream> maybe_tls(stream s, tls_params tls, std::string host) {
-    if (!tls.ctx) co_return s;
+    if (!tls.ctx)
+        co_return s;
     // No ?: here: GCC 12 destroys the temporaries of a conditional expression twice in a
     // coroutine.
-    if (!tls.server_hostname.empty()) host = std::move(tls.server_hostname);
+    if (!tls.server_hostname.empty())
+        host = std::move(tls.server_hostname);
     co_await tls_connect(stream_ref(s.state()), std::move(*tls.ctx), std::move(host),
                          tls.handshake_timeout);
     co_return s;
@@ -256,15 +258,15 @@ task<stream> connect_address(address to, connect_options o, tls_params tls) {
     unique_fd fd = co_await connect_one(to, o.local_address);
     stream s = make_stream(std::move(fd), o, to.is_ip());
     std::string name;
-    if (to.is_ip()) name = to.host();
+    if (to.is_ip())
+        name = to.host();
     co_return co_await maybe_tls(std::move(s), std::move(tls), std::move(name));
 }
 
 task<stream> open_host(std::string host, std::uint16_t port, connect_options o, tls_params tls) {
     if (o.timeout.count() > 0) {
         const auto t = o.timeout;
-        co_return co_await aio::timeout(
-            t, connect_host(std::move(host), port, o, std::move(tls)));
+        co_return co_await aio::timeout(t, connect_host(std::move(host), port, o, std::move(tls)));
     }
     co_return co_await connect_host(std::move(host), port, o, std::move(tls));
 }
@@ -279,7 +281,8 @@ task<stream> open_address(address to, connect_options o, tls_params tls) {
 
 task<stream> open_list(std::vector<address> candidates, connect_options o, tls_params tls) {
     std::string target = "[";
-    for (const auto& a : candidates) target.append(target.size() > 1 ? ", " : "").append(a.to_string());
+    for (const auto& a : candidates)
+        target.append(target.size() > 1 ? ", " : "").append(a.to_string());
     target += "]";
     if (o.timeout.count() > 0) {
         const auto t = o.timeout;

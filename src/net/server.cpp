@@ -136,9 +136,9 @@ task<void> run_handler(client_guard g, unique_fd fd, address peer) {
             // Not inside the if's condition: GCC 12 mishandles temporaries of a co_await
             // in a short-circuit expression.
             const bool ok = co_await tls_accept(stream_ref(conn.state()), *s->m_tls,
-                                                s->m_opts.tls_handshake_timeout,
-                                                peer.to_string());
-            if (!ok) co_return; // failed: the stream is aborted, the handler never sees it
+                                                s->m_opts.tls_handshake_timeout, peer.to_string());
+            if (!ok)
+                co_return; // failed: the stream is aborted, the handler never sees it
         }
         co_await s->m_handler(std::move(conn));
     } catch (const cancelled_error&) {
@@ -255,7 +255,9 @@ void listen_on(server_state* s, const address& a, const char* who) {
     s->m_listeners.push_back({std::move(fd), bound, nullptr});
 }
 
-void check_options(const server_options& o, const std::optional<tls_context>& tls, const char* who) {
+void check_options(const server_options& o,
+                   const std::optional<tls_context>& tls,
+                   const char* who) {
     if (o.backlog <= 0 || o.accept_retry_delay.count() < 0) {
         throw invalid_argument_error(std::string(who) +
                                      ": backlog must be > 0 and accept_retry_delay >= 0");
@@ -367,7 +369,8 @@ task<server> start_tcp_server(connection_handler handler,
                               std::optional<tls_context> tls) {
     constexpr const char* who = "aio::net::start_server";
     detail::check_options(options, tls, who);
-    if (!handler) throw invalid_argument_error(std::string(who) + ": the handler is empty");
+    if (!handler)
+        throw invalid_argument_error(std::string(who) + ": the handler is empty");
     std::vector<address> addrs;
     if (host.empty()) {
         addrs.push_back(address::parse("0.0.0.0", port));
@@ -398,7 +401,8 @@ task<server> start_unix(connection_handler handler,
                         std::optional<tls_context> tls) {
     constexpr const char* who = "aio::net::start_unix_server";
     detail::check_options(options, tls, who);
-    if (!handler) throw invalid_argument_error(std::string(who) + ": the handler is empty");
+    if (!handler)
+        throw invalid_argument_error(std::string(who) + ": the handler is empty");
     const address a = address::unix_domain(path);
     struct stat st {};
     if (path.front() != '\0' && ::stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
@@ -419,7 +423,8 @@ task<server> start_unix(connection_handler handler,
 /// The server's own copy of the context that server_options::tls refers to.
 std::optional<tls_context> take_tls(server_options& o) {
     std::optional<tls_context> tls;
-    if (o.tls) tls = *o.tls;
+    if (o.tls)
+        tls = *o.tls;
     return tls;
 }
 
@@ -438,9 +443,8 @@ task<server> start_server(connection_handler handler,
                                     std::move(tls));
 }
 
-task<server> start_unix_server(connection_handler handler,
-                               std::string path,
-                               server_options options) {
+task<server>
+start_unix_server(connection_handler handler, std::string path, server_options options) {
     std::optional<tls_context> tls = detail::take_tls(options);
     return detail::start_unix(std::move(handler), std::move(path), options, std::move(tls));
 }

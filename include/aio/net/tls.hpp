@@ -167,12 +167,12 @@ class tls_context_ref {
 
 /// What a finished handshake negotiated (stream::tls()).
 struct tls_info {
-    std::string version;         ///< "TLSv1.3", "TLSv1.2"
-    std::string cipher;          ///< e.g. "TLS_AES_256_GCM_SHA384"
-    std::string alpn_protocol;   ///< negotiated ALPN protocol, "" if none
-    std::string server_name;     ///< SNI: sent (client) or received (server), "" if none
-    std::string peer_subject;    ///< peer certificate's subject (RFC 2253), "" if none
-    bool peer_verified = false;  ///< the peer presented a certificate that was verified
+    std::string version;        ///< "TLSv1.3", "TLSv1.2"
+    std::string cipher;         ///< e.g. "TLS_AES_256_GCM_SHA384"
+    std::string alpn_protocol;  ///< negotiated ALPN protocol, "" if none
+    std::string server_name;    ///< SNI: sent (client) or received (server), "" if none
+    std::string peer_subject;   ///< peer certificate's subject (RFC 2253), "" if none
+    bool peer_verified = false; ///< the peer presented a certificate that was verified
 };
 
 } // namespace aio::net

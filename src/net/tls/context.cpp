@@ -8,10 +8,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
-#include <strings.h>
 
 #include <openssl/err.h>
 #include <openssl/x509.h>
+#include <strings.h>
 
 namespace aio::net {
 
@@ -46,7 +46,8 @@ int select_alpn(SSL*,
 int select_sni(SSL* ssl, int*, void* arg) {
     auto* impl = static_cast<tls_context_impl*>(arg);
     const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-    if (!name) return SSL_TLSEXT_ERR_OK;
+    if (!name)
+        return SSL_TLSEXT_ERR_OK;
     for (auto& [n, other] : impl->m_sni) {
         if (::strcasecmp(n.c_str(), name) == 0) {
             SSL_set_SSL_CTX(ssl, other->m_ctx);
@@ -89,14 +90,17 @@ const std::vector<X509*>& system_bundle() {
     static const std::vector<X509*>* certs = new std::vector<X509*>([] {
         std::vector<X509*> out;
         const char* file = std::getenv(X509_get_default_cert_file_env());
-        if (!file) file = X509_get_default_cert_file();
+        if (!file)
+            file = X509_get_default_cert_file();
         X509_STORE* tmp = X509_STORE_new();
-        if (!tmp) return out;
+        if (!tmp)
+            return out;
         if (file && X509_STORE_load_file(tmp, file) == 1) {
             STACK_OF(X509_OBJECT)* objs = X509_STORE_get0_objects(tmp);
             for (int i = 0; i < sk_X509_OBJECT_num(objs); ++i) {
                 X509* x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
-                if (x && X509_up_ref(x) == 1) out.push_back(x);
+                if (x && X509_up_ref(x) == 1)
+                    out.push_back(x);
             }
         }
         X509_STORE_free(tmp);
@@ -109,10 +113,12 @@ const std::vector<X509*>& system_bundle() {
 /// The system trust store: the hashed CA directory (read lazily, per issuer) plus the
 /// certificates of the CA bundle file.
 bool load_system_store(SSL_CTX* ctx) {
-    if (SSL_CTX_set_default_verify_dir(ctx) != 1) return false;
+    if (SSL_CTX_set_default_verify_dir(ctx) != 1)
+        return false;
     X509_STORE* store = SSL_CTX_get_cert_store(ctx);
     for (X509* x : system_bundle()) {
-        if (X509_STORE_add_cert(store, x) != 1) return false; // takes its own reference
+        if (X509_STORE_add_cert(store, x) != 1)
+            return false; // takes its own reference
     }
     return true;
 }
@@ -133,7 +139,8 @@ void check_readable(const std::string& path, std::string_view what) {
 
 void tls_context_impl::rebuild_store() {
     X509_STORE* store = X509_STORE_new();
-    if (!store) throw_context_error("TLS context: cannot create the trust store");
+    if (!store)
+        throw_context_error("TLS context: cannot create the trust store");
     SSL_CTX_set_cert_store(m_ctx, store); // frees the previous store
     ERR_clear_error();
     if (m_use_default_paths && !load_system_store(m_ctx)) {
@@ -151,7 +158,8 @@ void tls_context_impl::rebuild_store() {
 void tls_context_impl::apply_verify_mode() {
     int mode = SSL_VERIFY_NONE;
     if (m_client) {
-        if (m_verify) mode = SSL_VERIFY_PEER;
+        if (m_verify)
+            mode = SSL_VERIFY_PEER;
     } else if (m_require_client_cert) {
         mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
     }
@@ -160,9 +168,13 @@ void tls_context_impl::apply_verify_mode() {
 
 } // namespace detail
 
-tls_context tls_context::client() { return tls_context(detail::make_impl(true)); }
+tls_context tls_context::client() {
+    return tls_context(detail::make_impl(true));
+}
 
-tls_context tls_context::server() { return tls_context(detail::make_impl(false)); }
+tls_context tls_context::server() {
+    return tls_context(detail::make_impl(false));
+}
 
 tls_context tls_context::server(const std::string& certfile, const std::string& keyfile) {
     tls_context ctx(detail::make_impl(false));
@@ -170,14 +182,17 @@ tls_context tls_context::server(const std::string& certfile, const std::string& 
     return ctx;
 }
 
-bool tls_context::is_client() const noexcept { return m_impl->m_client; }
+bool tls_context::is_client() const noexcept {
+    return m_impl->m_client;
+}
 
 void tls_context::load_verify_locations(const std::string& cafile, const std::string& capath) {
     if (cafile.empty() && capath.empty()) {
         throw tls_error("load_verify_locations: both cafile and capath are empty",
                         "no CA location given");
     }
-    if (!cafile.empty()) detail::check_readable(cafile, "CA file");
+    if (!cafile.empty())
+        detail::check_readable(cafile, "CA file");
     ERR_clear_error();
     if (SSL_CTX_load_verify_locations(m_impl->m_ctx, cafile.empty() ? nullptr : cafile.c_str(),
                                       capath.empty() ? nullptr : capath.c_str()) != 1) {
@@ -248,7 +263,9 @@ const std::vector<std::string>& tls_context::alpn_protocols() const noexcept {
     return m_impl->m_alpn;
 }
 
-void tls_context::set_check_hostname(bool on) { m_impl->m_check_hostname = on; }
+void tls_context::set_check_hostname(bool on) {
+    m_impl->m_check_hostname = on;
+}
 
 bool tls_context::check_hostname() const noexcept {
     return m_impl->m_check_hostname && m_impl->m_verify;
@@ -260,7 +277,9 @@ void tls_context::insecure_disable_verification() {
     m_impl->apply_verify_mode();
 }
 
-bool tls_context::verifies_peer() const noexcept { return m_impl->m_verify; }
+bool tls_context::verifies_peer() const noexcept {
+    return m_impl->m_verify;
+}
 
 void tls_context::require_client_certificate(bool on) {
     if (m_impl->m_client) {

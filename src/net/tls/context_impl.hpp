@@ -25,14 +25,14 @@ struct tls_context_impl {
 
     SSL_CTX* m_ctx;
     bool m_client;
-    bool m_verify = true;           // verify the peer's chain
-    bool m_check_hostname = true;   // client: match server_hostname
+    bool m_verify = true;         // verify the peer's chain
+    bool m_check_hostname = true; // client: match server_hostname
     bool m_require_client_cert = false;
     bool m_has_cert = false;
     bool m_use_default_paths = true;
     std::vector<std::pair<std::string, std::string>> m_locations; // (cafile, capath)
     std::vector<std::string> m_alpn;
-    std::string m_alpn_wire;        // length-prefixed, as the ALPN extension carries it
+    std::string m_alpn_wire; // length-prefixed, as the ALPN extension carries it
     std::vector<std::pair<std::string, std::shared_ptr<tls_context_impl>>> m_sni;
 };
 

@@ -20,7 +20,8 @@ std::string reason_of(unsigned long e) {
         const char* desc = SSL_alert_desc_string_long(reason - SSL_AD_REASON_OFFSET);
         return std::string("peer sent alert: ") + (desc ? desc : "unknown alert");
     }
-    if (const char* r = ERR_reason_error_string(e)) return r;
+    if (const char* r = ERR_reason_error_string(e))
+        return r;
     char buf[256];
     ERR_error_string_n(e, buf, sizeof buf);
     return buf;
@@ -46,7 +47,8 @@ std::string verify_failure(const SSL* ssl, long v) {
 } // namespace
 
 std::string describe_ssl_failure(const SSL* ssl, int ssl_error, long* verify_result) {
-    if (verify_result) *verify_result = 0;
+    if (verify_result)
+        *verify_result = 0;
     // The queue's first error is the root cause; later ones are the call chain around it.
     const unsigned long first = ERR_peek_error();
     std::string out;
@@ -54,19 +56,27 @@ std::string describe_ssl_failure(const SSL* ssl, int ssl_error, long* verify_res
         ERR_GET_REASON(first) == SSL_R_CERTIFICATE_VERIFY_FAILED && ssl) {
         const long v = SSL_get_verify_result(ssl);
         if (v != X509_V_OK) {
-            if (verify_result) *verify_result = v;
+            if (verify_result)
+                *verify_result = v;
             out = verify_failure(ssl, v);
         }
     }
     if (out.empty() && first != 0) {
         out = reason_of(first);
-        if (out == "unexpected eof while reading") out = "connection closed by peer";
+        if (out == "unexpected eof while reading")
+            out = "connection closed by peer";
     }
     if (out.empty()) {
         switch (ssl_error) {
-        case SSL_ERROR_SYSCALL: out = "connection closed by peer"; break;
-        case SSL_ERROR_ZERO_RETURN: out = "peer closed the TLS session"; break;
-        default: out = "SSL error " + std::to_string(ssl_error); break;
+        case SSL_ERROR_SYSCALL:
+            out = "connection closed by peer";
+            break;
+        case SSL_ERROR_ZERO_RETURN:
+            out = "peer closed the TLS session";
+            break;
+        default:
+            out = "SSL error " + std::to_string(ssl_error);
+            break;
         }
     }
     ERR_clear_error();

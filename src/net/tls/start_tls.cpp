@@ -6,10 +6,9 @@
 // stream's read and write sides (m_reading / m_writing), so other calls cannot touch the
 // connection: a second reader gets invalid_state_error, a writer queues its bytes (sent
 // encrypted once the handshake is done), close() waits or aborts.
-#include "net/tls/upgrade.hpp"
-
 #include "net/stream_state.hpp"
 #include "net/tls/tls_transport.hpp"
+#include "net/tls/upgrade.hpp"
 
 #include <aio/core/event_loop.hpp>
 #include <aio/core/timeout.hpp>
@@ -25,12 +24,15 @@ namespace {
 
 /// "host:port" of the peer, for error messages; "" when unknown (a Unix socket pair).
 std::string peer_label(int fd) {
-    if (fd < 0) return {};
+    if (fd < 0)
+        return {};
     address a;
     socklen_t len = address::capacity;
-    if (::getpeername(fd, static_cast<sockaddr*>(a.data()), &len) != 0) return {};
+    if (::getpeername(fd, static_cast<sockaddr*>(a.data()), &len) != 0)
+        return {};
     a.set_size(len);
-    if (!a.is_ip()) return {};
+    if (!a.is_ip())
+        return {};
     try {
         return a.to_string();
     } catch (...) {
@@ -53,14 +55,18 @@ task<void> upgrade_to_tls(stream_ref ref, tls_context ctx, std::string server_ho
     if (s->m_reading) {
         throw invalid_state_error(std::string(fn) + "another task is reading from the stream");
     }
-    if (tls_of(s)) throw invalid_state_error(std::string(fn) + "the stream already speaks TLS");
+    if (tls_of(s))
+        throw invalid_state_error(std::string(fn) + "the stream already speaks TLS");
     while (s->m_writing || !s->m_pending.empty()) {
         // Plaintext queued before the upgrade goes out in plaintext first.
-        if (s->m_write_error) std::rethrow_exception(s->m_write_error);
-        if (s->m_closing) throw invalid_state_error(std::string(fn) + "the stream was closed");
+        if (s->m_write_error)
+            std::rethrow_exception(s->m_write_error);
+        if (s->m_closing)
+            throw invalid_state_error(std::string(fn) + "the stream was closed");
         co_await s->m_changed.wait();
     }
-    if (s->m_write_error) std::rethrow_exception(s->m_write_error);
+    if (s->m_write_error)
+        std::rethrow_exception(s->m_write_error);
     if (s->m_closing || !s->m_t) {
         throw invalid_state_error(std::string(fn) + "the stream is closed");
     }
@@ -119,8 +125,8 @@ task<void> tls_connect(stream_ref ref,
     const std::string name = server_hostname;
     bool timed_out = false;
     try {
-        co_await aio::timeout(limit, upgrade_to_tls(std::move(ref), std::move(ctx),
-                                                    std::move(server_hostname)));
+        co_await aio::timeout(
+            limit, upgrade_to_tls(std::move(ref), std::move(ctx), std::move(server_hostname)));
     } catch (const timeout_error&) {
         timed_out = true;
     }
@@ -131,10 +137,8 @@ task<void> tls_connect(stream_ref ref,
     }
 }
 
-task<bool> tls_accept(stream_ref ref,
-                      tls_context ctx,
-                      std::chrono::milliseconds limit,
-                      std::string peer) {
+task<bool>
+tls_accept(stream_ref ref, tls_context ctx, std::chrono::milliseconds limit, std::string peer) {
     std::string failure;
     try {
         if (limit.count() > 0) {
@@ -176,7 +180,8 @@ task<void> stream::start_tls(tls_context ctx, std::string server_hostname) {
 
 std::optional<tls_info> stream::tls() const {
     if (const auto* t = detail::tls_of(m_s)) {
-        if (t->engine().handshake_done()) return t->engine().info();
+        if (t->engine().handshake_done())
+            return t->engine().info();
     }
     return std::nullopt;
 }

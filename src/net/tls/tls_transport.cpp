@@ -27,10 +27,12 @@ constexpr std::size_t max_plain_per_write = 64 * 1024;
 /// server's session tickets arrive after the handshake, and a client that only writes never
 /// reads them. Bounded: a peer that keeps sending gets its reset.
 void discard_unread_input(int fd) noexcept {
-    if (fd < 0) return;
+    if (fd < 0)
+        return;
     char buf[16 * 1024];
     for (int i = 0; i < 64; ++i) {
-        if (aio::detail::sys::recv(fd, buf, sizeof buf, MSG_DONTWAIT) <= 0) break;
+        if (aio::detail::sys::recv(fd, buf, sizeof buf, MSG_DONTWAIT) <= 0)
+            break;
     }
 }
 
@@ -45,7 +47,8 @@ tls_transport::tls_transport(const tls_context& ctx,
 
 void tls_transport::attach(std::unique_ptr<transport> inner, std::string_view initial) {
     m_inner = std::move(inner);
-    if (!initial.empty()) m_engine.feed(initial.data(), initial.size());
+    if (!initial.empty())
+        m_engine.feed(initial.data(), initial.size());
 }
 
 tls_transport::~tls_transport() = default;
@@ -56,11 +59,13 @@ int tls_transport::native_handle() const noexcept {
 
 void tls_transport::cancel_io() noexcept {
     ++m_cancel_epoch;
-    if (m_inner) m_inner->cancel_io();
+    if (m_inner)
+        m_inner->cancel_io();
 }
 
 void tls_transport::check_epoch(unsigned epoch) const {
-    if (epoch != m_cancel_epoch) throw_io_cancelled();
+    if (epoch != m_cancel_epoch)
+        throw_io_cancelled();
 }
 
 task<void> tls_transport::flush() {
@@ -69,7 +74,8 @@ task<void> tls_transport::flush() {
             m_out.clear();
             m_out_pos = 0;
             m_engine.take_output(m_out);
-            if (m_out.empty()) co_return;
+            if (m_out.empty())
+                co_return;
         }
         const auto rest = std::as_bytes(std::span(m_out)).subspan(m_out_pos);
         const std::size_t n = co_await m_inner->write_some(rest);
@@ -103,7 +109,8 @@ task<void> tls_transport::handshake() {
             auto g = co_await m_write_lock.scoped();
             co_await flush();
         }
-        if (st == tls_engine::status::ok) co_return;
+        if (st == tls_engine::status::ok)
+            co_return;
         co_await fill(epoch);
     }
     // Tell the peer why (the engine queued a fatal alert), then report. The peer may be
@@ -123,12 +130,13 @@ task<std::size_t> tls_transport::read_some(std::span<std::byte> buf) {
     for (;;) {
         std::size_t got = 0;
         const auto st = m_engine.read(buf.data(), buf.size(), &got);
-        if (st == tls_engine::status::ok) co_return got;
-        if (st == tls_engine::status::closed) co_return 0;
+        if (st == tls_engine::status::ok)
+            co_return got;
+        if (st == tls_engine::status::closed)
+            co_return 0;
         // Records the engine produced while reading (e.g. a KeyUpdate answer) go out
         // before we wait, unless a writer is flushing (it sends them too).
-        if ((m_engine.output_pending() > 0 || m_out_pos < m_out.size()) &&
-            !m_write_lock.locked()) {
+        if ((m_engine.output_pending() > 0 || m_out_pos < m_out.size()) && !m_write_lock.locked()) {
             check_epoch(epoch);
             auto g = co_await m_write_lock.scoped();
             co_await flush();
@@ -138,7 +146,8 @@ task<std::size_t> tls_transport::read_some(std::span<std::byte> buf) {
 }
 
 task<std::size_t> tls_transport::write_some(std::span<const std::byte> buf) {
-    if (buf.empty()) co_return 0;
+    if (buf.empty())
+        co_return 0;
     const unsigned epoch = m_cancel_epoch;
     auto g = co_await m_write_lock.scoped(); // cancelled here: nothing was written
     check_epoch(epoch);
@@ -177,7 +186,8 @@ task<void> tls_transport::close() {
         discard_unread_input(m_inner->native_handle());
         co_await m_inner->close();
     }
-    if (cancelled) std::rethrow_exception(cancelled);
+    if (cancelled)
+        std::rethrow_exception(cancelled);
 }
 
 } // namespace aio::net::detail

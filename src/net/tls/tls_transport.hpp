@@ -74,11 +74,11 @@ class tls_transport final : public transport {
 
     std::unique_ptr<transport> m_inner;
     tls_engine m_engine;
-    std::string m_out;            // records being sent: [m_out_pos, size) is still unsent
+    std::string m_out; // records being sent: [m_out_pos, size) is still unsent
     std::size_t m_out_pos = 0;
     std::unique_ptr<std::byte[]> m_in; // ciphertext read buffer
     aio::lock m_write_lock;
-    unsigned m_cancel_epoch = 0;  // bumped by cancel_io()
+    unsigned m_cancel_epoch = 0; // bumped by cancel_io()
 };
 
 } // namespace aio::net::detail

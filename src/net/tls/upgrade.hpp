@@ -23,7 +23,8 @@ class stream_ref {
     stream_ref(const stream_ref&) = delete;
     stream_ref& operator=(const stream_ref&) = delete;
     ~stream_ref() {
-        if (m_s) m_s->release();
+        if (m_s)
+            m_s->release();
     }
     stream_state* get() const noexcept { return m_s; }
 
@@ -47,10 +48,8 @@ task<void> tls_connect(stream_ref ref,
 /// start_server's TLS step: upgrade_to_tls as the server, bounded by `limit`. Returns false
 /// when the handshake failed or timed out: the stream is then aborted, and the failure is
 /// reported (naming `peer`) only in debug mode. Cancellation propagates.
-task<bool> tls_accept(stream_ref ref,
-                      tls_context ctx,
-                      std::chrono::milliseconds limit,
-                      std::string peer);
+task<bool>
+tls_accept(stream_ref ref, tls_context ctx, std::chrono::milliseconds limit, std::string peer);
 
 /// The stream's TLS transport, or null for a plain stream.
 tls_transport* tls_of(const stream_state* s) noexcept;

@@ -1,14 +1,13 @@
 // aio::net::tls_context: defaults, configuration errors, sharing.
-#include "net/tls/engine.hpp"
-
 #include "engine_pair.hpp"
+#include "net/tls/engine.hpp"
 #include "test_certs.hpp"
 
 #include <aio/net/tls.hpp>
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 using aio::net::tls_context;
 using aio::net::tls_error;

@@ -3,9 +3,9 @@
 
 #include "net/tls/engine.hpp"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace aio_test {
 
@@ -15,7 +15,8 @@ using aio::net::detail::tls_engine;
 inline std::size_t transfer(tls_engine& from, tls_engine& to) {
     std::string buf;
     from.take_output(buf);
-    if (!buf.empty()) to.feed(buf.data(), buf.size());
+    if (!buf.empty())
+        to.feed(buf.data(), buf.size());
     return buf.size();
 }
 
@@ -27,7 +28,8 @@ inline void handshake(tls_engine& client, tls_engine& server) {
         transfer(client, server);
         const auto s = server.handshake();
         transfer(server, client);
-        if (c == tls_engine::status::ok && s == tls_engine::status::ok) return;
+        if (c == tls_engine::status::ok && s == tls_engine::status::ok)
+            return;
     }
     ADD_FAILURE() << "handshake did not finish in 20 rounds";
 }
@@ -41,7 +43,8 @@ inline std::string read_available(tls_engine& e, tls_engine::status* last = null
         const auto st = e.read(buf, sizeof buf, &got);
         out.append(buf, got);
         if (st != tls_engine::status::ok) {
-            if (last) *last = st;
+            if (last)
+                *last = st;
             return out;
         }
     }

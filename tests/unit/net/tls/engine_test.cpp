@@ -1,16 +1,15 @@
 // The TLS engine against itself, in memory: client engine <-> server engine.
-#include "net/tls/engine.hpp"
-#include "net/tls/context_impl.hpp"
-
 #include "engine_pair.hpp"
+#include "net/tls/context_impl.hpp"
+#include "net/tls/engine.hpp"
 #include "test_certs.hpp"
 
 #include <aio/net/tls.hpp>
 
-#include <gtest/gtest.h>
-
 #include <random>
 #include <string>
+
+#include <gtest/gtest.h>
 
 using aio::net::tls_context;
 using aio::net::tls_error;
@@ -115,9 +114,9 @@ TEST(tls_engine, verifies_an_ip_address_against_the_ip_san) {
 
 TEST(tls_engine, refuses_a_self_signed_certificate) {
     AIO_REQUIRE_TEST_CERTS();
-    auto err = client_refuses(trusting_client(),
-                              tls_context::server(certs().self_cert(), certs().self_key()),
-                              "localhost");
+    auto err =
+        client_refuses(trusting_client(),
+                       tls_context::server(certs().self_cert(), certs().self_key()), "localhost");
     EXPECT_EQ(err.reason(), "certificate verify failed: self-signed certificate");
     EXPECT_TRUE(err.is_certificate_error());
     EXPECT_NE(std::string(err.what()).find("TLS handshake with 'localhost' failed"),
@@ -127,9 +126,9 @@ TEST(tls_engine, refuses_a_self_signed_certificate) {
 
 TEST(tls_engine, refuses_a_certificate_for_another_hostname) {
     AIO_REQUIRE_TEST_CERTS();
-    auto err = client_refuses(trusting_client(),
-                              tls_context::server(certs().wrong_cert(), certs().wrong_key()),
-                              "localhost");
+    auto err =
+        client_refuses(trusting_client(),
+                       tls_context::server(certs().wrong_cert(), certs().wrong_key()), "localhost");
     EXPECT_EQ(err.reason(),
               "certificate verify failed: hostname mismatch (certificate is not valid for "
               "'localhost')");
@@ -156,12 +155,12 @@ TEST(tls_engine, server_learns_why_the_client_refused) {
     EXPECT_THROW(handshake(c, s), tls_error);
     transfer(c, s); // the client's fatal alert
     try {
-        for (int i = 0; i < 5; ++i) s.handshake();
+        for (int i = 0; i < 5; ++i)
+            s.handshake();
         FAIL() << "server did not fail";
     } catch (const tls_error& e) {
         EXPECT_NE(e.reason().find("peer sent alert:"), std::string::npos) << e.what();
-        EXPECT_NE(std::string(e.what()).find("TLS handshake with client failed"),
-                  std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("TLS handshake with client failed"), std::string::npos)
             << e.what();
     }
 }
@@ -184,8 +183,7 @@ TEST(tls_engine, check_hostname_off_still_verifies_the_chain) {
     cctx.set_check_hostname(false);
     {
         engine c(cctx, role::client, "localhost");
-        engine s(tls_context::server(certs().wrong_cert(), certs().wrong_key()), role::server,
-                 "");
+        engine s(tls_context::server(certs().wrong_cert(), certs().wrong_key()), role::server, "");
         handshake(c, s);
         EXPECT_TRUE(c.info().peer_verified);
     }
@@ -375,7 +373,8 @@ TEST(tls_engine, a_megabyte_round_trips_intact) {
     handshake(c, s);
     std::string data(1 << 20, '\0');
     std::mt19937 rng(42);
-    for (auto& ch : data) ch = static_cast<char>(rng());
+    for (auto& ch : data)
+        ch = static_cast<char>(rng());
     std::string got;
     for (std::size_t off = 0; off < data.size(); off += 50000) {
         c.write(std::string_view(data).substr(off, 50000));

@@ -55,11 +55,11 @@ struct test_certs {
         std::string script = "(cd '" + dir + "' && openssl req -x509 -config cfg -extensions ca" +
                              key + " -keyout ca.key -out ca.pem -days 3 -subj '/CN=aio test CA'";
         auto leaf = [&](const std::string& name, const std::string& cn) {
-            script += " && openssl req -new -config cfg" + key + " -keyout " + name +
-                      ".key -out " + name + ".csr -subj '/CN=" + cn + "'" +
-                      " && openssl x509 -req -in " + name +
+            script += " && openssl req -new -config cfg" + key + " -keyout " + name + ".key -out " +
+                      name + ".csr -subj '/CN=" + cn + "'" + " && openssl x509 -req -in " + name +
                       ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3 -extfile cfg "
-                      "-extensions " + name + " -out " + name + ".pem";
+                      "-extensions " +
+                      name + " -out " + name + ".pem";
         };
         leaf("server", "localhost");
         leaf("other", "other.test");
@@ -78,7 +78,8 @@ struct test_certs {
     }
     ~test_certs() {
         std::error_code ec;
-        if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+        if (!dir.empty())
+            std::filesystem::remove_all(dir, ec);
     }
     test_certs(const test_certs&) = delete;
     test_certs& operator=(const test_certs&) = delete;
@@ -93,7 +94,8 @@ inline const test_certs& certs() {
 } // namespace aio_test
 
 /// Skips the test when the openssl CLI could not make the certificates.
-#define AIO_REQUIRE_TEST_CERTS()                                                               \
-    do {                                                                                       \
-        if (!aio_test::certs().ok) GTEST_SKIP() << aio_test::certs().error;                    \
+#define AIO_REQUIRE_TEST_CERTS()                                                                   \
+    do {                                                                                           \
+        if (!aio_test::certs().ok)                                                                 \
+            GTEST_SKIP() << aio_test::certs().error;                                               \
     } while (0)

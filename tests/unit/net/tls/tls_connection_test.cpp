@@ -7,9 +7,9 @@
 #include <aio/core.hpp>
 #include <aio/net.hpp>
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 using namespace std::chrono_literals;
 using aio::task;
@@ -34,10 +34,12 @@ tls_context localhost_server() {
 task<> tls_echo(stream s) {
     const auto info = s.tls();
     std::string tag = "[plain] "; // (no ?: with temporaries in a coroutine: GCC 12 bug)
-    if (info) tag = "[" + info->alpn_protocol + "|" + info->server_name + "] ";
+    if (info)
+        tag = "[" + info->alpn_protocol + "|" + info->server_name + "] ";
     while (true) {
         std::string line = co_await s.read_line();
-        if (line.empty()) break;
+        if (line.empty())
+            break;
         co_await s.write(tag + line);
     }
     co_await s.close();
@@ -71,11 +73,11 @@ TEST(tls_connection, open_connection_and_start_server_round_trip) {
     AIO_REQUIRE_TEST_CERTS();
     const int fds = aio_test::fd_count();
     aio::run([]() -> task<> {
-        auto srv = co_await aio::net::start_server(tls_echo, "127.0.0.1", 0,
-                                                   {.tls = localhost_server()});
+        auto srv =
+            co_await aio::net::start_server(tls_echo, "127.0.0.1", 0, {.tls = localhost_server()});
         // By IP: the certificate's IP address is checked.
-        auto s = co_await aio::net::open_connection("127.0.0.1", srv.port(),
-                                                    {.tls = trusting_client()});
+        auto s =
+            co_await aio::net::open_connection("127.0.0.1", srv.port(), {.tls = trusting_client()});
         EXPECT_TRUE(s.tls().has_value());
         EXPECT_TRUE(s.tls()->peer_verified);
         co_await s.write("over tcp\n");
@@ -90,8 +92,8 @@ TEST(tls_connection, open_connection_and_start_server_round_trip) {
 TEST(tls_connection, host_name_is_the_default_server_hostname_and_sni) {
     AIO_REQUIRE_TEST_CERTS();
     aio::run([]() -> task<> {
-        auto srv = co_await aio::net::start_server(tls_echo, "127.0.0.1", 0,
-                                                   {.tls = localhost_server()});
+        auto srv =
+            co_await aio::net::start_server(tls_echo, "127.0.0.1", 0, {.tls = localhost_server()});
         auto s = co_await aio::net::open_connection(
             "localhost", srv.port(),
             {.family = aio::net::address_family::ipv4, .tls = trusting_client()});
@@ -115,8 +117,8 @@ TEST(tls_connection, alpn_and_sni_select_protocol_and_certificate) {
 
         auto cctx = trusting_client();
         cctx.set_alpn_protocols({"h2", "http/1.1"});
-        auto s = co_await aio::net::open_connection(
-            "127.0.0.1", srv.port(), {.tls = cctx, .server_hostname = "other.test"});
+        auto s = co_await aio::net::open_connection("127.0.0.1", srv.port(),
+                                                    {.tls = cctx, .server_hostname = "other.test"});
         EXPECT_EQ(s.tls()->peer_subject, "CN=other.test");
         EXPECT_EQ(s.tls()->alpn_protocol, "http/1.1"); // other.test's context only has 1.1
         co_await s.write("x\n");
@@ -148,11 +150,11 @@ TEST(tls_connection, wrong_hostname_and_self_signed_are_refused_without_fd_leaks
         auto self = co_await aio::net::start_server(
             count_and_echo, "127.0.0.1", 0,
             {.tls = tls_context::server(certs().self_cert(), certs().self_key())});
-        EXPECT_EQ(co_await expect_tls_error(aio::net::open_connection(
-                      "127.0.0.1", self.port(), {.tls = trusting_client()})),
+        EXPECT_EQ(co_await expect_tls_error(aio::net::open_connection("127.0.0.1", self.port(),
+                                                                      {.tls = trusting_client()})),
                   "certificate verify failed: self-signed certificate");
         co_await aio::sleep(20ms); // let the servers see the alerts
-        EXPECT_EQ(g_handled, 0);  // refused connections never reach the handler
+        EXPECT_EQ(g_handled, 0);   // refused connections never reach the handler
         srv.close();
         self.close();
         co_await srv.wait_closed();
@@ -172,8 +174,8 @@ TEST(tls_connection, tls_client_against_a_plaintext_server_fails_cleanly) {
                 co_await s.close();
             },
             "127.0.0.1", 0);
-        EXPECT_EQ(co_await expect_tls_error(aio::net::open_connection(
-                      "127.0.0.1", srv.port(), {.tls = trusting_client()})),
+        EXPECT_EQ(co_await expect_tls_error(aio::net::open_connection("127.0.0.1", srv.port(),
+                                                                      {.tls = trusting_client()})),
                   "wrong version number");
         srv.close();
         co_await srv.wait_closed();
@@ -200,8 +202,8 @@ TEST(tls_connection, plaintext_client_never_reaches_the_tls_handler) {
             co_await plain.close();
         }
         // The server is unharmed and serves the next (TLS) client.
-        auto s = co_await aio::net::open_connection("127.0.0.1", srv.port(),
-                                                    {.tls = trusting_client()});
+        auto s =
+            co_await aio::net::open_connection("127.0.0.1", srv.port(), {.tls = trusting_client()});
         co_await s.write("ok\n");
         EXPECT_EQ(co_await s.read_line(), "[|] ok\n");
         co_await s.close();
@@ -219,8 +221,7 @@ TEST(tls_connection, client_handshake_timeout_closes_the_socket) {
         auto srv = co_await aio::net::start_server(silent, "127.0.0.1", 0);
         try {
             (void)co_await aio::net::open_connection(
-                "127.0.0.1", srv.port(),
-                {.tls = trusting_client(), .tls_handshake_timeout = 50ms});
+                "127.0.0.1", srv.port(), {.tls = trusting_client(), .tls_handshake_timeout = 50ms});
             ADD_FAILURE() << "connected";
         } catch (const aio::timeout_error& e) {
             EXPECT_NE(std::string(e.what()).find("TLS handshake"), std::string::npos) << e.what();
@@ -237,8 +238,8 @@ TEST(tls_connection, cancelling_open_connection_mid_handshake_leaves_no_fd) {
     const int fds = aio_test::fd_count();
     aio::run([]() -> task<> {
         auto srv = co_await aio::net::start_server(silent, "127.0.0.1", 0);
-        auto h = aio::create_task(aio::net::open_connection("127.0.0.1", srv.port(),
-                                                            {.tls = trusting_client()}));
+        auto h = aio::create_task(
+            aio::net::open_connection("127.0.0.1", srv.port(), {.tls = trusting_client()}));
         co_await aio::sleep(30ms); // connected, ClientHello sent, no answer
         h.cancel();
         EXPECT_THROW(co_await h, aio::cancelled_error);
@@ -297,9 +298,9 @@ TEST(tls_connection, mutual_tls_shows_the_client_certificate_to_the_handler) {
 TEST(tls_connection, contexts_of_the_wrong_role_are_refused) {
     AIO_REQUIRE_TEST_CERTS();
     aio::run([]() -> task<> {
-        EXPECT_THROW(co_await aio::net::start_server(tls_echo, "127.0.0.1", 0,
-                                                     {.tls = trusting_client()}),
-                     aio::net::invalid_argument_error);
+        EXPECT_THROW(
+            co_await aio::net::start_server(tls_echo, "127.0.0.1", 0, {.tls = trusting_client()}),
+            aio::net::invalid_argument_error);
         auto srv = co_await aio::net::start_server(silent, "127.0.0.1", 0);
         EXPECT_THROW(co_await aio::net::open_connection("127.0.0.1", srv.port(),
                                                         {.tls = localhost_server()}),
@@ -315,9 +316,10 @@ TEST(tls_connection, contexts_of_the_wrong_role_are_refused) {
 TEST(tls_interop, client_talks_to_openssl_s_server) {
     AIO_REQUIRE_TEST_CERTS();
     aio_test::child_process server({"openssl", "s_server", "-accept", "127.0.0.1:0", "-cert",
-                                    certs().server_cert(), "-key", certs().server_key(),
-                                    "-naccept", "1", "-rev", "-alpn", "h2"});
-    if (!server.ok()) GTEST_SKIP() << "cannot start openssl s_server";
+                                    certs().server_cert(), "-key", certs().server_key(), "-naccept",
+                                    "1", "-rev", "-alpn", "h2"});
+    if (!server.ok())
+        GTEST_SKIP() << "cannot start openssl s_server";
     std::string banner = server.read_until("ACCEPT", 10s);
     if (banner.find("ACCEPT") != std::string::npos && banner.back() != '\n') {
         banner += server.read_until("\n", 5s);
@@ -332,9 +334,8 @@ TEST(tls_interop, client_talks_to_openssl_s_server) {
     aio::run([]() -> task<> {
         auto cctx = trusting_client();
         cctx.set_alpn_protocols({"h2"});
-        auto s = co_await aio::net::open_connection(
-            "127.0.0.1", static_cast<std::uint16_t>(port),
-            {.tls = cctx, .server_hostname = "localhost"});
+        auto s = co_await aio::net::open_connection("127.0.0.1", static_cast<std::uint16_t>(port),
+                                                    {.tls = cctx, .server_hostname = "localhost"});
         EXPECT_EQ(s.tls()->alpn_protocol, "h2");
         co_await s.write("hello openssl\n");
         EXPECT_EQ(co_await aio::wait_for(s.read_line(), 10s), "lssnepo olleh\n"); // -rev
@@ -345,10 +346,11 @@ TEST(tls_interop, client_talks_to_openssl_s_server) {
 namespace {
 task<std::string> run_s_client(std::uint16_t port) {
     aio_test::child_process client({"openssl", "s_client", "-connect",
-                                    "127.0.0.1:" + std::to_string(port), "-CAfile",
-                                    certs().ca(), "-servername", "localhost",
-                                    "-verify_return_error", "-alpn", "h2", "-quiet"});
-    if (!client.ok()) co_return "cannot start openssl s_client";
+                                    "127.0.0.1:" + std::to_string(port), "-CAfile", certs().ca(),
+                                    "-servername", "localhost", "-verify_return_error", "-alpn",
+                                    "h2", "-quiet"});
+    if (!client.ok())
+        co_return "cannot start openssl s_client";
     client.write_stdin("ping from s_client\n");
     client.close_stdin();
     auto out = stream::from_fd(client.release_stdout());
@@ -366,8 +368,8 @@ TEST(tls_interop, openssl_s_client_talks_to_the_server) {
         auto srv = co_await aio::net::start_server(
             [](stream s) -> task<> {
                 std::string line = co_await s.read_line();
-                co_await s.write("[" + s.tls()->alpn_protocol + "|" + s.tls()->server_name +
-                                 "] " + line);
+                co_await s.write("[" + s.tls()->alpn_protocol + "|" + s.tls()->server_name + "] " +
+                                 line);
                 co_await s.close();
             },
             "127.0.0.1", 0, {.tls = sctx});
@@ -386,7 +388,8 @@ task<> count_bytes(stream s) {
     try {
         while (true) {
             const std::size_t n = co_await s.read_into(std::span<char>(buf));
-            if (n == 0) break;
+            if (n == 0)
+                break;
             g_received += n;
         }
         g_clean_end = true;
@@ -404,13 +407,14 @@ TEST(tls_connection, a_client_that_never_reads_still_delivers_everything) {
         g_clean_end = false;
         auto srv = co_await aio::net::start_server(count_bytes, "127.0.0.1", 0,
                                                    {.tls = localhost_server()});
-        auto s = co_await aio::net::open_connection("127.0.0.1", srv.port(),
-                                                    {.tls = trusting_client()});
+        auto s =
+            co_await aio::net::open_connection("127.0.0.1", srv.port(), {.tls = trusting_client()});
         co_await aio::sleep(5ms); // the server's session tickets reach the client's socket
         // Closing a socket with unread input makes the kernel reset the connection and drop
         // what it had not transmitted yet: the TLS close must take the tickets off first.
         const std::string chunk(1 << 20, 'z');
-        for (int i = 0; i < 16; ++i) co_await s.write(chunk);
+        for (int i = 0; i < 16; ++i)
+            co_await s.write(chunk);
         co_await s.close();
         for (int i = 0; i < 500 && !g_clean_end && g_received < (16u << 20); ++i) {
             co_await aio::sleep(2ms);

@@ -1,19 +1,18 @@
 // TLS on aio::net::stream over real sockets (socket pairs and loopback TCP): start_tls,
 // verification failures, close_notify, cancellation, fd accounting.
+#include "../net_test_util.hpp"
 #include "net/stream_state.hpp"
 #include "net/tls/tls_transport.hpp"
 #include "net/tls/upgrade.hpp"
-
-#include "../net_test_util.hpp"
 #include "test_certs.hpp"
 
 #include <aio/core.hpp>
 #include <aio/net.hpp>
 
-#include <gtest/gtest.h>
-
 #include <random>
 #include <string>
+
+#include <gtest/gtest.h>
 
 using namespace std::chrono_literals;
 using aio::task;
@@ -45,7 +44,8 @@ task<std::string> tls_echo_server(stream s, tls_context ctx) {
     std::string seen;
     while (true) {
         std::string line = co_await s.read_line();
-        if (line.empty()) break;
+        if (line.empty())
+            break;
         seen += line;
         co_await s.write(line);
     }
@@ -83,7 +83,8 @@ TEST(tls_stream, start_tls_handshake_and_echo_round_trip) {
         auto server = aio::create_task(tls_echo_server(std::move(b), localhost_server()));
         co_await a.start_tls(trusting_client(), "localhost");
         EXPECT_TRUE(a.tls().has_value());
-        if (!a.tls()) co_return;
+        if (!a.tls())
+            co_return;
         EXPECT_EQ(a.tls()->version, "TLSv1.3");
         EXPECT_TRUE(a.tls()->peer_verified);
         co_await a.write("hello\n");
@@ -155,8 +156,8 @@ TEST(tls_stream, wrong_hostname_is_refused_with_a_clear_error_and_no_fd_leak) {
         auto [a, b] = aio_test::stream_pair();
         auto [reason, server_msg] = co_await aio::gather(
             client_expecting_failure(std::move(a), trusting_client(), "localhost"),
-            failing_server(std::move(b), tls_context::server(certs().wrong_cert(),
-                                                             certs().wrong_key())));
+            failing_server(std::move(b),
+                           tls_context::server(certs().wrong_cert(), certs().wrong_key())));
         EXPECT_EQ(reason,
                   "certificate verify failed: hostname mismatch (certificate is not valid for "
                   "'localhost')");
@@ -357,8 +358,10 @@ TEST(tls_stream, megabytes_flow_both_ways_at_once) {
                              b.start_tls(localhost_server()));
         std::string x(3 << 20, '\0'), y(2 << 20, '\0');
         std::mt19937 rng(7);
-        for (auto& c : x) c = static_cast<char>(rng());
-        for (auto& c : y) c = static_cast<char>(rng());
+        for (auto& c : x)
+            c = static_cast<char>(rng());
+        for (auto& c : y)
+            c = static_cast<char>(rng());
         auto [got_by_a, got_by_b] = co_await aio::gather(send_and_receive(std::move(a), x),
                                                          send_and_receive(std::move(b), y));
         EXPECT_EQ(got_by_a.size(), y.size());
