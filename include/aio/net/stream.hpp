@@ -170,7 +170,8 @@ class stream {
     ///     co_await s.start_tls(aio::net::tls_context::client(), "mail.example.org");
     [[nodiscard]] task<void> start_tls(tls_context ctx, std::string server_hostname = {});
     /// What the TLS handshake negotiated (version, cipher, ALPN protocol, SNI, peer
-    /// certificate); std::nullopt for a stream that does not speak TLS.
+    /// certificate); std::nullopt for a stream that does not speak TLS or whose connection
+    /// is already released (after close() or abort()).
     std::optional<net::tls_info> tls() const;
 
     /// True unless default-constructed or moved from.
