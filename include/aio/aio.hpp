@@ -5,3 +5,4 @@
 #include <aio/sync.hpp>
 #include <aio/threads.hpp>
 #include <aio/net.hpp>
+#include <aio/os.hpp>

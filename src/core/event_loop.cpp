@@ -9,10 +9,12 @@
 #include <aio/core/event_loop.hpp>
 #include <aio/core/sleep.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <unistd.h>
 
 namespace aio {
 
@@ -23,7 +25,107 @@ bool env_flag(const char* name) {
     const char* v = std::getenv(name);
     return v && *v && std::string_view(v) != "0";
 }
+
+// ---- Ctrl-C (run_options::handle_sigint) ----
+// SIGINT is process-wide, so the loop that handles it is named by one atomic pointer. The
+// handler only stores a flag and wakes the backend (an eventfd write), both
+// async-signal-safe; the loop thread sees the flag after its poll returns.
+std::atomic<loop_impl*> g_sigint_loop{nullptr};
+
+void on_sigint(int) {
+    const int saved = errno;
+    if (loop_impl* l = g_sigint_loop.load(std::memory_order_acquire)) {
+        l->m_sigint.store(true, std::memory_order_release);
+        l->m_loop.io().wake();
+    } else {
+        // No loop armed (a chained handler restored us after the loop ended): behave as the
+        // default disposition would. sigaction and raise are async-signal-safe.
+        struct sigaction sa{};
+        sa.sa_handler = SIG_DFL;
+        sigemptyset(&sa.sa_mask);
+        ::sigaction(SIGINT, &sa, nullptr);
+        ::raise(SIGINT);
+    }
+    errno = saved;
+}
+
+/// Arms SIGINT -> cancel(main) for one run_main and undoes it at the end.
+class sigint_scope {
+  public:
+    explicit sigint_scope(loop_impl& impl) : m_impl(impl) {
+        if (!impl.m_opts.handle_sigint || ::getpid() != ::gettid()) return;
+        struct sigaction cur{};
+        if (::sigaction(SIGINT, nullptr, &cur) != 0 || (cur.sa_flags & SA_SIGINFO) ||
+            (cur.sa_handler != SIG_DFL && cur.sa_handler != &on_sigint)) {
+            return; // the program (or an outer loop) handles SIGINT itself
+        }
+        loop_impl* expected = nullptr;
+        if (!g_sigint_loop.compare_exchange_strong(expected, &impl)) return;
+        impl.m_sigint.store(false);
+        struct sigaction sa{};
+        sa.sa_handler = &on_sigint;
+        sa.sa_flags = SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        ::sigaction(SIGINT, &sa, nullptr);
+        m_armed = true;
+    }
+    ~sigint_scope() { disarm(); }
+    sigint_scope(const sigint_scope&) = delete;
+    sigint_scope& operator=(const sigint_scope&) = delete;
+
+    /// After a loop turn: the first SIGINT cancels the main task and gives SIGINT its
+    /// default disposition back, so a second Ctrl-C ends the process.
+    void check(promise_base* main) noexcept {
+        if (!m_armed || !m_impl.m_sigint.load(std::memory_order_acquire)) return;
+        disarm();
+        m_interrupted = true;
+        main->cancel();
+    }
+    /// At the very end: a main task that ended by the SIGINT cancellation ends the
+    /// process as killed by SIGINT (stdio flushed first), like CPython.
+    void finish(promise_base* main) noexcept {
+        disarm();
+        if (!m_interrupted || !main->has(promise_base::f_was_cancelled)) return;
+        std::cout.flush();
+        std::cerr.flush();
+        std::fflush(nullptr);
+        struct sigaction sa{};
+        sa.sa_handler = SIG_DFL;
+        sigemptyset(&sa.sa_mask);
+        ::sigaction(SIGINT, &sa, nullptr);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        ::pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+        ::raise(SIGINT);
+        // Still alive (SIGINT blocked elsewhere or ignored): run rethrows cancelled_error.
+    }
+
+  private:
+    void disarm() noexcept {
+        if (!m_armed) return;
+        m_armed = false;
+        struct sigaction cur{};
+        // Restore the default only if nobody (add_signal_handler) replaced our handler.
+        if (::sigaction(SIGINT, nullptr, &cur) == 0 && cur.sa_handler == &on_sigint) {
+            struct sigaction sa{};
+            sa.sa_handler = SIG_DFL;
+            sigemptyset(&sa.sa_mask);
+            ::sigaction(SIGINT, &sa, nullptr);
+        }
+        g_sigint_loop.store(nullptr, std::memory_order_release);
+    }
+
+    loop_impl& m_impl;
+    bool m_armed = false;
+    bool m_interrupted = false;
+};
+
 } // namespace
+
+bool is_stale_sigint_handler(void (*handler)(int)) noexcept {
+    return handler == &on_sigint && g_sigint_loop.load(std::memory_order_acquire) == nullptr;
+}
 
 loop_impl::loop_impl(event_loop& loop, const run_options& opts) : m_loop(loop), m_opts(opts) {
     m_slow = opts.slow_callback_duration;
@@ -242,6 +344,7 @@ void event_loop::run_main(detail::promise_base* main) {
             detail::t_current = nullptr;
         }
     } r;
+    detail::sigint_scope sigint(*m_impl);
     main->start_root("main", aio::source_location::current());
     while (!main->done()) {
         m_impl->run_once();
@@ -249,6 +352,7 @@ void event_loop::run_main(detail::promise_base* main) {
             m_impl->m_stop = false;
             main->cancel();
         }
+        sigint.check(main);
     }
     // asyncio.run: cancel every remaining task and let it unwind; wait for thread work.
     while (!m_tasks.empty() || m_impl->m_outstanding.load() > 0 || m_head) {
@@ -268,6 +372,7 @@ void event_loop::run_main(detail::promise_base* main) {
             m_impl->m_trace->render_timeline(std::cerr);
         }
     }
+    sigint.finish(main);
 }
 
 void event_loop::call_soon(std::function<void()> fn) {

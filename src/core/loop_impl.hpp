@@ -15,6 +15,12 @@ namespace aio::detail {
 
 class trace_recorder;
 
+/// Per-loop state of an upper layer (the os layer's signal hub, child reaper and file
+/// workers). It is destroyed with the loop, after every task has ended and before the
+/// backend, so its destructor may still cancel and drain its own backend operations.
+struct loop_extension {
+    virtual ~loop_extension() = default;
+};
 /// The debug entry of a task (name, creation site), or null.
 const task_debug* debug_info(const promise_base& t) noexcept;
 
@@ -50,9 +56,17 @@ class loop_impl {
     bool m_stop = false;
     clock::time_point m_virtual_now{};
     std::unique_ptr<trace_recorder> m_trace;
+    // The os layer's per-loop state (created on first use; see loop_extension).
+    std::unique_ptr<loop_extension> m_os;
+    // Set by the SIGINT handler of run_main (handle_sigint); read on the loop thread.
+    std::atomic<bool> m_sigint{false};
     // Names and creation sites of named tasks (and of all tasks in debug/trace mode), kept
     // off the frame so that an unnamed task costs no memory for them.
     std::unordered_map<std::uint32_t, task_debug> m_debug_info;
 };
+
+/// True if `handler` is run_main's Ctrl-C handler and no loop has it armed now: a layer
+/// that saved it as the previous SIGINT disposition restores SIG_DFL instead.
+bool is_stale_sigint_handler(void (*handler)(int)) noexcept;
 
 } // namespace aio::detail

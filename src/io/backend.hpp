@@ -30,6 +30,8 @@ enum class op_kind : std::uint8_t {
     connect,   // connect(fd, addr, addrlen)
     poll,      // wait for poll events (m_len holds the mask); result is the revents
     fsync,     // fsync(fd)
+    openat,    // openat(m_fd or AT_FDCWD, (const char*)m_buf, m_len flags | O_CLOEXEC, m_offset
+               // mode); result is the new fd (files: never waits for readiness)
 };
 
 struct io_op {

@@ -87,6 +87,10 @@ bool attempt(io_op& op) noexcept {
     case op_kind::fsync:
         r = sys::fsync(op.m_fd);
         break;
+    case op_kind::openat:
+        r = sys::openat(op.m_fd, static_cast<const char*>(op.m_buf), static_cast<int>(op.m_len),
+                        static_cast<mode_t>(op.m_offset));
+        break;
     case op_kind::accept:
         r = sys::accept4(op.m_fd, op.m_addr, op.m_addr ? &op.m_addrlen : nullptr,
                          SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -151,6 +155,12 @@ class epoll_backend final : public backend {
         ++m_inflight;
         op.m_queued = false;
         if (op.m_kind == op_kind::connect) op.m_offset = 0;
+        if (op.m_kind == op_kind::openat) {
+            // m_fd is a directory fd or AT_FDCWD (negative): no per-fd state, never waits.
+            if (!attempt(op)) op.m_result = -errno; // EINTR/EAGAIN: reported, not retried
+            finish(op);
+            return;
+        }
         fd_state& st = state(op.m_fd);
         op_list& fifo = is_reader(op) ? st.readers : st.writers;
         const bool file_op = op.m_kind == op_kind::read_at || op.m_kind == op_kind::write_at ||

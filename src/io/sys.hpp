@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -11,7 +12,7 @@
 namespace aio::detail::sys {
 
 enum class call : unsigned char {
-    read, write, recv, send, recvmsg, sendmsg, pread, pwrite, fsync, accept, connect
+    read, write, recv, send, recvmsg, sendmsg, pread, pwrite, fsync, accept, connect, openat
 };
 
 /// A fault plan: the next `times` invocations of `which` fail with `error` (if non-zero)
@@ -66,6 +67,9 @@ inline long pwrite(int fd, const void* b, std::size_t n, off_t off) {
     AIO_SYS_CALL(pwrite, &n, ::pwrite(fd, b, n, off));
 }
 inline long fsync(int fd) { AIO_SYS_CALL(fsync, nullptr, ::fsync(fd)); }
+inline long openat(int dir, const char* path, int flags, mode_t mode) {
+    AIO_SYS_CALL(openat, nullptr, ::openat(dir, path, flags | O_CLOEXEC, mode));
+}
 inline long accept4(int fd, sockaddr* a, socklen_t* l, int fl) {
     AIO_SYS_CALL(accept, nullptr, ::accept4(fd, a, l, fl));
 }

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <fcntl.h>
 #include <liburing.h>
 #include <string>
 #include <system_error>
@@ -37,6 +38,7 @@ sys::call call_of(op_kind k) noexcept {
     case op_kind::accept: return sys::call::accept;
     case op_kind::connect: return sys::call::connect;
     case op_kind::fsync: return sys::call::fsync;
+    case op_kind::openat: return sys::call::openat;
     case op_kind::poll: break;
     }
     return sys::call::read;
@@ -122,6 +124,11 @@ class uring_backend final : public backend {
             break;
         case op_kind::fsync:
             io_uring_prep_fsync(sqe, op.m_fd, 0);
+            break;
+        case op_kind::openat:
+            io_uring_prep_openat(sqe, op.m_fd, static_cast<const char*>(op.m_buf),
+                                 static_cast<int>(op.m_len) | O_CLOEXEC,
+                                 static_cast<mode_t>(op.m_offset));
             break;
         }
         io_uring_sqe_set_data64(sqe, reinterpret_cast<std::uint64_t>(&op));

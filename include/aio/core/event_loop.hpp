@@ -35,6 +35,17 @@ struct run_options {
     /// AIO_TIMELINE=1): a learner sees which tasks overlapped. AIO_TRACE=file.json writes
     /// the same events as a Chrome trace (open it in Perfetto).
     bool timeline = false;
+    /// Ctrl-C handling (asyncio.run in Python 3.11): when the loop runs on the process's main
+    /// thread and SIGINT has its default disposition, the first SIGINT cancels the main task,
+    /// so its cleanup (catch blocks, `with` exits, destructors) runs; SIGINT then gets its
+    /// default disposition back, so a second Ctrl-C ends the process at once. If the main
+    /// task then ends by that cancellation, stdio is flushed and SIGINT is raised again
+    /// after every task has finished, so the process exits "killed by SIGINT" (status 130 in
+    /// a shell), the Unix convention for interrupted programs (CPython does the same). A
+    /// main task that catches the cancellation and returns normally returns normally.
+    /// A handler installed with add_signal_handler(SIGINT) or awaited with
+    /// aio::signal_received(SIGINT) takes precedence. False: SIGINT is left alone.
+    bool handle_sigint = true;
 };
 
 /// The event loop. One per thread at most; aio::run creates and destroys one for you.
@@ -71,6 +82,23 @@ class event_loop : public detail::loop_core {
     void call_later(std::chrono::nanoseconds delay, std::function<void()> fn);
     /// Stops run_until_complete after the current turn (the main task is cancelled).
     void stop() noexcept;
+
+    /// Calls `callback` on the loop thread (at a loop turn, never in signal context, so it may
+    /// do anything a loop callback may) each time signal `sig` arrives, replacing any
+    /// callback this loop had for `sig` (asyncio's loop.add_signal_handler). The process's
+    /// disposition of `sig` is replaced by aiocpp's forwarding handler (SA_RESTART) until
+    /// remove_signal_handler or the loop's end, which restore the previous one. Several
+    /// signals arriving before the loop reads them may be coalesced into one call, as the
+    /// kernel does. Throws aio::error for an invalid signal or SIGKILL/SIGSTOP, and
+    /// aio::io_error if the handler cannot be installed. Defined by the os layer
+    /// (src/os/signal.cpp).
+    ///
+    ///     loop.add_signal_handler(SIGHUP, [&] { reload_config(); });
+    void add_signal_handler(int sig, std::function<void()> callback);
+    /// Removes the callback for `sig`; returns false if there was none. The previous
+    /// disposition of `sig` comes back unless aio::signal_received still uses it on this
+    /// loop.
+    bool remove_signal_handler(int sig);
 
     /// Name of the I/O backend in use: "io_uring" or "epoll".
     std::string_view backend_name() const noexcept;
