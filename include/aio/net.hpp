@@ -8,3 +8,4 @@
 #include <aio/net/resolve.hpp>
 #include <aio/net/server.hpp>
 #include <aio/net/stream.hpp>
+#include <aio/net/tls.hpp>

@@ -1,6 +1,7 @@
 // open_connection: resolve, then connect sequentially or with Happy Eyeballs (RFC 8305).
 #include "net/io.hpp"
 #include "net/stream_state.hpp"
+#include "net/tls/upgrade.hpp"
 
 #include <aio/core/task_group.hpp>
 #include <aio/core/timeout.hpp>
@@ -171,6 +172,42 @@ task<unique_fd> connect_staggered(std::vector<address> addrs,
     throw_connect_failure(r.errors, target);
 }
 
+/// The TLS settings of a call, owned: taken out of connect_options (which only refers to
+/// the context, see tls_context_ref) by the public, non-coroutine open_connection
+/// functions while the caller's arguments are certainly alive, so that a task started
+/// later (create_task) does not depend on them.
+struct tls_params {
+    std::optional<tls_context> ctx;
+    std::string server_hostname;
+    std::chrono::milliseconds handshake_timeout{0};
+};
+
+tls_params take_tls(connect_options& o) {
+    tls_params p;
+    if (o.tls) {
+        p.ctx = *o.tls;
+        p.server_hostname = std::string(o.server_hostname);
+        p.handshake_timeout = o.tls_handshake_timeout;
+    }
+    o.tls = {}; // the reference is not to be used after the call expression
+    o.server_hostname = {};
+    return p;
+}
+
+/// The TLS step of open_connection. `host` names the peer unless a server_hostname was
+/// given (the host passed to open_connection, or the address's IP).
+task<stream> maybe_tls(stream s, tls_params tls, std::string host) {
+    if (!tls.ctx)
+        co_return s;
+    // No ?: here: GCC 12 destroys the temporaries of a conditional expression twice in a
+    // coroutine.
+    if (!tls.server_hostname.empty())
+        host = std::move(tls.server_hostname);
+    co_await tls_connect(stream_ref(s.state()), std::move(*tls.ctx), std::move(host),
+                         tls.handshake_timeout);
+    co_return s;
+}
+
 stream make_stream(unique_fd fd, const connect_options& o, bool tcp) {
     if (tcp && o.nodelay) {
         const int one = 1;
@@ -198,55 +235,87 @@ task<stream> connect_list(std::vector<address> addrs, connect_options o, std::st
     co_return make_stream(std::move(fd), o, ip);
 }
 
-task<stream> connect_host(std::string host, std::uint16_t port, connect_options o) {
+task<stream> connect_list_tls(std::vector<address> addrs,
+                              connect_options o,
+                              std::string target,
+                              tls_params tls) {
+    stream s = co_await connect_list(std::move(addrs), o, std::move(target));
+    co_return co_await maybe_tls(std::move(s), std::move(tls), std::string());
+}
+
+task<stream> connect_host(std::string host, std::uint16_t port, connect_options o, tls_params tls) {
     std::vector<address> addrs = interleave(co_await resolve(host, port, o.family));
     std::string target = host;
     target.append(":").append(std::to_string(port));
-    co_return co_await connect_list(std::move(addrs), o, std::move(target));
+    stream s = co_await connect_list(std::move(addrs), o, std::move(target));
+    co_return co_await maybe_tls(std::move(s), std::move(tls), std::move(host));
 }
 
-task<stream> connect_address(address to, connect_options o) {
+task<stream> connect_address(address to, connect_options o, tls_params tls) {
     if (to.family() == address_family::unspecified) {
         throw invalid_argument_error("aio::net::open_connection: unspecified address");
     }
     unique_fd fd = co_await connect_one(to, o.local_address);
-    co_return make_stream(std::move(fd), o, to.is_ip());
+    stream s = make_stream(std::move(fd), o, to.is_ip());
+    std::string name;
+    if (to.is_ip())
+        name = to.host();
+    co_return co_await maybe_tls(std::move(s), std::move(tls), std::move(name));
+}
+
+task<stream> open_host(std::string host, std::uint16_t port, connect_options o, tls_params tls) {
+    if (o.timeout.count() > 0) {
+        const auto t = o.timeout;
+        co_return co_await aio::timeout(t, connect_host(std::move(host), port, o, std::move(tls)));
+    }
+    co_return co_await connect_host(std::move(host), port, o, std::move(tls));
+}
+
+task<stream> open_address(address to, connect_options o, tls_params tls) {
+    if (o.timeout.count() > 0) {
+        const auto t = o.timeout;
+        co_return co_await aio::timeout(t, connect_address(to, o, std::move(tls)));
+    }
+    co_return co_await connect_address(to, o, std::move(tls));
+}
+
+task<stream> open_list(std::vector<address> candidates, connect_options o, tls_params tls) {
+    std::string target = "[";
+    for (const auto& a : candidates)
+        target.append(target.size() > 1 ? ", " : "").append(a.to_string());
+    target += "]";
+    if (o.timeout.count() > 0) {
+        const auto t = o.timeout;
+        co_return co_await aio::timeout(
+            t, connect_list_tls(std::move(candidates), o, std::move(target), std::move(tls)));
+    }
+    co_return co_await connect_list_tls(std::move(candidates), o, std::move(target),
+                                        std::move(tls));
 }
 
 } // namespace
 } // namespace detail
 
+// The public functions are not coroutines: they take what connect_options refers to
+// (the TLS context) while the caller's arguments are alive, then start the coroutine.
+
 task<stream> open_connection(std::string host, std::uint16_t port, connect_options options) {
-    if (options.timeout.count() > 0) {
-        const auto t = options.timeout;
-        co_return co_await aio::timeout(t, detail::connect_host(std::move(host), port, options));
-    }
-    co_return co_await detail::connect_host(std::move(host), port, options);
+    detail::tls_params tls = detail::take_tls(options);
+    return detail::open_host(std::move(host), port, options, std::move(tls));
 }
 
 task<stream> open_connection(address to, connect_options options) {
-    if (options.timeout.count() > 0) {
-        const auto t = options.timeout;
-        co_return co_await aio::timeout(t, detail::connect_address(to, options));
-    }
-    co_return co_await detail::connect_address(to, options);
+    detail::tls_params tls = detail::take_tls(options);
+    return detail::open_address(to, options, std::move(tls));
 }
 
 task<stream> open_connection(std::vector<address> candidates, connect_options options) {
-    std::string target = "[";
-    for (const auto& a : candidates)
-        target.append(target.size() > 1 ? ", " : "").append(a.to_string());
-    target += "]";
-    if (options.timeout.count() > 0) {
-        const auto t = options.timeout;
-        co_return co_await aio::timeout(
-            t, detail::connect_list(std::move(candidates), options, std::move(target)));
-    }
-    co_return co_await detail::connect_list(std::move(candidates), options, std::move(target));
+    detail::tls_params tls = detail::take_tls(options);
+    return detail::open_list(std::move(candidates), options, std::move(tls));
 }
 
 task<stream> open_unix_connection(std::string path, connect_options options) {
-    co_return co_await open_connection(address::unix_domain(path), options);
+    return open_connection(address::unix_domain(path), options);
 }
 
 } // namespace aio::net

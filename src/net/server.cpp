@@ -10,6 +10,7 @@
 // reported through the loop's report() and never end the loop; resource errors (EMFILE,
 // ENFILE, ENOBUFS, ENOMEM) pause accepting for accept_retry_delay first.
 #include "net/io.hpp"
+#include "net/tls/upgrade.hpp"
 
 #include <aio/core/event_loop.hpp>
 #include <aio/core/sleep.hpp>
@@ -18,6 +19,7 @@
 #include <aio/net/server.hpp>
 
 #include <cstring>
+#include <optional>
 #include <unordered_map>
 
 #include <netinet/in.h>
@@ -38,8 +40,10 @@ class server_state {
         aio::detail::promise_base* task = nullptr;
     };
 
-    server_state(connection_handler h, server_options o, bool tcp)
-        : m_handler(std::move(h)), m_opts(o), m_tcp(tcp) {}
+    server_state(connection_handler h, server_options o, std::optional<tls_context> tls, bool tcp)
+        : m_handler(std::move(h)), m_opts(o), m_tls(std::move(tls)), m_tcp(tcp) {
+        m_opts.tls = {}; // only referred to the caller's context; m_tls is the server's copy
+    }
 
     void add_ref() noexcept { ++m_refs; }
     void release() noexcept {
@@ -71,6 +75,7 @@ class server_state {
 
     connection_handler m_handler;
     server_options m_opts;
+    std::optional<tls_context> m_tls; // TLS for every connection (server_options::tls)
     bool m_tcp;
     std::vector<listener> m_listeners;
     std::size_t m_accepting = 0;
@@ -127,6 +132,14 @@ task<void> run_handler(client_guard g, unique_fd fd, address peer) {
             ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         }
         stream conn = stream::from_fd(fd.release(), s->m_opts.buffers);
+        if (s->m_tls) {
+            // Not inside the if's condition: GCC 12 mishandles temporaries of a co_await
+            // in a short-circuit expression.
+            const bool ok = co_await tls_accept(stream_ref(conn.state()), *s->m_tls,
+                                                s->m_opts.tls_handshake_timeout, peer.to_string());
+            if (!ok)
+                co_return; // failed: the stream is aborted, the handler never sees it
+        }
         co_await s->m_handler(std::move(conn));
     } catch (const cancelled_error&) {
         // abort_clients() or the loop's shutdown.
@@ -242,10 +255,17 @@ void listen_on(server_state* s, const address& a, const char* who) {
     s->m_listeners.push_back({std::move(fd), bound, nullptr});
 }
 
-void check_options(const server_options& o, const char* who) {
+void check_options(const server_options& o,
+                   const std::optional<tls_context>& tls,
+                   const char* who) {
     if (o.backlog <= 0 || o.accept_retry_delay.count() < 0) {
         throw invalid_argument_error(std::string(who) +
                                      ": backlog must be > 0 and accept_retry_delay >= 0");
+    }
+    if (tls && tls->is_client()) {
+        throw invalid_argument_error(std::string(who) +
+                                     ": server_options::tls must be a server context "
+                                     "(tls_context::server(cert, key)), not a client context");
     }
 }
 
@@ -339,12 +359,16 @@ task<void> server::wait_closed() {
     return wait_until_closed(need(m_s, "wait_closed"));
 }
 
-task<server> start_server(connection_handler handler,
-                          std::string host,
-                          std::uint16_t port,
-                          server_options options) {
+namespace detail {
+namespace {
+
+task<server> start_tcp_server(connection_handler handler,
+                              std::string host,
+                              std::uint16_t port,
+                              server_options options,
+                              std::optional<tls_context> tls) {
     constexpr const char* who = "aio::net::start_server";
-    detail::check_options(options, who);
+    detail::check_options(options, tls, who);
     if (!handler)
         throw invalid_argument_error(std::string(who) + ": the handler is empty");
     std::vector<address> addrs;
@@ -354,7 +378,7 @@ task<server> start_server(connection_handler handler,
     } else {
         addrs = co_await resolve(host, port);
     }
-    auto* s = new detail::server_state(std::move(handler), options, true);
+    auto* s = new detail::server_state(std::move(handler), options, std::move(tls), true);
     server srv(s);
     for (const address& a : addrs) {
         try {
@@ -371,10 +395,12 @@ task<server> start_server(connection_handler handler,
     co_return srv;
 }
 
-task<server>
-start_unix_server(connection_handler handler, std::string path, server_options options) {
+task<server> start_unix(connection_handler handler,
+                        std::string path,
+                        server_options options,
+                        std::optional<tls_context> tls) {
     constexpr const char* who = "aio::net::start_unix_server";
-    detail::check_options(options, who);
+    detail::check_options(options, tls, who);
     if (!handler)
         throw invalid_argument_error(std::string(who) + ": the handler is empty");
     const address a = address::unix_domain(path);
@@ -382,7 +408,7 @@ start_unix_server(connection_handler handler, std::string path, server_options o
     if (path.front() != '\0' && ::stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
         ::unlink(path.c_str()); // a stale socket from an earlier run
     }
-    auto* s = new detail::server_state(std::move(handler), options, false);
+    auto* s = new detail::server_state(std::move(handler), options, std::move(tls), false);
     server srv(s);
     detail::listen_on(s, a, who);
     if (path.front() != '\0' && ::stat(path.c_str(), &st) == 0) {
@@ -392,6 +418,35 @@ start_unix_server(connection_handler handler, std::string path, server_options o
     }
     detail::start_accepting(s);
     co_return srv;
+}
+
+/// The server's own copy of the context that server_options::tls refers to.
+std::optional<tls_context> take_tls(server_options& o) {
+    std::optional<tls_context> tls;
+    if (o.tls)
+        tls = *o.tls;
+    return tls;
+}
+
+} // namespace
+} // namespace detail
+
+// Not coroutines: they copy the TLS context server_options refers to while the caller's
+// arguments are certainly alive (see tls_context_ref), then start the coroutine.
+
+task<server> start_server(connection_handler handler,
+                          std::string host,
+                          std::uint16_t port,
+                          server_options options) {
+    std::optional<tls_context> tls = detail::take_tls(options);
+    return detail::start_tcp_server(std::move(handler), std::move(host), port, options,
+                                    std::move(tls));
+}
+
+task<server>
+start_unix_server(connection_handler handler, std::string path, server_options options) {
+    std::optional<tls_context> tls = detail::take_tls(options);
+    return detail::start_unix(std::move(handler), std::move(path), options, std::move(tls));
 }
 
 } // namespace aio::net

@@ -12,3 +12,5 @@ target_sources(aiocpp PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/stream.cpp
 )
 target_link_libraries(aiocpp PRIVATE PkgConfig::CARES)
+# TLS (OpenSSL) has its own fragment so that it can be switched off (AIO_WITH_TLS).
+include(${CMAKE_CURRENT_LIST_DIR}/tls/sources.cmake)

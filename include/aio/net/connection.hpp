@@ -5,11 +5,14 @@
 #include <aio/core/task.hpp>
 #include <aio/net/address.hpp>
 #include <aio/net/stream.hpp>
+#include <aio/net/tls.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace aio::net {
@@ -33,7 +36,22 @@ struct connect_options {
     address_family family = address_family::unspecified;
     /// TCP_NODELAY on the connection (asyncio's default, too).
     bool nodelay = true;
+    /// TLS (asyncio's ssl=): when set, open_connection also runs the TLS handshake with this
+    /// client context and returns a TLS stream. Failures throw aio::net::tls_error (the
+    /// socket is closed). Refers to the context (see tls_context_ref for the lifetime rule:
+    /// fine when open_connection is co_awaited in the same expression). docs/guide/tls.md.
+    tls_context_ref tls{};
+    /// The name TLS sends as SNI and checks the server's certificate against; "" means the
+    /// host given to open_connection (for an address: its IP). Ignored without `tls`. Must
+    /// stay valid until the call starts running (the same rule as `tls`); it is copied then.
+    std::string_view server_hostname{};
+    /// Bound on the TLS handshake (asyncio's ssl_handshake_timeout, 60 s); 0 means none.
+    /// On expiry aio::timeout_error is thrown and the socket closed.
+    std::chrono::milliseconds tls_handshake_timeout{60000};
 };
+// GCC 12 double-destroys aggregate temporaries in co_await expressions when a member has a
+// non-trivial destructor (see tls_context_ref): keep every member trivially destructible.
+static_assert(std::is_trivially_destructible_v<connect_options>);
 
 /// Resolves `host` (see aio::net::resolve; numeric hosts skip DNS) and connects to the
 /// first address that accepts, trying every resolved address, IPv6 and IPv4 interleaved.
@@ -45,6 +63,8 @@ struct connect_options {
 /// (options.timeout). Cancellation closes every socket it opened before throwing.
 ///
 ///     auto s = co_await aio::net::open_connection("localhost", 8080, {.timeout = 5s});
+///     auto t = co_await aio::net::open_connection("example.org", 443,
+///                                                 {.tls = aio::net::tls_context::client()});
 [[nodiscard]] task<stream>
 open_connection(std::string host, std::uint16_t port, connect_options options = {});
 /// Connects to one known address (IP or Unix-domain).

@@ -4,12 +4,14 @@
 #include <aio/core/task.hpp>
 #include <aio/net/address.hpp>
 #include <aio/net/stream.hpp>
+#include <aio/net/tls.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace aio::net {
@@ -37,7 +39,20 @@ struct server_options {
     /// files): the error is reported through the loop's exception handler and accepting
     /// resumes after this delay (asyncio pauses 1 s).
     std::chrono::milliseconds accept_retry_delay{100};
+    /// TLS (asyncio's ssl=): every accepted connection runs the TLS handshake with this
+    /// server context before the handler is called, and the handler gets a TLS stream.
+    /// A connection whose handshake fails or times out is closed without reaching the
+    /// handler (reported only in debug mode, as asyncio does: peers' mistakes are not the
+    /// server's errors). start_server keeps a copy of the context (see tls_context_ref for
+    /// why the option itself only refers to it). See docs/guide/tls.md.
+    tls_context_ref tls{};
+    /// Bound on each connection's TLS handshake (asyncio's ssl_handshake_timeout, 60 s);
+    /// 0 means none.
+    std::chrono::milliseconds tls_handshake_timeout{60000};
 };
+// GCC 12 double-destroys aggregate temporaries in co_await expressions when a member has a
+// non-trivial destructor (see tls_context_ref): keep every member trivially destructible.
+static_assert(std::is_trivially_destructible_v<server_options>);
 
 /// A listening server. Accepting starts in start_server; each accepted connection runs
 /// `handler(stream)` as its own task. A handler's exception is reported through the loop's

@@ -5,8 +5,10 @@
 #include <aio/core/task.hpp>
 #include <aio/net/address.hpp>
 #include <aio/net/errors.hpp>
+#include <aio/net/tls.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -147,6 +149,30 @@ class stream {
     void set_nodelay(bool on);
     /// The OS file descriptor (-1 once closed); still owned by the stream.
     int native_handle() const noexcept;
+
+    /// Upgrades the connection to TLS in place (asyncio's StreamWriter.start_tls): queued
+    /// output is drained, then the handshake runs over the connection; afterwards every
+    /// read and write of this stream is encrypted, and close() sends close_notify.
+    /// The role follows the context: a client context (tls_context::client()) makes this
+    /// the client side, and `server_hostname` is sent as SNI and checked against the
+    /// peer's certificate (required while the context checks hostnames); a server context
+    /// serves the handshake (`server_hostname` is ignored).
+    /// Bytes already read into the stream's buffer are handed to TLS (the peer may have
+    /// sent its first handshake flight together with the last plaintext message).
+    /// Throws tls_error when the handshake fails, io_error on a connection failure,
+    /// cancelled_error when cancelled; in each case the connection is aborted (its socket
+    /// is released) because its byte stream is no longer usable. Throws
+    /// invalid_state_error (the stream untouched) when a read is in flight, the stream is
+    /// closed or already speaks TLS. Must not be called concurrently with other calls.
+    ///
+    ///     co_await s.write("STARTTLS\r\n");
+    ///     co_await s.read_line();                          // "220 go ahead"
+    ///     co_await s.start_tls(aio::net::tls_context::client(), "mail.example.org");
+    [[nodiscard]] task<void> start_tls(tls_context ctx, std::string server_hostname = {});
+    /// What the TLS handshake negotiated (version, cipher, ALPN protocol, SNI, peer
+    /// certificate); std::nullopt for a stream that does not speak TLS or whose connection
+    /// is already released (after close() or abort()).
+    std::optional<net::tls_info> tls() const;
 
     /// True unless default-constructed or moved from.
     explicit operator bool() const noexcept { return m_s != nullptr; }
