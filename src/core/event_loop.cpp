@@ -42,7 +42,7 @@ void loop_impl::run_task(promise_base* t) noexcept {
         if (t->cancel_pending()) {
             // Cancelled before its first step: the body never runs (asyncio semantics).
             t->m_exception = std::make_exception_ptr(cancelled_error());
-            t->finish_root();
+            t->finish_root(t->m_link);
             t_current = prev;
             return;
         }
@@ -59,9 +59,9 @@ void loop_impl::run_task(promise_base* t) noexcept {
         const auto took = clock::now() - t0;
         if (m_loop.m_debug && took > m_slow) {
             std::string where;
-            if (t->m_debug) {
-                where = std::string(" (created at ") + t->m_debug->where.file_name() + ":" +
-                        std::to_string(t->m_debug->where.line()) + ")";
+            if (const task_debug* d = debug_info(*t)) {
+                where = std::string(" (created at ") + d->where.file_name() + ":" +
+                        std::to_string(d->where.line()) + ")";
             }
             m_loop.report("aio: task '" + t->name() + "'" + where + " ran for " +
                           std::to_string(
@@ -76,37 +76,60 @@ void loop_impl::run_task(promise_base* t) noexcept {
     t_current = prev;
 }
 
+namespace {
+constexpr int ready_budget = 256;
+} // namespace
+
 void loop_impl::run_once() {
     event_loop& L = m_loop;
     backend& io = *L.m_backend;
     std::int64_t timeout = -1;
-    const bool remote = m_remote_pending.load(std::memory_order_acquire);
+    const bool remote = m_remote_pending.load(std::memory_order_relaxed);
     if (L.m_head || remote) {
         timeout = 0;
     } else if (!L.m_timers.empty()) {
         const auto now = m_opts.virtual_time ? L.m_now : clock::now();
-        const auto d = L.m_timers.front()->m_deadline - now;
+        const auto d = L.m_timers.front().deadline - now;
         timeout = std::max<std::int64_t>(0, d.count());
     }
     if (m_opts.virtual_time && timeout != 0 && io.inflight() == 0 &&
         m_outstanding.load(std::memory_order_acquire) == 0 && !L.m_timers.empty()) {
         // Nothing can happen before the next timer: jump the clock there.
-        L.m_now = std::max(L.m_now, L.m_timers.front()->m_deadline);
+        L.m_now = std::max(L.m_now, L.m_timers.front().deadline);
         timeout = 0;
     }
     if (timeout != 0 || io.inflight() > 0) io.poll(timeout);
     if (!m_opts.virtual_time) L.m_now = clock::now();
 
-    while (!L.m_timers.empty() && L.m_timers.front()->m_deadline <= L.m_now) {
-        timer_node* t = L.m_timers.front();
+    while (!L.m_timers.empty() && L.m_timers.front().deadline <= L.m_now) {
+        timer_node* t = L.m_timers.front().node;
         L.cancel_timer(*t);
         t->m_fire(t);
     }
 
-    if (m_remote_pending.exchange(false, std::memory_order_acq_rel)) {
+    if (m_remote_pending.load(std::memory_order_relaxed) &&
+        m_remote_pending.exchange(false, std::memory_order_acq_rel)) {
         {
             std::lock_guard lock(m_mutex);
             m_remote_run.swap(m_remote);
+        }
+        work_item* posted = nullptr;
+        {
+            std::lock_guard lock(m_mutex);
+            posted = std::exchange(m_posted, nullptr);
+        }
+        // Posted items were pushed LIFO; reverse to run them in arrival order.
+        work_item* in_order = nullptr;
+        while (posted) {
+            work_item* next = posted->m_next;
+            posted->m_next = in_order;
+            in_order = posted;
+            posted = next;
+        }
+        while (in_order) {
+            work_item* next = in_order->m_next;
+            L.schedule(in_order);
+            in_order = next;
         }
         for (auto& fn : m_remote_run) {
             try {
@@ -118,15 +141,24 @@ void loop_impl::run_once() {
         m_remote_run.clear();
     }
 
-    // Run what was ready at the start of this turn.
-    work_item* w = L.m_head;
-    L.m_head = nullptr;
-    L.m_tail = &L.m_head;
-    while (w) {
-        work_item* next = w->m_next;
+    // Run ready work in FIFO order, up to a budget, then go back to poll I/O and timers.
+    // FIFO keeps asyncio's guarantee that sleep(0s) lets every other ready task run
+    // first; the budget bounds how long I/O can wait (tokio polls every 61 tasks).
+    for (int budget = ready_budget; budget > 0 && L.m_head; --budget) {
+        work_item* w = L.m_head;
+        L.m_head = w->m_next;
+        if (!L.m_head) L.m_tail = &L.m_head;
         w->m_run(w);
-        w = next;
     }
+}
+
+void loop_impl::post_threadsafe(work_item* w) noexcept {
+    {
+        std::lock_guard lock(m_mutex);
+        w->m_next = m_posted;
+        m_posted = w;
+    }
+    if (!m_remote_pending.exchange(true, std::memory_order_acq_rel)) m_loop.m_backend->wake();
 }
 
 namespace {
@@ -175,7 +207,8 @@ event_loop::~event_loop() {
         m_head = w->m_next;
         if (w->m_run == &detail::run_callback) delete static_cast<detail::callback_item*>(w);
     }
-    for (detail::timer_node* t : m_timers) {
+    for (const detail::timer_entry& e : m_timers) {
+        detail::timer_node* t = e.node;
         if (t->m_fire == &detail::fire_callback) delete static_cast<detail::callback_item*>(t);
     }
     m_timers.clear();
@@ -193,7 +226,7 @@ void event_loop::run_main(detail::promise_base* main) {
             detail::t_current = nullptr;
         }
     } r;
-    main->start_root("main", std::source_location::current());
+    main->start_root("main", aio::source_location::current());
     while (!main->done()) {
         m_impl->run_once();
         if (m_impl->m_stop) {
@@ -202,9 +235,10 @@ void event_loop::run_main(detail::promise_base* main) {
         }
     }
     // asyncio.run: cancel every remaining task and let it unwind; wait for thread work.
-    while (m_live > 0 || m_impl->m_outstanding.load() > 0 || m_head) {
-        for (detail::promise_base* t = m_tasks; t; t = t->m_next_task) {
-            if (!t->has(detail::promise_base::f_cancel)) t->cancel();
+    while (!m_tasks.empty() || m_impl->m_outstanding.load() > 0 || m_head) {
+        // cancel() never unlinks synchronously, so indexing stays valid in this loop.
+        for (std::size_t i = 0; i < m_tasks.size(); ++i) {
+            if (!m_tasks[i]->has(detail::promise_base::f_cancel)) m_tasks[i]->cancel();
         }
         m_impl->run_once();
     }

@@ -8,6 +8,7 @@
 
 namespace aio::detail {
 
+#ifndef AIO_DETAIL_ASAN
 namespace {
 constexpr std::size_t slab_bytes = 64 * 1024;
 
@@ -17,15 +18,13 @@ constexpr std::size_t slab_bytes = 64 * 1024;
 struct slab_registry {
     std::mutex mutex;
     std::vector<void*> slabs;
-    ~slab_registry() {
-        for (void* s : slabs) std::free(s);
-    }
 };
 slab_registry& registry() {
     static slab_registry* r = new slab_registry; // never destroyed: frames may outlive statics
     return *r;
 }
 } // namespace
+#endif
 
 void* allocate_frame_slow(std::size_t size) {
     const std::size_t cls = (size + frame_granule - 1) / frame_granule;

@@ -30,7 +30,7 @@ void gather_core::start(std::size_t i, promise_base& child) {
     s.m_child = &child;
     s.m_notify = &slot_done;
     child.add_ref();
-    child.start_root({}, std::source_location::current());
+    child.start_root({}, aio::source_location::current());
     child.add_waiter(&s);
     ++m_remaining;
 }

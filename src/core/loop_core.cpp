@@ -4,9 +4,11 @@
 namespace aio::detail {
 
 namespace {
-bool earlier(const timer_node* a, const timer_node* b) noexcept {
-    return a->m_deadline < b->m_deadline ||
-           (a->m_deadline == b->m_deadline && a->m_seq < b->m_seq);
+bool earlier(const timer_entry& a, const timer_entry& b) noexcept {
+    // Sequence numbers wrap; the live timers never span 2^31 of them, so the signed
+    // difference orders them.
+    return a.deadline < b.deadline ||
+           (a.deadline == b.deadline && static_cast<std::int32_t>(a.seq - b.seq) < 0);
 }
 } // namespace
 
@@ -14,67 +16,64 @@ loop_core::loop_core() = default;
 loop_core::~loop_core() = default;
 
 void loop_core::add_timer(timer_node& t) noexcept {
-    t.m_seq = m_timer_seq++;
-    t.m_index = m_timers.size();
-    m_timers.push_back(&t); // amortised: the vector only grows to the peak timer count
+    t.m_index = static_cast<std::uint32_t>(m_timers.size());
+    // amortised: the vector only grows to the peak number of armed timers
+    m_timers.push_back(timer_entry{t.m_deadline, m_timer_seq++, &t});
     sift_up(t.m_index);
 }
 
 void loop_core::cancel_timer(timer_node& t) noexcept {
     if (!t.armed()) return;
-    const std::size_t i = t.m_index;
+    const std::uint32_t i = t.m_index;
     t.m_index = timer_node::npos;
-    timer_node* last = m_timers.back();
+    const timer_entry last = m_timers.back();
     m_timers.pop_back();
-    if (last == &t) return;
+    if (last.node == &t) return;
     m_timers[i] = last;
-    last->m_index = i;
+    last.node->m_index = i;
     sift_up(i);
-    sift_down(last->m_index);
+    sift_down(last.node->m_index);
 }
 
 void loop_core::sift_up(std::size_t i) noexcept {
-    timer_node* t = m_timers[i];
+    const timer_entry e = m_timers[i];
     while (i > 0) {
-        std::size_t parent = (i - 1) / 2;
-        if (!earlier(t, m_timers[parent])) break;
+        const std::size_t parent = (i - 1) / 2;
+        if (!earlier(e, m_timers[parent])) break;
         m_timers[i] = m_timers[parent];
-        m_timers[i]->m_index = i;
+        m_timers[i].node->m_index = static_cast<std::uint32_t>(i);
         i = parent;
     }
-    m_timers[i] = t;
-    t->m_index = i;
+    m_timers[i] = e;
+    e.node->m_index = static_cast<std::uint32_t>(i);
 }
 
 void loop_core::sift_down(std::size_t i) noexcept {
     const std::size_t n = m_timers.size();
-    timer_node* t = m_timers[i];
+    const timer_entry e = m_timers[i];
     for (;;) {
         std::size_t c = 2 * i + 1;
         if (c >= n) break;
         if (c + 1 < n && earlier(m_timers[c + 1], m_timers[c])) ++c;
-        if (!earlier(m_timers[c], t)) break;
+        if (!earlier(m_timers[c], e)) break;
         m_timers[i] = m_timers[c];
-        m_timers[i]->m_index = i;
+        m_timers[i].node->m_index = static_cast<std::uint32_t>(i);
         i = c;
     }
-    m_timers[i] = t;
-    t->m_index = i;
+    m_timers[i] = e;
+    e.node->m_index = static_cast<std::uint32_t>(i);
 }
 
 void loop_core::link_task(promise_base* t) noexcept {
-    t->m_prev_task = nullptr;
-    t->m_next_task = m_tasks;
-    if (m_tasks) m_tasks->m_prev_task = t;
-    m_tasks = t;
-    ++m_live;
+    t->m_index = static_cast<std::uint32_t>(m_tasks.size());
+    m_tasks.push_back(t);
 }
 
 void loop_core::unlink_task(promise_base* t) noexcept {
-    (t->m_prev_task ? t->m_prev_task->m_next_task : m_tasks) = t->m_next_task;
-    if (t->m_next_task) t->m_next_task->m_prev_task = t->m_prev_task;
-    t->m_prev_task = t->m_next_task = nullptr;
-    --m_live;
+    promise_base* last = m_tasks.back();
+    m_tasks[t->m_index] = last;
+    last->m_index = t->m_index;
+    m_tasks.pop_back();
 }
 
 } // namespace aio::detail

@@ -7,12 +7,16 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
 namespace aio::detail {
 
 class trace_recorder;
+
+/// The debug entry of a task (name, creation site), or null.
+const task_debug* debug_info(const promise_base& t) noexcept;
 
 /// A heap-allocated callback (call_soon, call_later, call_soon_threadsafe).
 struct callback_item : work_item, timer_node {
@@ -27,6 +31,8 @@ class loop_impl {
     /// One loop turn: wait for I/O or the next timer, fire timers, run the ready tasks.
     void run_once();
     void run_task(promise_base* t) noexcept;
+    /// Queues `w` to run on the loop thread; callable from any thread, wakes the loop.
+    void post_threadsafe(work_item* w) noexcept;
 
     event_loop& m_loop;
     run_options m_opts;
@@ -36,6 +42,7 @@ class loop_impl {
     std::mutex m_mutex;
     std::vector<std::function<void()>> m_remote;
     std::vector<std::function<void()>> m_remote_run;
+    work_item* m_posted = nullptr; // intrusive LIFO of posted items, guarded by m_mutex
     std::atomic<bool> m_remote_pending{false};
     // Work handed to other threads (to_thread) that will post back; the loop does not end
     // before they have.
@@ -43,6 +50,9 @@ class loop_impl {
     bool m_stop = false;
     clock::time_point m_virtual_now{};
     std::unique_ptr<trace_recorder> m_trace;
+    // Names and creation sites of named tasks (and of all tasks in debug/trace mode), kept
+    // off the frame so that an unnamed task costs no memory for them.
+    std::unordered_map<std::uint32_t, task_debug> m_debug_info;
 };
 
 } // namespace aio::detail

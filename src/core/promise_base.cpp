@@ -13,6 +13,16 @@ namespace aio::detail {
 
 namespace {
 event_loop* loop_of() noexcept { return static_cast<event_loop*>(t_loop); }
+} // namespace
+
+const task_debug* debug_info(const promise_base& t) noexcept {
+    if (!t.has(promise_base::f_has_debug) || !t_loop) return nullptr;
+    auto& m = loop_of()->impl().m_debug_info;
+    auto it = m.find(t.m_id);
+    return it == m.end() ? nullptr : &it->second;
+}
+
+namespace {
 
 bool is_cancellation(const std::exception_ptr& e) noexcept {
     try {
@@ -43,8 +53,6 @@ std::string describe(const std::exception_ptr& e) {
 }
 } // namespace
 
-promise_base::~promise_base() { delete m_debug; }
-
 void promise_base::cancel() noexcept {
     if (done()) return;
     m_flags |= f_cancel;
@@ -60,11 +68,12 @@ void promise_base::release() noexcept {
         report_message("aio: Task exception was never retrieved: task '" + name() +
                        "' failed with: " + describe(m_exception));
     }
-    m_self.destroy();
+    if (has(f_has_debug) && t_loop) loop_of()->impl().m_debug_info.erase(m_id);
+    m_link.destroy();
 }
 
 std::string promise_base::name() const {
-    if (m_debug && !m_debug->name.empty()) return m_debug->name;
+    if (const task_debug* d = debug_info(*this); d && !d->name.empty()) return d->name;
     return "Task-" + std::to_string(m_id);
 }
 
@@ -86,19 +95,29 @@ void promise_base::remove_waiter(completion_waiter* w) noexcept {
 
 namespace {
 void run_root(work_item* w) noexcept {
-    loop_of()->impl().run_task(static_cast<promise_base*>(w));
+    auto* t = static_cast<promise_base*>(w);
+    event_loop* loop = loop_of();
+    // Fast path: a task that already ran, no debug or trace: just resume it.
+    if (t->has(promise_base::f_ran) && !loop->debug() && !loop->tracing()) {
+        promise_base* prev = std::exchange(t_current, t);
+        t->m_link.resume();
+        t_current = prev;
+        return;
+    }
+    loop->impl().run_task(t);
 }
 } // namespace
 
-void promise_base::start_root(std::string_view name, const std::source_location& where) {
+void promise_base::start_root(std::string_view name, const aio::source_location& where) {
     event_loop* loop = loop_of();
     if (!loop) throw_no_running_task();
+    // m_link still holds this frame's own handle: it has never been awaited.
     m_flags |= f_root | f_started;
-    m_link = m_self;
     m_id = loop->m_next_id++;
     ++m_refs;
-    if (!name.empty() || loop->m_debug || loop->m_trace) {
-        m_debug = new task_debug{std::string(name), where, 0};
+    if (!name.empty() || loop->debug() || loop->tracing()) {
+        loop->impl().m_debug_info.emplace(m_id, task_debug{std::string(name), where, 0});
+        m_flags |= f_has_debug;
     }
     loop->link_task(this);
     m_run = &run_root;
@@ -106,7 +125,8 @@ void promise_base::start_root(std::string_view name, const std::source_location&
     if (loop->m_trace) loop->impl().m_trace->on_create(*this);
 }
 
-void promise_base::finish_root() noexcept {
+void promise_base::finish_root(std::coroutine_handle<> self) noexcept {
+    m_link = self;
     m_flags |= f_done;
     if (m_exception && is_cancellation(m_exception)) m_flags |= f_was_cancelled;
     event_loop* loop = loop_of();
@@ -119,20 +139,6 @@ void promise_base::finish_root() noexcept {
     release();
 }
 
-bool parking::begin_park(std::coroutine_handle<> h, void (*cancel)(parking*) noexcept) {
-    promise_base* t = t_current;
-    if (!t) throw_no_running_task();
-    if (t->cancel_pending()) {
-        m_cancelled = true;
-        return false;
-    }
-    m_task = t;
-    m_cancel = cancel;
-    t->m_link = h;
-    t->m_parked = this;
-    return true;
-}
-
 void parking::force_park(std::coroutine_handle<> h, void (*cancel)(parking*) noexcept) {
     promise_base* t = t_current;
     if (!t) throw_no_running_task();
@@ -142,18 +148,13 @@ void parking::force_park(std::coroutine_handle<> h, void (*cancel)(parking*) noe
     t->m_parked = this;
 }
 
-void parking::wake() noexcept {
-    m_task->m_parked = nullptr;
-    t_loop->schedule(m_task);
-}
-
 void parking::throw_if_cancelled() const {
     if (m_cancelled) throw cancelled_error();
 }
 
 void on_never_awaited() noexcept {
     if (t_loop && t_loop->debug()) {
-        report_message("aio: a task was destroyed without ever being awaited or started "
+        report_message("aio: a task was never awaited: it was destroyed without being started "
                        "(forgotten co_await?)");
     }
 }

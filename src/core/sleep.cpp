@@ -15,13 +15,14 @@ void sleep_cancel(parking* p) noexcept {
 
 bool sleep_awaiter::await_suspend(std::coroutine_handle<> h) {
     if (!begin_park(h, &sleep_cancel)) return false;
-    if (m_delay <= clock::duration::zero()) {
+    const clock::duration delay = m_deadline.time_since_epoch();
+    if (delay <= clock::duration::zero()) {
         // A yield: back of the ready queue, not parked anywhere cancellable.
         m_task->m_parked = nullptr;
         t_loop->schedule(m_task);
         return true;
     }
-    m_deadline = t_loop->now() + m_delay;
+    m_deadline = t_loop->now() + delay;
     m_fire = &sleep_fire;
     t_loop->add_timer(*this);
     return true;

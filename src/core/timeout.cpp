@@ -33,7 +33,7 @@ void timeout_core::start(promise_base& child) {
     m_child = &child;
     m_notify = &child_done;
     child.add_ref();
-    child.start_root({}, std::source_location::current());
+    child.start_root({}, aio::source_location::current());
     child.add_waiter(this);
     m_fire = &timer_fired;
     m_deadline = t_loop->now() + m_delay;

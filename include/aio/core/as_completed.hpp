@@ -81,8 +81,10 @@ class as_completed_iterator {
     }
 
   private:
-    std::unique_ptr<detail::completion_queue> m_queue;
+    // Declared first so it is destroyed last: the queue's destructor still looks at the
+    // tasks, whose frames the handles keep alive.
     std::vector<task_handle<T>> m_handles;
+    std::unique_ptr<detail::completion_queue> m_queue;
 };
 
 /// asyncio.as_completed: starts every task now and yields them as they finish.

@@ -1,6 +1,7 @@
 // aio::gather and aio::gather_settled: run tasks concurrently, collect results in order.
 #pragma once
 
+#include <aio/core/detail/as_task.hpp>
 #include <aio/core/task.hpp>
 #include <aio/core/task_handle.hpp>
 
@@ -121,26 +122,13 @@ auto gather_vector(std::vector<task<T>> ts)
     co_return out;
 }
 
-template <class T>
-task<T> await_handle(task_handle<T> h) {
-    co_return co_await h;
-}
-template <class T>
-task<T> as_task(task<T> t) {
-    return t;
-}
-template <class T>
-task<T> as_task(task_handle<T> h) {
-    return await_handle(std::move(h));
-}
-
 } // namespace detail
 
 /// Runs the tasks concurrently (each as its own task on the loop) and returns their results
 /// as a tuple in argument order (void -> std::monostate). On the first exception the
 /// siblings are cancelled and awaited, then that exception is rethrown. If the calling
 /// task is cancelled, every child is cancelled and awaited, then aio::cancelled_error is
-/// thrown. Accepts task<T> and task_handle<T> arguments.
+/// thrown. Accepts task<T>, task_handle<T> and any other awaitable (e.g. aio::sleep(1s)).
 ///
 ///     auto [a, b] = co_await aio::gather(fetch("x"), fetch("y"));
 template <class... A>

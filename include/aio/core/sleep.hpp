@@ -9,8 +9,8 @@ namespace aio {
 
 namespace detail {
 struct sleep_awaiter : parking, timer_node {
-    clock::duration m_delay;
-    explicit sleep_awaiter(clock::duration d) noexcept : m_delay(d) {}
+    // Until the timer is armed, m_deadline holds the delay (saves a field in every frame).
+    explicit sleep_awaiter(clock::duration d) noexcept { m_deadline = clock::time_point(d); }
     bool await_ready() const noexcept { return false; }
     bool await_suspend(std::coroutine_handle<> h);
     void await_resume() const {

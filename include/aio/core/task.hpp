@@ -27,12 +27,14 @@ struct initial_awaiter {
 };
 
 /// Final suspend: resume the inline awaiter by symmetric transfer, or finish the root.
+/// Empty on purpose: it is stored in every frame, and the handle gives the promise.
 struct final_awaiter {
-    promise_base* m_p;
     bool await_ready() const noexcept { return false; }
-    std::coroutine_handle<> await_suspend(std::coroutine_handle<>) const noexcept {
-        if (!m_p->has(promise_base::f_root)) return m_p->m_link;
-        m_p->finish_root(); // may destroy the frame; nothing below touches it
+    template <class P>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<P> self) const noexcept {
+        promise_base& p = self.promise();
+        if (!p.has(promise_base::f_root)) return p.m_link;
+        p.finish_root(self); // may destroy the frame; nothing below touches it
         return std::noop_coroutine();
     }
     void await_resume() const noexcept {}
@@ -43,16 +45,16 @@ class promise : public promise_base {
   public:
     promise() noexcept {}
     ~promise() {
-        if (m_has_value) std::destroy_at(std::addressof(m_value));
+        if (has(f_has_value)) std::destroy_at(std::addressof(m_value));
     }
     task<T> get_return_object() noexcept;
     initial_awaiter initial_suspend() const noexcept { return {}; }
-    final_awaiter final_suspend() noexcept { return {this}; }
+    final_awaiter final_suspend() const noexcept { return {}; }
     template <class U = T>
         requires std::is_convertible_v<U&&, T>
     void return_value(U&& v) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
         std::construct_at(std::addressof(m_value), std::forward<U>(v));
-        m_has_value = true;
+        m_flags |= f_has_value;
     }
     void unhandled_exception() noexcept { m_exception = std::current_exception(); }
 
@@ -75,7 +77,6 @@ class promise : public promise_base {
     union {
         T m_value;
     };
-    bool m_has_value = false;
 };
 
 template <class T>
@@ -83,7 +84,7 @@ class promise<T&> : public promise_base {
   public:
     task<T&> get_return_object() noexcept;
     initial_awaiter initial_suspend() const noexcept { return {}; }
-    final_awaiter final_suspend() noexcept { return {this}; }
+    final_awaiter final_suspend() const noexcept { return {}; }
     void return_value(T& v) noexcept { m_value = std::addressof(v); }
     void unhandled_exception() noexcept { m_exception = std::current_exception(); }
     T& take() {
@@ -101,7 +102,7 @@ class promise<void> : public promise_base {
   public:
     task<void> get_return_object() noexcept;
     initial_awaiter initial_suspend() const noexcept { return {}; }
-    final_awaiter final_suspend() noexcept { return {this}; }
+    final_awaiter final_suspend() const noexcept { return {}; }
     void return_void() noexcept {}
     void unhandled_exception() noexcept { m_exception = std::current_exception(); }
     void take() { rethrow_if_failed(); }
@@ -176,18 +177,18 @@ namespace detail {
 template <class T>
 task<T> promise<T>::get_return_object() noexcept {
     auto h = std::coroutine_handle<promise<T>>::from_promise(*this);
-    m_self = h;
+    m_link = h;
     return task<T>(h);
 }
 template <class T>
 task<T&> promise<T&>::get_return_object() noexcept {
     auto h = std::coroutine_handle<promise<T&>>::from_promise(*this);
-    m_self = h;
+    m_link = h;
     return task<T&>(h);
 }
 inline task<void> promise<void>::get_return_object() noexcept {
     auto h = std::coroutine_handle<promise<void>>::from_promise(*this);
-    m_self = h;
+    m_link = h;
     return task<void>(h);
 }
 

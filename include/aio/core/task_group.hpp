@@ -6,7 +6,7 @@
 
 #include <cstddef>
 #include <exception>
-#include <source_location>
+#include <aio/core/source_location.hpp>
 #include <string_view>
 #include <vector>
 
@@ -35,7 +35,7 @@ class task_group {
     template <class T>
     task_handle<T> spawn(task<T> t,
                          std::string_view name = {},
-                         std::source_location where = std::source_location::current()) {
+                         aio::source_location where = aio::source_location::current()) {
         check_open();
         auto h = create_task(std::move(t), name, where);
         adopt(*h.get());

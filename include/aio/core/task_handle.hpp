@@ -3,7 +3,7 @@
 
 #include <aio/core/task.hpp>
 
-#include <source_location>
+#include <aio/core/source_location.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -93,7 +93,7 @@ class task_handle : public task_ref {
 template <class T>
 task_handle<T> create_task(task<T> t,
                            std::string_view name = {},
-                           std::source_location where = std::source_location::current()) {
+                           aio::source_location where = aio::source_location::current()) {
     detail::running_loop_core(); // throws before the task is taken when no loop runs
     auto h = t.release();
     auto& p = h.promise();
@@ -107,7 +107,7 @@ task_handle<T> create_task(task<T> t,
 template <class T>
 void spawn(task<T> t,
            std::string_view name = {},
-           std::source_location where = std::source_location::current()) {
+           aio::source_location where = aio::source_location::current()) {
     detail::running_loop_core();
     t.release().promise().start_root(name, where);
 }

@@ -1,7 +1,7 @@
 // aio::timeout and aio::wait_for: bound the time of a piece of work.
 #pragma once
 
-#include <aio/core/detail/await_traits.hpp>
+#include <aio/core/detail/as_task.hpp>
 #include <aio/core/task.hpp>
 #include <aio/core/task_handle.hpp>
 
@@ -45,11 +45,6 @@ task<T> run_with_timeout(clock::duration d, task<T> body) {
     co_return h.promise().take();
 }
 
-template <class A>
-task<await_result_t<A>> await_as_task(A a) {
-    co_return co_await std::move(a);
-}
-
 template <class F>
 auto call_as_task(F f) -> decltype(f()) {
     co_return co_await f(); // f lives in this frame while its coroutine runs
@@ -81,11 +76,7 @@ auto timeout(std::chrono::duration<Rep, Period> d, F body) {
 /// aio::timeout_error is thrown. A task_handle's task is cancelled on timeout (asyncio).
 template <class A, class Rep, class Period>
 auto wait_for(A a, std::chrono::duration<Rep, Period> d) {
-    if constexpr (detail::is_task<A>::value) {
-        return timeout(d, std::move(a));
-    } else {
-        return timeout(d, detail::await_as_task(std::move(a)));
-    }
+    return timeout(d, detail::as_task(std::move(a)));
 }
 
 } // namespace aio

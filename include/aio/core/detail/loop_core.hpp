@@ -17,12 +17,19 @@ using clock = std::chrono::steady_clock;
 /// arming a timer allocates nothing. m_index lets cancel remove it in O(log n).
 struct timer_node {
     clock::time_point m_deadline{};
-    std::uint64_t m_seq = 0; // FIFO order among equal deadlines
-    std::size_t m_index = npos;
+    std::uint32_t m_index = npos;
     void (*m_fire)(timer_node*) noexcept = nullptr;
 
-    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+    static constexpr std::uint32_t npos = static_cast<std::uint32_t>(-1);
     bool armed() const noexcept { return m_index != npos; }
+};
+
+/// A heap slot: the ordering key sits in the array itself, so sifting compares contiguous
+/// memory instead of dereferencing timer nodes scattered across coroutine frames.
+struct timer_entry {
+    clock::time_point deadline;
+    std::uint32_t seq; // FIFO order among equal deadlines (compared modulo 2^32)
+    timer_node* node;
 };
 
 class loop_core {
@@ -36,6 +43,7 @@ class loop_core {
     /// The loop's clock, read once per loop turn (or the virtual clock).
     clock::time_point now() const noexcept { return m_now; }
     bool debug() const noexcept { return m_debug; }
+    bool tracing() const noexcept { return m_trace; }
 
     void add_timer(timer_node& t) noexcept;
     void cancel_timer(timer_node& t) noexcept;
@@ -43,7 +51,7 @@ class loop_core {
     // The live root tasks (for cancellation at shutdown and diagnostics).
     void link_task(promise_base* t) noexcept;
     void unlink_task(promise_base* t) noexcept;
-    std::size_t live_tasks() const noexcept { return m_live; }
+    std::size_t live_tasks() const noexcept { return m_tasks.size(); }
 
   protected:
     loop_core();
@@ -55,16 +63,34 @@ class loop_core {
     work_item* m_head = nullptr;
     work_item** m_tail = &m_head;
     clock::time_point m_now{};
-    std::vector<timer_node*> m_timers;
-    std::uint64_t m_timer_seq = 0;
-    promise_base* m_tasks = nullptr;
-    std::size_t m_live = 0;
+    std::vector<timer_entry> m_timers;
+    std::uint32_t m_timer_seq = 0;
+    std::vector<promise_base*> m_tasks; // live roots; promise_base::m_index is the slot
     std::uint32_t m_next_id = 1;
     bool m_debug = false;
     bool m_trace = false;
 
     friend class promise_base;
 };
+
+inline bool parking::begin_park(std::coroutine_handle<> h, void (*cancel)(parking*) noexcept) {
+    promise_base* t = t_current;
+    if (!t) throw_no_running_task();
+    if (t->cancel_pending()) {
+        m_cancelled = true;
+        return false;
+    }
+    m_task = t;
+    m_cancel = cancel;
+    t->m_link = h;
+    t->m_parked = this;
+    return true;
+}
+
+inline void parking::wake() noexcept {
+    m_task->m_parked = nullptr;
+    t_loop->schedule(m_task);
+}
 
 inline loop_core& running_loop_core() {
     if (!t_loop) throw_no_running_task();

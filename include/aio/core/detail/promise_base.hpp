@@ -22,7 +22,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <exception>
-#include <source_location>
+#include <aio/core/source_location.hpp>
 #include <string>
 
 namespace aio::detail {
@@ -71,7 +71,7 @@ struct completion_waiter {
 /// Optional per-task debug data (name, creation site), allocated only when used.
 struct task_debug {
     std::string name;
-    std::source_location where;
+    aio::source_location where;
     std::int64_t created_ns = 0;
 };
 
@@ -85,6 +85,8 @@ class promise_base : public work_item {
         f_retrieved = 16,
         f_ran = 32,
         f_was_cancelled = 64,
+        f_has_value = 128, // promise<T>: the value was constructed
+        f_has_debug = 256, // the loop holds a task_debug entry for this task
     };
 
     static void* operator new(std::size_t n) { return allocate_frame(n); }
@@ -115,26 +117,26 @@ class promise_base : public work_item {
     std::exception_ptr exception() const noexcept { return m_exception; }
 
     /// Turns this frame into a root task of the running loop and schedules it.
-    void start_root(std::string_view name, const std::source_location& where);
-    /// Called from final_suspend of a root; may destroy the frame.
-    void finish_root() noexcept;
+    void start_root(std::string_view name, const aio::source_location& where);
+    /// Called from final_suspend of a root with its own handle; may destroy the frame.
+    void finish_root(std::coroutine_handle<> self) noexcept;
 
-    // Inline-await link (non-root) or the point to resume when scheduled (root).
+    // One handle, three roles: the frame's own handle from creation until it is awaited or
+    // started; while awaited inline, the awaiting parent (resumed at final suspend); in a
+    // running root, the innermost suspended frame to resume; in a finished root, its own
+    // handle again (for destruction).
     std::coroutine_handle<> m_link;
-    std::coroutine_handle<> m_self;
     std::exception_ptr m_exception;
     parking* m_parked = nullptr;
     completion_waiter* m_waiters = nullptr;
-    promise_base* m_prev_task = nullptr; // loop's list of live roots
-    promise_base* m_next_task = nullptr;
-    task_debug* m_debug = nullptr;
     std::uint32_t m_refs = 0;
     std::uint16_t m_flags = 0;
     std::uint16_t m_shield = 0;
     std::uint32_t m_id = 0;
+    std::uint32_t m_index = 0; // position in the loop's table of live roots
 
   protected:
-    ~promise_base();
+    ~promise_base() = default;
 };
 
 /// Reported (in debug mode) when a task is destroyed without having been started.

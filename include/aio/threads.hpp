@@ -1,0 +1,4 @@
+// The threads layer.
+#pragma once
+
+#include <aio/threads/thread_pool.hpp>

@@ -1,0 +1,58 @@
+// Shared test helpers: run a coroutine on a fresh loop, count fds, capture loop reports.
+#pragma once
+
+#include <aio/core.hpp>
+
+#include <chrono>
+#include <dirent.h>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace aio_test {
+
+using namespace std::chrono_literals;
+
+/// Runs `f()` (a callable returning a task) on a fresh loop; the callable outlives the run.
+template <class F>
+auto run(F&& f, aio::run_options opts = {}) {
+    return aio::run(f(), opts);
+}
+
+/// Same with virtual time: sleeps complete instantly, in deadline order.
+template <class F>
+auto run_virtual(F&& f) {
+    aio::run_options o;
+    o.virtual_time = true;
+    return aio::run(f(), o);
+}
+
+/// Number of open file descriptors of this process.
+inline int open_fds() {
+    int n = 0;
+    if (DIR* d = ::opendir("/proc/self/fd")) {
+        while (::readdir(d)) ++n;
+        ::closedir(d);
+    }
+    return n - 3; // ".", ".." and the DIR's own fd
+}
+
+/// Captures what the running loop reports (unretrieved exceptions, debug reports).
+struct report_capture {
+    std::vector<std::string> lines;
+    void install() {
+        aio::get_running_loop().set_exception_handler(
+            [this](std::string_view s) { lines.emplace_back(s); });
+    }
+    bool contains(std::string_view needle) const {
+        for (auto& l : lines)
+            if (l.find(needle) != std::string::npos) return true;
+        return false;
+    }
+};
+
+inline double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+} // namespace aio_test

@@ -1,0 +1,197 @@
+#include "support/helpers.hpp"
+
+#include <gtest/gtest.h>
+#include <stdexcept>
+
+using namespace aio_test;
+
+namespace {
+aio::task<int> value_after(int v, std::chrono::milliseconds d) {
+    co_await aio::sleep(d);
+    co_return v;
+}
+aio::task<int> fail_after(std::chrono::milliseconds d) {
+    co_await aio::sleep(d);
+    throw std::runtime_error("child failed");
+}
+aio::task<> mark_on_cancel(bool* cancelled) {
+    try {
+        co_await aio::sleep(1h);
+    } catch (const aio::cancelled_error&) {
+        *cancelled = true;
+        throw;
+    }
+}
+} // namespace
+
+TEST(gather, returns_a_tuple_in_argument_order) {
+    run_virtual([]() -> aio::task<> {
+        auto [a, b, c] = co_await aio::gather(value_after(1, 30ms), value_after(2, 10ms),
+                                              aio::sleep(20ms));
+        EXPECT_EQ(a, 1);
+        EXPECT_EQ(b, 2);
+        static_assert(std::is_same_v<decltype(c), std::monostate>);
+    });
+}
+
+TEST(gather, vector_form_keeps_input_order) {
+    run_virtual([]() -> aio::task<> {
+        std::vector<aio::task<int>> ts;
+        for (int i = 0; i < 10; ++i) ts.push_back(value_after(i, std::chrono::milliseconds(10 - i)));
+        auto r = co_await aio::gather(std::move(ts));
+        for (int i = 0; i < 10; ++i) EXPECT_EQ(r[i], i);
+    });
+}
+
+TEST(gather, runs_children_concurrently) {
+    run_virtual([]() -> aio::task<> {
+        const auto t0 = aio::get_running_loop().now();
+        co_await aio::gather(value_after(1, 100ms), value_after(2, 100ms), value_after(3, 100ms));
+        EXPECT_LT(aio::get_running_loop().now() - t0, 150ms);
+    });
+}
+
+TEST(gather, cancels_siblings_on_first_error) {
+    bool sibling_cancelled = false;
+    run_virtual([&]() -> aio::task<> {
+        try {
+            co_await aio::gather(fail_after(5ms), mark_on_cancel(&sibling_cancelled));
+            ADD_FAILURE();
+        } catch (const std::runtime_error& e) {
+            EXPECT_STREQ(e.what(), "child failed");
+        }
+        // The sibling has been awaited, not just cancelled.
+        EXPECT_TRUE(sibling_cancelled);
+    });
+}
+
+TEST(gather, cancelling_the_caller_cancels_and_awaits_every_child) {
+    bool a = false, b = false;
+    run_virtual([&]() -> aio::task<> {
+        auto h = aio::create_task([](bool* x, bool* y) -> aio::task<> {
+            co_await aio::gather(mark_on_cancel(x), mark_on_cancel(y));
+        }(&a, &b));
+        co_await aio::sleep(1ms);
+        h.cancel();
+        EXPECT_THROW(co_await h, aio::cancelled_error);
+        EXPECT_TRUE(a);
+        EXPECT_TRUE(b);
+    });
+}
+
+TEST(gather_settled, holds_values_and_exceptions) {
+    run_virtual([]() -> aio::task<> {
+        auto [ok, bad] = co_await aio::gather_settled(value_after(7, 1ms), fail_after(1ms));
+        EXPECT_EQ(ok.index(), 0u);
+        EXPECT_EQ(std::get<0>(ok), 7);
+        EXPECT_EQ(bad.index(), 1u);
+        EXPECT_THROW(std::rethrow_exception(std::get<1>(bad)), std::runtime_error);
+
+        std::vector<aio::task<int>> ts;
+        ts.push_back(fail_after(2ms));
+        ts.push_back(value_after(3, 1ms));
+        auto v = co_await aio::gather_settled(std::move(ts));
+        EXPECT_EQ(v[0].index(), 1u);
+        EXPECT_EQ(std::get<0>(v[1]), 3);
+    });
+}
+
+TEST(gather, accepts_task_handles) {
+    run_virtual([]() -> aio::task<> {
+        auto h = aio::create_task(value_after(5, 1ms));
+        auto [x, y] = co_await aio::gather(h, value_after(6, 2ms));
+        EXPECT_EQ(x + y, 11);
+    });
+}
+
+TEST(timeout, throws_timeout_error_and_cancels_the_body) {
+    bool body_cancelled = false;
+    run_virtual([&]() -> aio::task<> {
+        EXPECT_THROW(co_await aio::timeout(10ms, mark_on_cancel(&body_cancelled)),
+                     aio::timeout_error);
+        EXPECT_TRUE(body_cancelled);
+    });
+}
+
+TEST(timeout, returns_the_result_in_time) {
+    run_virtual([]() -> aio::task<> {
+        EXPECT_EQ(co_await aio::timeout(50ms, value_after(4, 10ms)), 4);
+        // callable form: an asyncio.timeout() block around several awaits
+        int n = co_await aio::timeout(50ms, []() -> aio::task<int> {
+            int a = co_await value_after(1, 5ms);
+            int b = co_await value_after(2, 5ms);
+            co_return a + b;
+        });
+        EXPECT_EQ(n, 3);
+    });
+}
+
+TEST(wait_for, works_on_any_awaitable_and_handles) {
+    run_virtual([]() -> aio::task<> {
+        EXPECT_THROW(co_await aio::wait_for(aio::sleep(1h), 5ms), aio::timeout_error);
+        auto h = aio::create_task(value_after(1, 1h));
+        EXPECT_THROW(co_await aio::wait_for(h, 5ms), aio::timeout_error);
+        co_await aio::sleep(0s);
+        EXPECT_TRUE(h.cancelled()); // asyncio: wait_for cancels the task it timed out on
+        EXPECT_EQ(co_await aio::wait_for(value_after(9, 1ms), 1s), 9);
+    });
+}
+
+TEST(timeout, outer_cancellation_is_not_a_timeout) {
+    run_virtual([]() -> aio::task<> {
+        auto h = aio::create_task([]() -> aio::task<> {
+            co_await aio::timeout(1h, value_after(1, 2h));
+        }());
+        co_await aio::sleep(1ms);
+        h.cancel();
+        EXPECT_THROW(co_await h, aio::cancelled_error);
+    });
+}
+
+TEST(shield, protects_work_from_an_outer_cancel_which_then_lands_after_it) {
+    int steps = 0;
+    run_virtual([&]() -> aio::task<> {
+        auto h = aio::create_task([](int* s) -> aio::task<> {
+            co_await aio::shield([](int* s2) -> aio::task<> {
+                co_await aio::sleep(10ms);
+                ++*s2;
+                co_await aio::sleep(10ms);
+                ++*s2;
+            }(s));
+            co_await aio::sleep(0s); // the pending cancel is delivered here
+            *s = 100;
+        }(&steps));
+        co_await aio::sleep(5ms);
+        h.cancel();
+        EXPECT_THROW(co_await h, aio::cancelled_error);
+    });
+    EXPECT_EQ(steps, 2);
+}
+
+TEST(as_completed, yields_in_completion_order_and_cancels_the_rest_when_dropped) {
+    bool slow_cancelled = false;
+    run_virtual([&]() -> aio::task<> {
+        std::vector<aio::task<int>> ts;
+        ts.push_back(value_after(3, 30ms));
+        ts.push_back(value_after(1, 10ms));
+        ts.push_back(value_after(2, 20ms));
+        std::vector<int> got;
+        auto it = aio::as_completed(std::move(ts));
+        while (auto h = co_await it.next()) got.push_back(co_await *h);
+        EXPECT_EQ(got, (std::vector<int>{1, 2, 3}));
+
+        std::vector<aio::task<int>> two;
+        two.push_back(value_after(1, 1ms));
+        two.push_back([](bool* c) -> aio::task<int> {
+            co_await mark_on_cancel(c);
+            co_return 0;
+        }(&slow_cancelled));
+        {
+            auto first = aio::as_completed(std::move(two));
+            auto winner = co_await first.next();
+            EXPECT_EQ(co_await *winner, 1);
+        }
+        co_await aio::sleep(1ms);
+    });
+    EXPECT_TRUE(slow_cancelled);
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages aiocpp needs to build, test and run its examples, skipping
+# what is already installed. Usage: tools/deps.sh [extra-package ...]
+set -euo pipefail
+pkgs=(g++ cmake make pkg-config clang libgtest-dev libgmock-dev libbenchmark-dev liburing-dev
+      libssl-dev openssl libc-ares-dev zlib1g-dev libgumbo-dev python3 "$@")
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "tools/deps.sh: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || {
+        apt-get update >/dev/null && apt-get install -y --no-install-recommends "${missing[@]}"
+    }
+fi

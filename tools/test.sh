@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Builds and runs every test of aiocpp, as CI does:
+#   1. ASan+UBSan build, whole suite (io_uring, falling back to epoll if unavailable)
+#   2. Clang 14 build of the library, tests and examples (compile only: warnings are errors)
+#   3. GCC Release build: install + consumer project, then the whole suite under epoll
+#   4. the whole Release suite under io_uring (last, so the output ends with its summary)
+# Installs missing Debian packages itself. Usage: tools/test.sh [--quick] (--quick: only 3+4)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+quick=0; [[ "${1:-}" == "--quick" ]] && quick=1
+tools/deps.sh || exit 1
+jobs=$(nproc)
+failed=0
+step() { echo; echo "=== $*"; }
+
+configure_build() { # dir, extra cmake args...
+    local dir=$1; shift
+    cmake -S . -B "$dir" -DAIO_WERROR=ON "$@" >"$dir.configure.log" 2>&1 ||
+        { cat "$dir.configure.log"; return 1; }
+    cmake --build "$dir" -j "$jobs" 2>&1 | grep -E "error|warning|Error" | head -50
+    return "${PIPESTATUS[0]}"
+}
+
+if ((!quick)); then
+    step "ASan+UBSan build"
+    if configure_build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIO_SANITIZE=ON -DAIO_BUILD_BENCH=OFF; then
+        step "ASan+UBSan tests"
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+            ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE "stress|bench" || failed=1
+    else
+        failed=1
+    fi
+    step "Clang build"
+    CXX=clang++-14 CC=clang-14 configure_build build-clang -DCMAKE_BUILD_TYPE=Release \
+        -DAIO_BUILD_BENCH=OFF || failed=1
+fi
+
+step "GCC Release build"
+configure_build build -DCMAKE_BUILD_TYPE=Release || exit 1
+
+step "install + consumer project"
+rm -rf build/_install build/_consumer
+if cmake --install build --prefix build/_install >/dev/null &&
+   cmake -S tests/consumer -B build/_consumer -DCMAKE_PREFIX_PATH="$PWD/build/_install" >/dev/null &&
+   cmake --build build/_consumer -j "$jobs" >/dev/null &&
+   build/_consumer/consumer; then
+    echo "consumer: OK"
+else
+    echo "consumer: FAILED"; failed=1
+fi
+
+step "Release tests, epoll backend"
+AIO_BACKEND=epoll ctest --test-dir build --output-on-failure -j "$jobs" -LE "stress|bench" || failed=1
+
+step "Release tests, io_uring backend"
+AIO_BACKEND=io_uring ctest --test-dir build --output-on-failure -j "$jobs" -LE "bench" || failed=1
+exit "$failed"
