@@ -254,7 +254,7 @@ trap 'exit 130' INT TERM
 start_server() {
   server_cmd "$1"
   : >"$tmp_out"; : >"$tmp_err"
-  taskset -c "$server_cpu" "${cmd[@]}" >"$tmp_out" 2>"$tmp_err" &
+  taskset -c "$server_cpu" "${cmd[@]}" </dev/null >"$tmp_out" 2>"$tmp_err" &
   srv_pid=$!  # taskset execs the server, so this is the server's own pid
   srv_port=""
   local i line
