@@ -4,3 +4,4 @@
 #include <aio/core.hpp>
 #include <aio/sync.hpp>
 #include <aio/threads.hpp>
+#include <aio/net.hpp>

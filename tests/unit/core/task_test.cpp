@@ -43,6 +43,10 @@ TEST(task, destroyed_unstarted_task_never_runs) {
 }
 
 TEST(task, deep_await_chain_does_not_grow_the_stack) {
+#ifdef AIO_DETAIL_ASAN
+    GTEST_SKIP() << "AddressSanitizer instrumentation prevents the tail call that symmetric "
+                    "transfer compiles to, so deep chains grow the stack only under ASan";
+#endif
     // A million nested awaits would overflow an 8 MiB stack without symmetric transfer.
     EXPECT_EQ(run([] { return depth(1'000'000); }), 1'000'000);
 }

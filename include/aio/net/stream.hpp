@@ -1,0 +1,161 @@
+// aio::net::stream: a buffered byte stream over a connection (TCP, Unix socket, pipe, TLS).
+// asyncio's StreamReader and StreamWriter in one object.
+#pragma once
+
+#include <aio/core/task.hpp>
+#include <aio/net/address.hpp>
+#include <aio/net/errors.hpp>
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace aio::net {
+
+namespace detail {
+class stream_state;
+}
+
+/// Buffer limits of a stream.
+struct stream_options {
+    /// Most bytes read_line/read_until buffer while looking for the separator (asyncio's
+    /// `limit`, 64 KiB). Also bounds how much a single read() may return.
+    std::size_t limit = 64 * 1024;
+    /// write() waits while more than this many bytes are queued and not yet accepted by
+    /// the kernel (asyncio's high-water mark, 64 KiB).
+    std::size_t high_water = 64 * 1024;
+    /// A waiting write() resumes once the queue is at or below this (0: high_water / 4).
+    std::size_t low_water = 0;
+};
+
+/// A connected byte stream. Move-only; owns its socket (or pipe) and closes it.
+///
+/// Reading: read(n), read_exactly(n), read_line(), read_until(sep), read_into(buf). One task
+/// at a time may read (a second concurrent reader gets aio::invalid_state_error). The end of
+/// the stream is a value: read() returns "" at EOF.
+///
+/// Writing: write(data) hands the bytes to the kernel right away when nothing is queued;
+/// what the kernel cannot take yet is queued and sent in the background. `co_await write`
+/// itself waits while the queue is above the high-water mark, so a fast writer cannot
+/// outrun a slow peer with unbounded memory. drain() waits until the queue is empty.
+/// Several tasks may write; their writes are sent in the order the calls were made.
+///
+/// Closing: close() sends what is queued, then closes; abort() (and the destructor)
+/// discards what is queued and closes now. The socket is released as soon as no operation
+/// is in flight on it (at once, or after the kernel confirmed a cancellation).
+///
+/// Errors: OS failures throw aio::io_error subclasses (connection_reset_error,
+/// broken_pipe_error, ...); a failure of a background send is thrown by the next write(),
+/// drain() or write_eof().
+///
+/// Cancellation: every call may be cancelled (aio::wait_for, task cancel). A cancelled read
+/// keeps any bytes that arrived in the buffer for the next read. A write cancelled before
+/// any of its bytes were sent has no effect; one cancelled after sending part of its bytes
+/// poisons the stream for writing (later writes throw aio::invalid_state_error), since the
+/// peer saw half a message.
+///
+/// Threads: loop thread only. Lifetimes: the data passed to write() must stay valid until
+/// the returned task completes (it is not copied unless it must be queued). Awaitables
+/// returned by a stream keep its internals alive, so destroying (or moving) the stream
+/// while another task awaits one of them is safe: that task sees EOF (reads) or
+/// aio::invalid_state_error (writes).
+///
+///     auto s = co_await aio::net::open_connection("127.0.0.1", port);
+///     co_await s.write("hello\n");
+///     std::string line = co_await s.read_line();
+///     co_await s.close();
+class stream {
+  public:
+    /// An empty stream (no connection); only assignment and destruction are valid.
+    stream() noexcept = default;
+    stream(stream&& o) noexcept;
+    stream& operator=(stream&& o) noexcept;
+    stream(const stream&) = delete;
+    stream& operator=(const stream&) = delete;
+    /// Aborts the connection if it is still open (see abort()).
+    ~stream();
+
+    /// Adopts an open file descriptor: a socket (read with recv/send) or anything else
+    /// readable/writable such as a pipe (read/write). The fd is made non-blocking and is
+    /// owned by the stream from now on (closed even if this throws). Throws aio::io_error
+    /// (EBADF) for an invalid fd. Must be called on a thread running a loop.
+    static stream from_fd(int fd, stream_options opts = {});
+
+    /// Up to `n` bytes: what is buffered, else what one read from the OS returns; "" at
+    /// EOF (or when n == 0).
+    [[nodiscard]] task<std::string> read(std::size_t n);
+    /// Everything until EOF (unbounded: use only for peers you trust).
+    [[nodiscard]] task<std::string> read_all();
+    /// Exactly `n` bytes; throws aio::net::incomplete_read_error (holding what arrived) if
+    /// the stream ends first.
+    [[nodiscard]] task<std::string> read_exactly(std::size_t n);
+    /// A line including its "\n" (the last line may lack it; "" at EOF). A line longer than
+    /// the limit throws aio::net::limit_overrun_error after discarding the buffered part
+    /// of it (as asyncio's readline): memory stays bounded and the stream stays usable.
+    [[nodiscard]] task<std::string> read_line();
+    /// Data up to and including `separator`. At EOF without a separator throws
+    /// incomplete_read_error with the rest. If no separator appears within `limit`
+    /// bytes (0: the stream's limit), throws limit_overrun_error and leaves the data
+    /// buffered (read it with read(n)); the buffer never grows past the limit plus one read.
+    [[nodiscard]] task<std::string> read_until(std::string separator, std::size_t limit = 0);
+    /// Reads up to buf.size() bytes into `buf` (from the buffer first, else straight from
+    /// the OS without copying); returns 0 at EOF. The allocation-free read for hot loops.
+    /// `buf` must stay valid until the task completes.
+    [[nodiscard]] task<std::size_t> read_into(std::span<std::byte> buf);
+    [[nodiscard]] task<std::size_t> read_into(std::span<char> buf);
+
+    /// Sends `data` (see the class comment for buffering and backpressure). Throws a stored
+    /// background send error, or aio::invalid_state_error after close()/write_eof().
+    [[nodiscard]] task<void> write(std::string_view data);
+    [[nodiscard]] task<void> write(std::span<const std::byte> data);
+    /// Waits until every queued byte was accepted by the kernel; throws a send error.
+    [[nodiscard]] task<void> drain();
+    /// Sends what is queued, then half-closes (the peer reads EOF; this side can still
+    /// read). For a pipe this closes it.
+    [[nodiscard]] task<void> write_eof();
+    /// Sends what is queued, then closes the connection and waits until the socket is
+    /// released. Send errors are not thrown here (use drain() to see them). If cancelled
+    /// (e.g. by wait_for against a peer that never reads), it aborts: queued data is
+    /// discarded and the socket is still released before cancelled_error is thrown.
+    [[nodiscard]] task<void> close();
+    /// Closes now: discards queued data, makes pending reads return EOF and pending writes
+    /// throw; the socket is released once no operation is in flight on it.
+    void abort() noexcept;
+    /// Waits until the connection is closed (by close() or abort()) and its socket released.
+    [[nodiscard]] task<void> wait_closed();
+
+    /// True after close() or abort() started.
+    bool is_closing() const noexcept;
+    /// True when EOF was seen and the buffer is empty.
+    bool at_eof() const noexcept;
+    /// Bytes read from the OS and not yet returned to the caller.
+    std::size_t buffered() const noexcept;
+    /// Bytes queued for sending and not yet accepted by the kernel.
+    std::size_t write_buffer_size() const noexcept;
+    /// Changes the write queue's marks (low 0: high / 4). Throws invalid_argument_error if
+    /// low > high.
+    void set_write_buffer_limits(std::size_t high, std::size_t low = 0);
+
+    /// The remote endpoint (getpeername). Throws aio::io_error for a pipe or a closed stream.
+    address peer_address() const;
+    /// The local endpoint (getsockname).
+    address local_address() const;
+    /// Sets TCP_NODELAY (disables Nagle's algorithm; on by default for TCP streams).
+    /// Throws aio::io_error for a stream that is not a TCP socket.
+    void set_nodelay(bool on);
+    /// The OS file descriptor (-1 once closed); still owned by the stream.
+    int native_handle() const noexcept;
+
+    /// True unless default-constructed or moved from.
+    explicit operator bool() const noexcept { return m_s != nullptr; }
+
+    /// Internals, for the library's own layers (TLS, HTTP). Not part of the public API.
+    detail::stream_state* state() const noexcept { return m_s; }
+    explicit stream(detail::stream_state* s) noexcept : m_s(s) {}
+
+  private:
+    detail::stream_state* m_s = nullptr;
+};
+
+} // namespace aio::net

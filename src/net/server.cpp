@@ -1,0 +1,383 @@
+// aio::net::server.
+//
+// Design: a reference-counted server_state is shared by the server object, one accept
+// task per listening socket and one task per connection handler, so whichever ends last
+// frees it. Each accept task loops on a single-shot accept operation: the backend's io_op
+// completes exactly once, and re-arming costs one SQE with no extra syscall (submissions
+// are flushed once per loop turn), so multishot accept would save little while needing a
+// second completion protocol in every backend. close() cancels the accept tasks; each
+// closes its listening socket once its accept operation has completed. Accept errors are
+// reported through the loop's report() and never end the loop; resource errors (EMFILE,
+// ENFILE, ENOBUFS, ENOMEM) pause accepting for accept_retry_delay first.
+#include "net/io.hpp"
+
+#include <aio/core/event_loop.hpp>
+#include <aio/core/sleep.hpp>
+#include <aio/core/task_handle.hpp>
+#include <aio/net/resolve.hpp>
+#include <aio/net/server.hpp>
+
+#include <cstring>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace aio::net {
+
+namespace detail {
+
+class server_state {
+  public:
+    struct listener {
+        unique_fd fd;
+        address addr;
+        aio::detail::promise_base* task = nullptr;
+    };
+    /// A running handler, linked into the server's list so abort_clients() can reach it.
+    struct client {
+        client* m_prev = nullptr;
+        client* m_next = nullptr;
+        aio::detail::promise_base* m_task = nullptr;
+        bool m_linked = false;
+    };
+
+    server_state(connection_handler h, server_options o, bool tcp)
+        : m_handler(std::move(h)), m_opts(o), m_tcp(tcp) {}
+
+    void add_ref() noexcept { ++m_refs; }
+    void release() noexcept {
+        if (--m_refs == 0) delete this;
+    }
+
+    void close() noexcept {
+        if (m_closed) return;
+        m_closed = true;
+        for (auto& l : m_listeners) {
+            if (l.task) l.task->cancel();
+        }
+        changed.wake_all();
+    }
+    void link(client* c) noexcept {
+        c->m_next = m_clients;
+        if (m_clients) m_clients->m_prev = c;
+        m_clients = c;
+        c->m_linked = true;
+    }
+    void unlink(client* c) noexcept {
+        if (!c->m_linked) return;
+        (c->m_prev ? c->m_prev->m_next : m_clients) = c->m_next;
+        if (c->m_next) c->m_next->m_prev = c->m_prev;
+        c->m_linked = false;
+    }
+    void unlink_unix_path() noexcept {
+        if (m_unix_path.empty()) return;
+        struct stat st {};
+        // Only remove the file if it is still the socket we created.
+        if (::stat(m_unix_path.c_str(), &st) == 0 && st.st_ino == m_unix_ino &&
+            st.st_dev == m_unix_dev) {
+            ::unlink(m_unix_path.c_str());
+        }
+        m_unix_path.clear();
+    }
+
+    connection_handler m_handler;
+    server_options m_opts;
+    bool m_tcp;
+    std::vector<listener> m_listeners;
+    std::size_t m_accepting = 0;
+    std::size_t m_active = 0;
+    client* m_clients = nullptr;
+    unsigned m_refs = 1;
+    bool m_closed = false;
+    std::string m_unix_path;
+    ino_t m_unix_ino = 0;
+    dev_t m_unix_dev = 0;
+    wait_list changed;
+};
+
+namespace {
+
+bool is_resource_error(int e) noexcept {
+    return e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM;
+}
+
+bool is_transient_accept_error(int e) noexcept {
+    // The connection died in the backlog, or a signal: just accept the next one.
+    return e == ECONNABORTED || e == EINTR || e == EAGAIN || e == EPROTO || e == EPERM ||
+           e == ENETDOWN || e == ENOPROTOOPT || e == EHOSTDOWN || e == ENONET ||
+           e == EHOSTUNREACH || e == EOPNOTSUPP || e == ENETUNREACH;
+}
+
+/// Ends a handler's bookkeeping when its frame goes, also if it never ran.
+struct client_guard {
+    server_state* m_s;
+    server_state::client m_node;
+    explicit client_guard(server_state* s) noexcept : m_s(s) {
+        m_s->add_ref();
+        ++m_s->m_active; // counted from the accept on, so wait_closed() sees it
+    }
+    client_guard(client_guard&& o) noexcept : m_s(std::exchange(o.m_s, nullptr)) {}
+    ~client_guard() {
+        if (!m_s) return;
+        m_s->unlink(&m_node); // only if the body ran and linked it
+        --m_s->m_active;
+        m_s->changed.wake_all();
+        m_s->release();
+    }
+};
+
+task<void> run_handler(client_guard g, unique_fd fd, address peer) {
+    server_state* s = g.m_s;
+    s->link(&g.m_node); // the node lives in this frame; unlinked by the guard
+    g.m_node.m_task = &aio::detail::current();
+    try {
+        if (s->m_tcp && s->m_opts.nodelay) {
+            const int one = 1;
+            ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        }
+        stream conn = stream::from_fd(fd.release(), s->m_opts.buffers);
+        co_await s->m_handler(std::move(conn));
+    } catch (const cancelled_error&) {
+        // abort_clients() or the loop's shutdown.
+    } catch (const std::exception& e) {
+        get_running_loop().report("aio::net::server: connection handler for " +
+                                  peer.to_string() + " failed: " + e.what());
+    } catch (...) {
+        get_running_loop().report("aio::net::server: connection handler for " +
+                                  peer.to_string() + " failed with a non-standard exception");
+    }
+}
+
+struct accept_guard {
+    server_state* m_s;
+    std::size_t m_index;
+    accept_guard(server_state* s, std::size_t i) noexcept : m_s(s), m_index(i) {}
+    accept_guard(accept_guard&& o) noexcept
+        : m_s(std::exchange(o.m_s, nullptr)), m_index(o.m_index) {}
+    ~accept_guard() {
+        if (!m_s) return;
+        auto& l = m_s->m_listeners[m_index];
+        l.task = nullptr;
+        l.fd.reset(); // no accept is in flight any more
+        if (--m_s->m_accepting == 0) m_s->unlink_unix_path();
+        m_s->changed.wake_all();
+        m_s->release();
+    }
+};
+
+task<void> accept_loop(accept_guard g) {
+    server_state* s = g.m_s;
+    const int lfd = s->m_listeners[g.m_index].fd.get();
+    const std::string where = s->m_listeners[g.m_index].addr.to_string();
+    while (!s->m_closed) {
+        address peer;
+        op_awaiter op(op_kind::accept, lfd);
+        op.m_addr = static_cast<sockaddr*>(peer.data());
+        op.m_addrlen = static_cast<socklen_t>(address::capacity);
+        const int r = co_await op;
+        if (r >= 0) {
+            unique_fd fd(r);
+            if (op.cancel_requested() || s->m_closed) break; // closing: drop it
+            peer.set_size(op.m_addrlen);
+            spawn(run_handler(client_guard(s), std::move(fd), peer));
+            continue;
+        }
+        if (op.cancel_requested() || s->m_closed) break;
+        const int err = -r;
+        if (is_transient_accept_error(err)) continue;
+        const auto delay = s->m_opts.accept_retry_delay;
+        get_running_loop().report(
+            "aio::net::server: accept on " + where + " failed: " + std::strerror(err) +
+            (is_resource_error(err) ? " (out of a system resource)" : "") + "; retrying in " +
+            std::to_string(delay.count()) + " ms");
+        bool stop = false;
+        try {
+            co_await sleep(delay);
+        } catch (const cancelled_error&) {
+            stop = true;
+        }
+        if (stop) break;
+    }
+}
+
+void start_accepting(server_state* s) {
+    for (std::size_t i = 0; i < s->m_listeners.size(); ++i) {
+        s->add_ref();
+        ++s->m_accepting;
+        auto h = create_task(accept_loop(accept_guard(s, i)));
+        s->m_listeners[i].task = h.get();
+    }
+}
+
+void listen_on(server_state* s, const address& a, const char* who) {
+    const int family = static_cast<const sockaddr*>(a.data())->sa_family;
+    unique_fd fd = open_socket(family, SOCK_STREAM, who);
+    const int one = 1;
+    if (family != AF_UNIX) {
+        if (s->m_opts.reuse_address) {
+            ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        }
+        if (s->m_opts.reuse_port &&
+            ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) {
+            throw_io_error(errno, std::string(who) + ": SO_REUSEPORT");
+        }
+        if (family == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    }
+    if (::bind(fd.get(), static_cast<const sockaddr*>(a.data()),
+               static_cast<socklen_t>(a.size())) < 0) {
+        throw_io_error(errno, std::string(who) + ": bind to " + a.to_string());
+    }
+    if (::listen(fd.get(), s->m_opts.backlog) < 0) {
+        throw_io_error(errno, std::string(who) + ": listen on " + a.to_string());
+    }
+    address bound;
+    socklen_t len = address::capacity;
+    if (::getsockname(fd.get(), static_cast<sockaddr*>(bound.data()), &len) == 0) {
+        bound.set_size(len);
+    } else {
+        bound = a;
+    }
+    if (family == AF_UNIX) bound = a;
+    s->m_listeners.push_back({std::move(fd), bound, nullptr});
+}
+
+void check_options(const server_options& o, const char* who) {
+    if (o.backlog <= 0 || o.accept_retry_delay.count() < 0) {
+        throw invalid_argument_error(std::string(who) +
+                                     ": backlog must be > 0 and accept_retry_delay >= 0");
+    }
+}
+
+} // namespace
+} // namespace detail
+
+server::server(server&& o) noexcept : m_s(std::exchange(o.m_s, nullptr)) {}
+server& server::operator=(server&& o) noexcept {
+    if (this != &o) {
+        server old(std::move(*this));
+        m_s = std::exchange(o.m_s, nullptr);
+    }
+    return *this;
+}
+server::~server() {
+    if (m_s) {
+        m_s->close();
+        m_s->release();
+    }
+}
+
+std::uint16_t server::port() const noexcept {
+    return m_s && !m_s->m_listeners.empty() ? m_s->m_listeners.front().addr.port() : 0;
+}
+std::vector<address> server::addresses() const {
+    std::vector<address> out;
+    if (m_s) {
+        for (const auto& l : m_s->m_listeners) out.push_back(l.addr);
+    }
+    return out;
+}
+bool server::is_serving() const noexcept { return m_s && !m_s->m_closed; }
+std::size_t server::active_connections() const noexcept { return m_s ? m_s->m_active : 0; }
+
+void server::close() noexcept {
+    if (m_s) m_s->close();
+}
+
+void server::abort_clients() noexcept {
+    if (!m_s) return;
+    for (auto* c = m_s->m_clients; c; c = c->m_next) {
+        if (c->m_task) c->m_task->cancel();
+    }
+}
+
+namespace {
+task<void> serve_until_closed(detail::server_state* s) {
+    s->add_ref();
+    struct unref {
+        detail::server_state* s;
+        ~unref() { s->release(); }
+    } u{s};
+    try {
+        while (!s->m_closed) co_await s->changed.wait();
+    } catch (const cancelled_error&) {
+        s->close(); // asyncio: cancelling serve_forever closes the server
+        throw;
+    }
+}
+task<void> wait_until_closed(detail::server_state* s) {
+    s->add_ref();
+    struct unref {
+        detail::server_state* s;
+        ~unref() { s->release(); }
+    } u{s};
+    while (!s->m_closed || s->m_accepting > 0 || s->m_active > 0) co_await s->changed.wait();
+}
+detail::server_state* need(detail::server_state* s, const char* fn) {
+    if (!s) {
+        throw invalid_state_error(std::string("aio::net::server::") + fn +
+                                  ": empty server (default-constructed or moved from)");
+    }
+    return s;
+}
+} // namespace
+
+task<void> server::serve_forever() { return serve_until_closed(need(m_s, "serve_forever")); }
+task<void> server::wait_closed() { return wait_until_closed(need(m_s, "wait_closed")); }
+
+task<server> start_server(connection_handler handler,
+                          std::string host,
+                          std::uint16_t port,
+                          server_options options) {
+    constexpr const char* who = "aio::net::start_server";
+    detail::check_options(options, who);
+    if (!handler) throw invalid_argument_error(std::string(who) + ": the handler is empty");
+    std::vector<address> addrs;
+    if (host.empty()) {
+        addrs.push_back(address::parse("0.0.0.0", port));
+        addrs.push_back(address::parse("::", port));
+    } else {
+        addrs = co_await resolve(host, port);
+    }
+    auto* s = new detail::server_state(std::move(handler), options, true);
+    server srv(s);
+    for (const address& a : addrs) {
+        try {
+            detail::listen_on(s, a, who);
+        } catch (const io_error& e) {
+            // "" asks for every interface: a host without IPv6 still serves IPv4.
+            if (!(host.empty() && a.family() == address_family::ipv6 &&
+                  e.code() == std::errc::address_family_not_supported)) {
+                throw;
+            }
+        }
+    }
+    detail::start_accepting(s);
+    co_return srv;
+}
+
+task<server> start_unix_server(connection_handler handler,
+                               std::string path,
+                               server_options options) {
+    constexpr const char* who = "aio::net::start_unix_server";
+    detail::check_options(options, who);
+    if (!handler) throw invalid_argument_error(std::string(who) + ": the handler is empty");
+    const address a = address::unix_domain(path);
+    struct stat st {};
+    if (path.front() != '\0' && ::stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
+        ::unlink(path.c_str()); // a stale socket from an earlier run
+    }
+    auto* s = new detail::server_state(std::move(handler), options, false);
+    server srv(s);
+    detail::listen_on(s, a, who);
+    if (path.front() != '\0' && ::stat(path.c_str(), &st) == 0) {
+        s->m_unix_path = path;
+        s->m_unix_ino = st.st_ino;
+        s->m_unix_dev = st.st_dev;
+    }
+    detail::start_accepting(s);
+    co_return srv;
+}
+
+} // namespace aio::net

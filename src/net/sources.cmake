@@ -1,0 +1,14 @@
+# The net layer: streams, TCP/UDP/Unix sockets, servers, DNS (c-ares).
+pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
+target_sources(aiocpp PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/address.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/connection.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/datagram.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/errors.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/fd_transport.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/io.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/resolve.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/server.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/stream.cpp
+)
+target_link_libraries(aiocpp PRIVATE PkgConfig::CARES)

@@ -1,0 +1,634 @@
+// aio::net::stream.
+//
+// Design (see also docs/design/net.md):
+// * A stream is a pointer to a reference-counted stream_state. The stream object holds one
+//   reference; every running call (read, write, close, ...) holds one; the background
+//   flusher holds one. So the state, its buffers and its transport outlive every operation
+//   that uses them, whatever the user does with the stream object meanwhile.
+// * Reading: one reader at a time (m_reading). Bytes come from the transport into
+//   m_in; read_line/read_until scan only the bytes not scanned before and stop reading once
+//   the limit is passed, so the buffer is bounded by limit + one read.
+// * Writing: when nothing is queued the writer sends straight from the caller's buffer
+//   ("inline"), like asyncio's write() trying send() first. What the kernel does not take
+//   is queued in m_pending once it fits under the high-water mark, and a background task
+//   (the flusher, a root task) sends it: m_pending becomes m_sending, so appends never move
+//   memory that a send in flight reads. A write that would take the queue above the
+//   high-water mark waits (m_changed) until the queue drained to the low-water mark.
+// * Closing: abort() interrupts every call in flight (cancel_io / cancelling the flusher);
+//   each call, when it leaves, calls maybe_release(), and the last one releases the
+//   transport. close() drains, interrupts a pending reader, closes the transport
+//   gracefully, and falls back to abort() if it is cancelled.
+#include "net/stream_state.hpp"
+
+#include <aio/core/shield.hpp>
+#include <aio/core/task_handle.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace aio::net {
+
+incomplete_read_error::incomplete_read_error(std::string partial, std::size_t expected)
+    : error("aio::net::stream: the stream ended after " + std::to_string(partial.size()) +
+            " byte(s)" +
+            (expected ? " of the " + std::to_string(expected) + " expected" : std::string())),
+      m_partial(std::move(partial)), m_expected(expected) {}
+
+namespace detail {
+
+namespace {
+
+constexpr std::size_t min_read = 16 * 1024;
+constexpr std::size_t max_read = 1024 * 1024;
+
+/// A counted reference held by every call for its duration.
+class state_ref {
+  public:
+    explicit state_ref(stream_state* s) noexcept : m_s(s) { m_s->add_ref(); }
+    state_ref(state_ref&& o) noexcept : m_s(std::exchange(o.m_s, nullptr)) {}
+    state_ref(const state_ref&) = delete;
+    state_ref& operator=(const state_ref&) = delete;
+    ~state_ref() {
+        if (m_s) m_s->release();
+    }
+    stream_state* operator->() const noexcept { return m_s; }
+    stream_state* get() const noexcept { return m_s; }
+
+  private:
+    stream_state* m_s;
+};
+
+stream_state* need(stream_state* s, const char* fn) {
+    if (!s) {
+        throw invalid_state_error(std::string("aio::net::stream::") + fn +
+                                  ": empty stream (default-constructed or moved from)");
+    }
+    return s;
+}
+
+/// Marks the reader busy for the duration of a call.
+class read_scope {
+  public:
+    read_scope(stream_state* s, const char* fn) : m_s(s) {
+        if (s->m_reading) {
+            throw invalid_state_error(std::string("aio::net::stream::") + fn +
+                                      ": another task is already reading from this stream");
+        }
+        s->m_reading = true;
+    }
+    ~read_scope() {
+        m_s->m_reading = false;
+        m_s->maybe_release();
+        if (m_s->m_closing) m_s->changed(); // close() waits for the reader to leave
+    }
+    read_scope(const read_scope&) = delete;
+    read_scope& operator=(const read_scope&) = delete;
+
+  private:
+    stream_state* m_s;
+};
+
+bool is_operation_canceled(const io_error& e) noexcept {
+    return e.code() == std::errc::operation_canceled;
+}
+
+/// One read from the transport into the buffer, at most `want` bytes. Returns the count,
+/// 0 at EOF (also after abort/close interrupted the read: a closed stream reads as EOF).
+task<std::size_t> fill(stream_state* s, std::size_t want) {
+    if (s->m_eof) co_return 0;
+    if (s->m_closing || !s->m_t) {
+        s->m_eof = true;
+        co_return 0;
+    }
+    std::span<std::byte> room = s->m_in.prepare(std::min(want, max_read));
+    std::size_t n = 0;
+    try {
+        n = co_await s->m_t->read_some(room);
+    } catch (const io_error& e) {
+        if (!(s->m_closing && is_operation_canceled(e))) throw;
+    }
+    if (n == 0) {
+        s->m_eof = true;
+    } else {
+        s->m_in.commit(n);
+    }
+    co_return n;
+}
+
+task<std::string> do_read(state_ref r, std::size_t n) {
+    stream_state* s = r.get();
+    read_scope scope(s, "read");
+    if (n == 0) co_return std::string();
+    if (s->m_in.size() == 0) co_await fill(s, std::max(n, min_read));
+    co_return s->m_in.take(std::min(n, s->m_in.size()));
+}
+
+task<std::string> do_read_all(state_ref r) {
+    stream_state* s = r.get();
+    read_scope scope(s, "read_all");
+    while (co_await fill(s, std::max(s->m_in.size(), min_read)) > 0) {
+    }
+    co_return s->m_in.take(s->m_in.size());
+}
+
+task<std::string> do_read_exactly(state_ref r, std::size_t n) {
+    stream_state* s = r.get();
+    read_scope scope(s, "read_exactly");
+    while (s->m_in.size() < n) {
+        if (co_await fill(s, std::max(n - s->m_in.size(), min_read)) == 0) {
+            throw incomplete_read_error(s->m_in.take(s->m_in.size()), n);
+        }
+    }
+    co_return s->m_in.take(n);
+}
+
+/// read_until and read_line. `line` selects asyncio readline's treatment of EOF (return
+/// the rest) and of an overrun (discard the overlong part).
+task<std::string> do_read_until(state_ref r, std::string sep, std::size_t limit, bool line) {
+    stream_state* s = r.get();
+    const char* fn = line ? "read_line" : "read_until";
+    read_scope scope(s, fn);
+    if (sep.empty()) {
+        throw invalid_argument_error("aio::net::stream::read_until: the separator is empty");
+    }
+    if (limit == 0) limit = s->m_limit;
+    std::size_t scanned = 0; // the separator does not start before this offset
+    while (true) {
+        const std::string_view buf = s->m_in.view();
+        const std::size_t pos = buf.find(sep, scanned);
+        if (pos != std::string_view::npos) {
+            const std::size_t end = pos + sep.size();
+            if (pos <= limit) co_return s->m_in.take(end);
+            if (line) {
+                s->m_in.consume(end);
+                throw limit_overrun_error(
+                    "aio::net::stream::read_line: line longer than the limit (" +
+                        std::to_string(limit) + " bytes); its " + std::to_string(end) +
+                        " bytes were discarded",
+                    end);
+            }
+            throw limit_overrun_error("aio::net::stream::read_until: separator found after " +
+                                          std::to_string(pos) + " bytes, beyond the limit (" +
+                                          std::to_string(limit) + " bytes)",
+                                      buf.size());
+        }
+        if (buf.size() > limit) {
+            const std::size_t size = buf.size();
+            if (line) {
+                s->m_in.clear();
+                throw limit_overrun_error(
+                    "aio::net::stream::read_line: no end of line within the limit (" +
+                        std::to_string(limit) + " bytes); " + std::to_string(size) +
+                        " buffered bytes were discarded",
+                    size);
+            }
+            throw limit_overrun_error("aio::net::stream::read_until: separator not found within "
+                                      "the limit (" +
+                                          std::to_string(limit) + " bytes)",
+                                      size);
+        }
+        scanned = buf.size() >= sep.size() ? buf.size() - sep.size() + 1 : 0;
+        // Never read much past the limit: the buffer stays bounded.
+        const std::size_t room = limit + sep.size() - buf.size();
+        if (co_await fill(s, std::clamp(room, std::size_t{1}, min_read)) == 0) {
+            if (line) co_return s->m_in.take(s->m_in.size());
+            throw incomplete_read_error(s->m_in.take(s->m_in.size()), 0);
+        }
+    }
+}
+
+task<std::size_t> do_read_into(state_ref r, std::span<std::byte> buf) {
+    stream_state* s = r.get();
+    read_scope scope(s, "read_into");
+    if (buf.empty()) co_return 0;
+    if (const std::size_t have = s->m_in.size()) {
+        const std::size_t n = std::min(have, buf.size());
+        std::memcpy(buf.data(), s->m_in.data(), n);
+        s->m_in.consume(n);
+        co_return n;
+    }
+    if (s->m_eof || s->m_closing || !s->m_t) {
+        s->m_eof = true;
+        co_return 0;
+    }
+    std::size_t n = 0;
+    try {
+        n = co_await s->m_t->read_some(buf);
+    } catch (const io_error& e) {
+        if (!(s->m_closing && is_operation_canceled(e))) throw;
+    }
+    if (n == 0) s->m_eof = true;
+    co_return n;
+}
+
+/// The background sender: sends m_pending (swapped into m_sending) until nothing is left.
+/// Its parameter's destructor does the bookkeeping, so it also runs if the task is
+/// cancelled before its first step (the body then never runs).
+struct flusher_guard {
+    stream_state* m_s;
+    explicit flusher_guard(stream_state* s) noexcept : m_s(s) {}
+    flusher_guard(flusher_guard&& o) noexcept : m_s(std::exchange(o.m_s, nullptr)) {}
+    ~flusher_guard() {
+        if (!m_s) return;
+        stream_state* s = m_s;
+        s->m_flusher = nullptr;
+        s->m_writing = false;
+        if (s->m_aborted || s->m_write_error) s->drop_output();
+        s->changed();
+        s->maybe_release();
+        s->release();
+    }
+};
+
+task<void> flush(flusher_guard g) {
+    stream_state* s = g.m_s;
+    try {
+        while (!s->m_aborted) {
+            if (s->m_send_pos == s->m_sending.size()) {
+                s->m_sending.clear();
+                s->m_send_pos = 0;
+                if (s->m_pending.empty()) break;
+                std::swap(s->m_sending, s->m_pending);
+            }
+            const std::string& out = s->m_sending;
+            const auto* p = reinterpret_cast<const std::byte*>(out.data()) + s->m_send_pos;
+            s->m_send_pos += co_await s->m_t->write_some({p, out.size() - s->m_send_pos});
+            if (s->write_queued() <= s->m_low) s->changed();
+        }
+    } catch (const cancelled_error&) {
+        // abort() or the loop's shutdown: what is queued is discarded (guard).
+        s->m_closing = true;
+        s->m_aborted = true;
+    } catch (...) {
+        if (!s->m_aborted) s->m_write_error = std::current_exception();
+    }
+}
+
+task<void> do_write(state_ref r, const char* p, std::size_t n) {
+    stream_state* s = r.get();
+    while (true) {
+        s->check_writable("write");
+        if (n == 0) co_return;
+        if (!s->m_writing && s->m_pending.empty()) break; // send inline
+        if (s->write_queued() + n <= s->m_high) {
+            s->m_pending.append(p, n);
+            co_return;
+        }
+        co_await s->m_changed.wait(); // backpressure: nothing was accepted yet
+    }
+
+    // Inline: send from the caller's buffer; queue the rest once it fits under the mark.
+    s->m_writing = true;
+    std::size_t sent = 0;
+    std::exception_ptr error;
+    bool cancelled = false;
+    try {
+        while (sent < n) {
+            sent += co_await s->m_t->write_some(
+                {reinterpret_cast<const std::byte*>(p) + sent, n - sent});
+            if (sent < n && !s->m_aborted && (n - sent) + s->m_pending.size() <= s->m_high) {
+                // Others may have queued meanwhile: our bytes go first.
+                s->m_pending.insert(0, p + sent, n - sent);
+                sent = n;
+            }
+        }
+    } catch (const cancelled_error&) {
+        cancelled = true;
+        error = std::current_exception();
+    } catch (...) {
+        error = std::current_exception();
+    }
+
+    if (!error) {
+        if (!s->m_pending.empty() && !s->m_aborted) {
+            s->start_flusher(); // it now owns m_writing
+            co_return;
+        }
+        s->m_writing = false;
+        if (s->m_aborted) s->drop_output();
+        s->changed();
+        s->maybe_release();
+        co_return;
+    }
+
+    s->m_writing = false;
+    if (cancelled) {
+        if (sent > 0 && sent < n && !s->m_write_error) {
+            s->m_write_error = std::make_exception_ptr(invalid_state_error(
+                "aio::net::stream::write: an earlier write was cancelled after sending " +
+                std::to_string(sent) + " of its " + std::to_string(n) +
+                " bytes; the peer saw a partial message, so the stream cannot be written to"));
+            s->drop_output();
+        } else if (!s->m_pending.empty() && !s->m_aborted) {
+            s->m_writing = true;
+            s->start_flusher(); // other writers' data was accepted: send it
+        }
+    } else if (s->m_aborted) {
+        error = std::make_exception_ptr(
+            invalid_state_error("aio::net::stream::write: the stream was closed while writing"));
+    } else {
+        s->m_write_error = error;
+        s->drop_output();
+    }
+    if (s->m_aborted) s->drop_output();
+    s->changed();
+    s->maybe_release();
+    std::rethrow_exception(error);
+}
+
+task<void> do_drain(state_ref r) {
+    stream_state* s = r.get();
+    while (true) {
+        if (s->m_write_error) std::rethrow_exception(s->m_write_error);
+        if (!s->m_writing && s->m_pending.empty()) co_return;
+        if (s->m_aborted) co_return;
+        co_await s->m_changed.wait();
+    }
+}
+
+task<void> do_write_eof(state_ref r) {
+    stream_state* s = r.get();
+    s->check_writable("write_eof");
+    s->m_eof_requested = true; // later writes are refused; queued data is still sent
+    co_await do_drain(state_ref(s));
+    while (s->m_writing && !s->m_aborted) co_await s->m_changed.wait();
+    if (s->m_aborted || !s->m_t) co_return;
+    s->m_writing = true;
+    std::exception_ptr error;
+    try {
+        co_await s->m_t->shutdown();
+    } catch (...) {
+        error = std::current_exception();
+    }
+    s->m_writing = false;
+    s->changed();
+    s->maybe_release();
+    if (error) std::rethrow_exception(error);
+}
+
+task<void> wait_released(state_ref r) {
+    stream_state* s = r.get();
+    while (!s->m_released) co_await s->m_changed.wait();
+}
+
+task<void> do_close(state_ref r) {
+    stream_state* s = r.get();
+    if (s->m_closing) {
+        co_await wait_released(state_ref(s));
+        co_return;
+    }
+    s->m_closing = true;
+    std::exception_ptr cancelled;
+    try {
+        while (s->m_writing && !s->m_aborted) co_await s->m_changed.wait(); // drain
+        while (s->m_reading && !s->m_aborted) {
+            s->m_t->cancel_io(); // the reader sees EOF
+            co_await s->m_changed.wait();
+        }
+        if (!s->m_aborted && s->m_t) {
+            s->m_closing_io = true;
+            try {
+                co_await s->m_t->close();
+            } catch (const cancelled_error&) {
+                cancelled = std::current_exception();
+            } catch (...) {
+                // A failed goodbye still closes: the transport released its resources.
+            }
+            s->m_closing_io = false;
+        }
+    } catch (const cancelled_error&) {
+        cancelled = std::current_exception();
+    }
+    s->drop_output();
+    s->abort(); // releases now unless a call is still in flight
+    if (!s->m_released) co_await shield(wait_released(state_ref(s)));
+    if (cancelled) std::rethrow_exception(cancelled);
+}
+
+} // namespace
+
+std::span<std::byte> read_buffer::prepare(std::size_t n) {
+    if (m_cap - m_end < n) {
+        const std::size_t have = size();
+        if (m_cap - have >= n && m_begin > 0) {
+            std::memmove(m_data.get(), data(), have); // compact
+        } else {
+            const std::size_t cap = std::max({m_cap * 2, have + n, std::size_t{4096}});
+            std::unique_ptr<char[]> grown(new char[cap]);
+            if (have) std::memcpy(grown.get(), data(), have);
+            m_data = std::move(grown);
+            m_cap = cap;
+        }
+        m_begin = 0;
+        m_end = have;
+    }
+    return {reinterpret_cast<std::byte*>(m_data.get() + m_end), n};
+}
+
+stream_state::stream_state(std::unique_ptr<transport> t, const stream_options& opts, bool tcp)
+    : m_t(std::move(t)), m_limit(opts.limit), m_high(opts.high_water),
+      m_low(opts.low_water ? opts.low_water : opts.high_water / 4), m_tcp(tcp) {}
+
+stream_state::~stream_state() = default;
+
+void stream_state::check_writable(const char* fn) const {
+    if (m_write_error) std::rethrow_exception(m_write_error);
+    if (m_closing) {
+        throw invalid_state_error(std::string("aio::net::stream::") + fn +
+                                  ": the stream is closed");
+    }
+    if (m_eof_requested) {
+        throw invalid_state_error(std::string("aio::net::stream::") + fn +
+                                  ": write_eof() was called; the stream cannot send any more");
+    }
+}
+
+void stream_state::start_flusher() {
+    add_ref(); // the flusher's reference, dropped by its guard
+    auto h = create_task(flush(flusher_guard(this)));
+    m_flusher = h.get();
+}
+
+void stream_state::drop_output() noexcept {
+    m_pending.clear();
+    if (!m_flusher) {
+        m_sending.clear();
+        m_send_pos = 0;
+    }
+}
+
+void stream_state::abort() noexcept {
+    if (m_released) return;
+    m_closing = true;
+    m_aborted = true;
+    drop_output();
+    if (m_flusher) {
+        m_flusher->cancel();
+    } else if (m_writing && m_t) {
+        m_t->cancel_io();
+    }
+    if (m_reading && m_t) m_t->cancel_io();
+    maybe_release();
+    changed();
+}
+
+void stream_state::maybe_release() noexcept {
+    if (m_aborted && !m_released && !m_reading && !m_writing && !m_closing_io) {
+        m_t.reset();
+        m_released = true;
+        changed();
+    }
+}
+
+} // namespace detail
+
+using detail::need;
+using detail::state_ref;
+
+stream::stream(stream&& o) noexcept : m_s(std::exchange(o.m_s, nullptr)) {}
+
+stream& stream::operator=(stream&& o) noexcept {
+    if (this != &o) {
+        stream old(std::move(*this));
+        m_s = std::exchange(o.m_s, nullptr);
+    }
+    return *this;
+}
+
+stream::~stream() {
+    if (m_s) {
+        m_s->abort();
+        m_s->release();
+    }
+}
+
+stream stream::from_fd(int fd, stream_options opts) {
+    detail::unique_fd guard(fd);
+    struct stat st {};
+    if (fd < 0 || ::fstat(fd, &st) < 0) {
+        detail::throw_io_error(fd < 0 ? EBADF : errno,
+                       "aio::net::stream::from_fd(" + std::to_string(fd) + ")");
+    }
+    if (opts.limit == 0 || opts.high_water == 0 || opts.low_water > opts.high_water) {
+        throw invalid_argument_error(
+            "aio::net::stream_options: limit and high_water must be > 0 and low_water <= "
+            "high_water");
+    }
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags >= 0 && !(flags & O_NONBLOCK)) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    const bool sock = S_ISSOCK(st.st_mode);
+    bool tcp = false;
+    if (sock) {
+        int domain = 0, type = 0;
+        socklen_t len = sizeof domain;
+        ::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+        len = sizeof type;
+        ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
+        tcp = (domain == AF_INET || domain == AF_INET6) && type == SOCK_STREAM;
+    }
+    auto t = detail::make_fd_transport(fd, sock);
+    guard.release();
+    return stream(new detail::stream_state(std::move(t), opts, tcp));
+}
+
+task<std::string> stream::read(std::size_t n) {
+    return detail::do_read(state_ref(need(m_s, "read")), n);
+}
+task<std::string> stream::read_all() {
+    return detail::do_read_all(state_ref(need(m_s, "read_all")));
+}
+task<std::string> stream::read_exactly(std::size_t n) {
+    return detail::do_read_exactly(state_ref(need(m_s, "read_exactly")), n);
+}
+task<std::string> stream::read_line() {
+    return detail::do_read_until(state_ref(need(m_s, "read_line")), "\n", 0, true);
+}
+task<std::string> stream::read_until(std::string separator, std::size_t limit) {
+    return detail::do_read_until(state_ref(need(m_s, "read_until")), std::move(separator),
+                                 limit, false);
+}
+task<std::size_t> stream::read_into(std::span<std::byte> buf) {
+    return detail::do_read_into(state_ref(need(m_s, "read_into")), buf);
+}
+task<std::size_t> stream::read_into(std::span<char> buf) {
+    return detail::do_read_into(state_ref(need(m_s, "read_into")), std::as_writable_bytes(buf));
+}
+task<void> stream::write(std::string_view data) {
+    return detail::do_write(state_ref(need(m_s, "write")), data.data(), data.size());
+}
+task<void> stream::write(std::span<const std::byte> data) {
+    return detail::do_write(state_ref(need(m_s, "write")),
+                            reinterpret_cast<const char*>(data.data()), data.size());
+}
+task<void> stream::drain() { return detail::do_drain(state_ref(need(m_s, "drain"))); }
+task<void> stream::write_eof() {
+    return detail::do_write_eof(state_ref(need(m_s, "write_eof")));
+}
+task<void> stream::close() { return detail::do_close(state_ref(need(m_s, "close"))); }
+void stream::abort() noexcept {
+    if (m_s) m_s->abort();
+}
+task<void> stream::wait_closed() {
+    return detail::wait_released(state_ref(need(m_s, "wait_closed")));
+}
+
+bool stream::is_closing() const noexcept { return m_s && m_s->m_closing; }
+bool stream::at_eof() const noexcept { return !m_s || (m_s->m_eof && m_s->m_in.size() == 0); }
+std::size_t stream::buffered() const noexcept { return m_s ? m_s->m_in.size() : 0; }
+std::size_t stream::write_buffer_size() const noexcept {
+    return m_s ? m_s->write_queued() : 0;
+}
+
+void stream::set_write_buffer_limits(std::size_t high, std::size_t low) {
+    detail::stream_state* s = need(m_s, "set_write_buffer_limits");
+    if (low == 0) low = high / 4;
+    if (high == 0 || low > high) {
+        throw invalid_argument_error("aio::net::stream::set_write_buffer_limits: need 0 < low <= "
+                                     "high, got high=" +
+                                     std::to_string(high) + " low=" + std::to_string(low));
+    }
+    s->m_high = high;
+    s->m_low = low;
+    s->changed();
+}
+
+int stream::native_handle() const noexcept {
+    return m_s && m_s->m_t ? m_s->m_t->native_handle() : -1;
+}
+
+namespace {
+address sock_name(const stream& s, bool peer, const char* fn) {
+    const int fd = s.native_handle();
+    address a;
+    socklen_t len = address::capacity;
+    const int r = fd < 0 ? (errno = EBADF, -1)
+                  : peer ? ::getpeername(fd, static_cast<sockaddr*>(a.data()), &len)
+                         : ::getsockname(fd, static_cast<sockaddr*>(a.data()), &len);
+    if (r < 0) detail::throw_io_error(errno, std::string("aio::net::stream::") + fn);
+    a.set_size(len);
+    return a;
+}
+} // namespace
+
+address stream::peer_address() const { return sock_name(*this, true, "peer_address"); }
+address stream::local_address() const { return sock_name(*this, false, "local_address"); }
+
+void stream::set_nodelay(bool on) {
+    const int fd = native_handle();
+    const int v = on ? 1 : 0;
+    if (fd < 0 || !m_s->m_tcp) {
+        detail::throw_io_error(fd < 0 ? EBADF : EOPNOTSUPP,
+                               "aio::net::stream::set_nodelay: not a TCP stream");
+    }
+    if (::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v) < 0) {
+        detail::throw_io_error(errno, "aio::net::stream::set_nodelay");
+    }
+}
+
+} // namespace aio::net

@@ -1,0 +1,125 @@
+// Fault injection through src/io/sys.hpp and real resource limits.
+#include "io/sys.hpp"
+#include "net_test_util.hpp"
+
+#include <aio/core.hpp>
+#include <aio/net.hpp>
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <string>
+#include <sys/resource.h>
+#include <vector>
+
+using namespace std::chrono_literals;
+using aio::task;
+using aio::net::stream;
+
+namespace {
+task<> echo_line(stream s) {
+    co_await s.write(co_await s.read_line());
+    co_await s.close();
+}
+
+struct fault_scope {
+    aio::detail::sys::fault_plan plan;
+    explicit fault_scope(aio::detail::sys::fault_plan p) : plan(p) {
+        aio::detail::sys::g_fault = &plan;
+    }
+    ~fault_scope() { aio::detail::sys::g_fault = nullptr; }
+};
+} // namespace
+
+TEST(server_faults, emfile_on_accept_is_reported_backed_off_and_serving_continues) {
+    aio::run([]() -> task<> {
+        std::vector<std::string> reports;
+        aio::get_running_loop().set_exception_handler(
+            [&reports](std::string_view m) { reports.emplace_back(m); });
+        auto srv = co_await aio::net::start_server(echo_line, "127.0.0.1", 0,
+                                                   {.accept_retry_delay = 40ms});
+        co_await aio::sleep(1ms); // the first accept is in flight (real, not faulted)
+        // The next three accepts fail with EMFILE (with epoll the pending one is retried
+        // through the faulted call too, with io_uring the next ones are).
+        const auto t0 = std::chrono::steady_clock::now();
+        fault_scope f({.which = aio::detail::sys::call::accept, .error = EMFILE, .times = 3});
+        auto c1 = co_await aio::net::open_connection("127.0.0.1", srv.port());
+        co_await c1.write("one\n");
+        EXPECT_EQ(co_await c1.read_line(), "one\n");
+        auto c2 = co_await aio::net::open_connection("127.0.0.1", srv.port());
+        co_await c2.write("two\n");
+        EXPECT_EQ(co_await c2.read_line(), "two\n");
+        const auto took = std::chrono::steady_clock::now() - t0;
+        EXPECT_EQ(f.plan.times, 0);
+        EXPECT_GE(took, 100ms) << "no back-off between retries";
+        EXPECT_EQ(reports.size(), 3u);
+        for (const auto& r : reports) {
+            EXPECT_NE(r.find("Too many open files"), std::string::npos) << r;
+            EXPECT_NE(r.find("retrying"), std::string::npos) << r;
+        }
+        EXPECT_TRUE(srv.is_serving());
+    }());
+}
+
+TEST(server_faults, real_fd_exhaustion_on_accept_recovers) {
+    rlimit old{};
+    ::getrlimit(RLIMIT_NOFILE, &old);
+    aio::run([](rlimit old) -> task<> {
+        std::vector<std::string> reports;
+        aio::get_running_loop().set_exception_handler(
+            [&reports](std::string_view m) { reports.emplace_back(m); });
+        auto srv = co_await aio::net::start_server(echo_line, "127.0.0.1", 0,
+                                                   {.accept_retry_delay = 20ms});
+        // The client's socket exists before the limit; connecting needs no new fd, but the
+        // server's accept() does.
+        const int raw = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        auto target = aio::net::address::parse("127.0.0.1", srv.port());
+        // Lowest free fd number: with the limit there, no new fd can be allocated.
+        int lowest = 0;
+        while (::fcntl(lowest, F_GETFD) != -1) ++lowest;
+        rlimit tight = old;
+        tight.rlim_cur = static_cast<rlim_t>(lowest);
+        ::setrlimit(RLIMIT_NOFILE, &tight);
+        ::connect(raw, static_cast<const sockaddr*>(target.data()),
+                  static_cast<socklen_t>(target.size()));
+        for (int i = 0; i < 100 && reports.empty(); ++i) co_await aio::sleep(2ms);
+        ::setrlimit(RLIMIT_NOFILE, &old);
+        EXPECT_FALSE(reports.empty());
+        if (!reports.empty()) {
+            EXPECT_NE(reports[0].find("Too many open files"), std::string::npos) << reports[0];
+        }
+        auto c = aio::net::stream::from_fd(raw);
+        co_await c.write("alive\n");
+        EXPECT_EQ(co_await c.read_line(), "alive\n");
+    }(old));
+    ::setrlimit(RLIMIT_NOFILE, &old);
+}
+
+TEST(stream_faults, injected_reset_on_recv_surfaces_as_connection_reset) {
+    aio::run([]() -> task<> {
+        auto [a, b] = aio_test::stream_pair();
+        co_await a.write("data");
+        fault_scope f({.which = aio::detail::sys::call::recv, .error = ECONNRESET, .times = 1});
+        EXPECT_THROW(co_await b.read(10), aio::connection_reset_error);
+    }());
+}
+
+TEST(stream_faults, short_writes_still_deliver_everything_in_order) {
+    aio::run([]() -> task<> {
+        auto [a, b] = aio_test::stream_pair();
+        std::string data;
+        for (int i = 0; i < 5000; ++i) data += std::to_string(i) + ",";
+        fault_scope f({.which = aio::detail::sys::call::send, .times = 1000, .max_bytes = 7});
+        auto w = aio::create_task(a.write(data));
+        EXPECT_EQ(co_await b.read_exactly(data.size()), data);
+        co_await w;
+    }());
+}
+
+TEST(stream_faults, injected_epipe_on_send_is_broken_pipe) {
+    aio::run([]() -> task<> {
+        auto [a, b] = aio_test::stream_pair();
+        fault_scope f({.which = aio::detail::sys::call::send, .error = EPIPE, .times = 1});
+        EXPECT_THROW(co_await a.write("x"), aio::broken_pipe_error);
+        EXPECT_THROW(co_await a.drain(), aio::broken_pipe_error);
+    }());
+}

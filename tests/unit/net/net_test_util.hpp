@@ -1,0 +1,61 @@
+// Helpers shared by the net tests.
+#pragma once
+
+#include <aio/core.hpp>
+#include <aio/net.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <stdexcept>
+#include <string>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <utility>
+
+namespace aio_test {
+
+/// Open file descriptors of this process (entries of /proc/self/fd, minus the one used to
+/// list them).
+inline int fd_count() {
+    int n = 0;
+    if (DIR* d = ::opendir("/proc/self/fd")) {
+        while (::readdir(d)) ++n;
+        ::closedir(d);
+        n -= 3; // ".", ".." and the directory's own fd
+    }
+    return n;
+}
+
+/// Lets the loop run a few turns so that cancellations in flight complete and deferred
+/// closes happen; returns once `fd_count() <= target` or after ~1 s.
+inline aio::task<int> settle_fds(int target) {
+    for (int i = 0; i < 200 && fd_count() > target; ++i) {
+        co_await aio::sleep(std::chrono::milliseconds(5));
+    }
+    co_return fd_count();
+}
+
+/// True if a socket can be bound to [::1].
+inline bool has_ipv6_loopback() {
+    const int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    return ok;
+}
+
+/// A connected pair of stream sockets as two streams.
+inline std::pair<aio::net::stream, aio::net::stream> stream_pair(aio::net::stream_options o = {}) {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0) {
+        throw std::runtime_error("socketpair failed");
+    }
+    return {aio::net::stream::from_fd(sv[0], o), aio::net::stream::from_fd(sv[1], o)};
+}
+
+} // namespace aio_test
