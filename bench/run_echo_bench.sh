@@ -26,7 +26,10 @@
 # tokio node c-epoll c-uring", SIZES="1024 100", CONNS=50, SECONDS_PER_CASE
 # (default 10, --quick 2), SERVER_CPU=0, CLIENT_CPU=1, PYTHON (default
 # /usr/bin/python3, Debian's, which has python3-uvloop), NO_APT=1 (never
-# apt-get).
+# apt-get), REPEATS=N (default 1) and QUIET_PCT (default 10): on a shared
+# machine, run a case up to N times, stop early once other processes used at
+# most QUIET_PCT % of a CPU during it, and report the quietest attempt (all
+# attempts are kept in the *-all-attempts.txt file next to the results).
 #
 # Runs are sequential.  A peer that fails to build or start is reported and
 # skipped; the script never aborts the whole run (only a load client that does
@@ -43,7 +46,7 @@ build_dir=""
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    -h|--help) sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "unknown option: $arg" >&2; exit 64 ;;
     *) if [[ -n "$build_dir" ]]; then echo "more than one BUILD_DIR given" >&2; exit 64; fi
        build_dir="$arg" ;;
@@ -63,6 +66,8 @@ secs=${SECONDS_PER_CASE:-$( (( quick )) && echo 2 || echo 10 )}
 server_cpu=${SERVER_CPU:-0}
 client_cpu=${CLIENT_CPU:-1}
 python=${PYTHON:-/usr/bin/python3}
+repeats=${REPEATS:-1}
+quiet_pct=${QUIET_PCT:-10}
 start_timeout=15
 # rustup installs cargo under ~/.cargo/bin, which is not always on PATH.
 [[ -d "$HOME/.cargo/bin" ]] && PATH="$PATH:$HOME/.cargo/bin"
@@ -278,49 +283,71 @@ clk_tck=$(getconf CLK_TCK)
 stamp=$(date +%Y%m%d-%H%M%S)
 results="$peers_dir/echo_bench_results-$stamp.txt"
 : >"$results"
+all_runs="${results%.txt}-all-attempts.txt"
+: >"$all_runs"
 
 note "build dir: $build_dir   peers: $peers_dir   quick=$quick"
 note "$conns connections, ${secs} s per case, sizes: $sizes; server on CPU $server_cpu, client on CPU $client_cpu"
 note "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# run_case id size -> one result line ("server=... size=... ...") in $case_line
+run_case() {
+  local id=$1 size=$2 u0 s0 u1 s1 mb0 mb1 rc ticks line rts el cli out
+  if ! start_server "$id"; then case_line="server=$id size=$size FAILED=start"; return; fi
+  read -r u0 s0 < <(proc_ticks "$srv_pid")
+  mb0=$(machine_busy_ticks)
+  timeout $(( ${secs%.*} + 60 )) "$loadgen" --port "$srv_port" --conns "$conns" --size "$size" \
+    --seconds "$secs" --cpu "$client_cpu" >"$tmp_lg" 2>>"$tmp_err"
+  rc=$?
+  mb1=$(machine_busy_ticks)
+  ticks=$(proc_ticks "$srv_pid") || ticks=""
+  line=$(grep -m1 '^loadgen ' "$tmp_lg")
+  if [[ -z "$ticks" ]]; then
+    note "FAILED: $id size=$size: the server died during the run"; tail -n 5 "$tmp_err" >&2
+    wait "$srv_pid" 2>/dev/null; srv_pid=""
+    case_line="server=$id size=$size FAILED=died"; return
+  fi
+  stop_server
+  if (( rc != 0 )) || [[ -z "$line" ]]; then
+    note "FAILED: $id size=$size (load client exit $rc)"; tail -n 5 "$tmp_err" >&2
+    case_line="server=$id size=$size FAILED=loadgen-rc$rc"; return
+  fi
+  read -r u1 s1 <<<"$ticks"
+  rts=$(field "$line" round_trips); el=$(field "$line" seconds)
+  cli=$(field "$line" client_cpu_pct)
+  out=$(awk -v u="$(( u1 - u0 ))" -v s="$(( s1 - s0 ))" -v hz="$clk_tck" -v n="$rts" -v el="$el" \
+            -v mb="$(( mb1 - mb0 ))" -v cli="$cli" '
+    BEGIN {
+      srv = (u + s) / hz
+      # machine busy time (all CPUs) not charged to the server or the client:
+      # other processes and interrupt time, in % of one CPU
+      other = (mb / hz - srv - cli / 100 * el) / el * 100; if (other < 0) other = 0
+      printf "user_us_per_rt=%.3f cpu_us_per_rt=%.3f srv_cpu_pct=%.1f other_cpu_pct=%.1f",
+        u / hz * 1e6 / n, srv * 1e6 / n, srv / el * 100, other
+      printf " srv_user_ticks=%d srv_sys_ticks=%d clk_tck=%d", u, s, hz
+    }')
+  case_line="server=$id size=$size ${line#loadgen } $out"
+}
+
 for size in $sizes; do
   for id in $servers; do
     [[ -n "${ok[$id]:-}" ]] || continue
-    if ! start_server "$id"; then
-      echo "server=$id size=$size FAILED=start" >>"$results"; continue
-    fi
-    read -r u0 s0 < <(proc_ticks "$srv_pid")
-    mb0=$(machine_busy_ticks)
-    timeout $(( ${secs%.*} + 60 )) "$loadgen" --port "$srv_port" --conns "$conns" --size "$size" \
-      --seconds "$secs" --cpu "$client_cpu" >"$tmp_lg" 2>>"$tmp_err"
-    rc=$?
-    mb1=$(machine_busy_ticks)
-    ticks=$(proc_ticks "$srv_pid") || ticks=""
-    line=$(grep -m1 '^loadgen ' "$tmp_lg")
-    if [[ -z "$ticks" ]]; then
-      note "FAILED: $id size=$size: the server died during the run"; tail -n 5 "$tmp_err" >&2
-      echo "server=$id size=$size FAILED=died" >>"$results"; srv_pid=""; continue
-    fi
-    stop_server
-    if (( rc != 0 )) || [[ -z "$line" ]]; then
-      note "FAILED: $id size=$size (load client exit $rc)"; tail -n 5 "$tmp_err" >&2
-      echo "server=$id size=$size FAILED=loadgen-rc$rc" >>"$results"; continue
-    fi
-    read -r u1 s1 <<<"$ticks"
-    rts=$(field "$line" round_trips); el=$(field "$line" seconds)
-    cli=$(field "$line" client_cpu_pct)
-    out=$(awk -v u="$(( u1 - u0 ))" -v s="$(( s1 - s0 ))" -v hz="$clk_tck" -v n="$rts" -v el="$el" \
-              -v mb="$(( mb1 - mb0 ))" -v cli="$cli" '
-      BEGIN {
-        srv = (u + s) / hz
-        # machine busy time (all CPUs) not charged to the server or the client:
-        # other processes and interrupt time, in % of one CPU
-        other = (mb / hz - srv - cli / 100 * el) / el * 100; if (other < 0) other = 0
-        printf "user_us_per_rt=%.3f cpu_us_per_rt=%.3f srv_cpu_pct=%.1f other_cpu_pct=%.1f",
-          u / hz * 1e6 / n, srv * 1e6 / n, srv / el * 100, other
-        printf " srv_user_ticks=%d srv_sys_ticks=%d clk_tck=%d", u, s, hz
-      }')
-    echo "$id size=$size $line $out"
-    echo "server=$id size=$size $line $out" >>"$results"
+    best="" best_other=""
+    for (( attempt = 1; attempt <= repeats; attempt++ )); do
+      run_case "$id" "$size"
+      echo "attempt=$attempt $case_line" >>"$all_runs"
+      other=$(field "$case_line" other_cpu_pct)
+      if [[ -z "$other" ]]; then  # failed: keep a failure only if nothing better
+        [[ -z "$best" ]] && best=$case_line
+        [[ "$case_line" == *FAILED=start* ]] && break  # it will not start next time either
+        continue
+      fi
+      echo "$case_line attempt=$attempt"
+      if [[ -z "$best_other" ]] || awk -v a="$other" -v b="$best_other" 'BEGIN { exit !(a < b) }'; then
+        best="$case_line attempt=$attempt"; best_other=$other
+      fi
+      awk -v a="$other" -v q="$quiet_pct" 'BEGIN { exit !(a <= q) }' && break
+    done
+    echo "$best" >>"$results"
   done
 done
 note "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
