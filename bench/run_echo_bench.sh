@@ -1,0 +1,405 @@
+#!/usr/bin/env bash
+# Side-by-side TCP echo benchmark: aiocpp (io_uring and epoll backends) vs
+# Python asyncio streams, uvloop, Boost.Asio coroutines, Tokio (current
+# thread), Node.js `net`, and two floors with no abstraction at all: a raw C
+# epoll loop and a raw C io_uring loop (liburing).
+#
+# Usage: bench/run_echo_bench.sh [--quick] [BUILD_DIR]
+#
+#   BUILD_DIR   the aiocpp CMake build directory (default: <repo>/build).
+#               aiocpp's server is BUILD_DIR/bench/net/aio_echo_server (build it
+#               first: cmake --build BUILD_DIR --target aio_echo_server); the
+#               peers and the load client are built into BUILD_DIR/bench-peers
+#               (override: AIO_PEERS_DIR).
+#   --quick     2 s per case instead of 10 s (smoke run).
+#
+# Each case: the server is started pinned to CPU 0 (taskset -c 0) and prints
+# "listening <port>"; the C load client (bench/net/loadgen, one thread, epoll,
+# pinned to CPU 1) keeps 50 connections ping-ponging one message each (1 KiB,
+# then 100 B) for the run time and reports round trips/s and latency
+# percentiles.  The server's utime+stime (from /proc/<pid>/stat, all threads)
+# is read before and after; CPU per round trip = that delta / round trips,
+# which stays meaningful when the load client, not the server, is the
+# bottleneck (then srv% < 100 and cli% ~ 100).
+#
+# Environment knobs: SERVERS="aiocpp-uring aiocpp-epoll asyncio uvloop asio
+# tokio node c-epoll c-uring", SIZES="1024 100", CONNS=50, SECONDS_PER_CASE
+# (default 10, --quick 2), SERVER_CPU=0, CLIENT_CPU=1, PYTHON (default
+# /usr/bin/python3, Debian's, which has python3-uvloop), NO_APT=1 (never
+# apt-get), REPEATS=N (default 1) and QUIET_PCT (default 10): on a shared
+# machine, run a case up to N times, stop early once other processes used at
+# most QUIET_PCT % of a CPU during it, and report the quietest attempt (all
+# attempts are kept in the *-all-attempts.txt file next to the results).
+#
+# Runs are sequential.  A peer that fails to build or start is reported and
+# skipped; the script never aborts the whole run (only a load client that does
+# not build stops it, since nothing can be measured without it).
+set -u -o pipefail
+
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_root=$(cd "$script_dir/.." && pwd)
+peers_src="$script_dir/peers"
+loadgen_src="$script_dir/net/loadgen/loadgen.c"
+
+quick=0
+build_dir=""
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    -h|--help) sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "unknown option: $arg" >&2; exit 64 ;;
+    *) if [[ -n "$build_dir" ]]; then echo "more than one BUILD_DIR given" >&2; exit 64; fi
+       build_dir="$arg" ;;
+  esac
+done
+build_dir=${build_dir:-"$repo_root/build"}
+mkdir -p "$build_dir" || exit 1
+build_dir=$(cd "$build_dir" && pwd)
+peers_dir=${AIO_PEERS_DIR:-"$build_dir/bench-peers"}
+mkdir -p "$peers_dir" || exit 1
+peers_dir=$(cd "$peers_dir" && pwd)
+
+servers=${SERVERS:-"aiocpp-uring aiocpp-epoll asyncio uvloop asio tokio node c-epoll c-uring"}
+sizes=${SIZES:-"1024 100"}
+conns=${CONNS:-50}
+secs=${SECONDS_PER_CASE:-$( (( quick )) && echo 2 || echo 10 )}
+server_cpu=${SERVER_CPU:-0}
+client_cpu=${CLIENT_CPU:-1}
+python=${PYTHON:-/usr/bin/python3}
+repeats=${REPEATS:-1}
+quiet_pct=${QUIET_PCT:-10}
+start_timeout=15
+# rustup installs cargo under ~/.cargo/bin, which is not always on PATH.
+[[ -d "$HOME/.cargo/bin" ]] && PATH="$PATH:$HOME/.cargo/bin"
+
+note() { printf '[echo-bench] %s\n' "$*" >&2; }
+want() { [[ " $servers " == *" $1 "* ]]; }
+
+if (( $(nproc --all 2>/dev/null || echo 1) < 2 )); then
+  note "fewer than 2 CPUs: server and load client will share a core; figures are not comparable"
+fi
+
+# ------------------------------------------------------------ dependencies
+pkg_installed() {
+  [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]
+}
+
+ensure_packages() {
+  local missing=()
+  command -v gcc >/dev/null || missing+=(gcc)
+  command -v taskset >/dev/null || missing+=(util-linux)
+  want uvloop && ! "$python" -c 'import uvloop' >/dev/null 2>&1 &&
+    ! pkg_installed python3-uvloop && missing+=(python3-uvloop)
+  { want asyncio || want uvloop; } && [[ ! -x "$python" ]] && missing+=(python3)
+  if want asio; then
+    pkg_installed libboost1.81-dev || [[ -f /usr/include/boost/asio/as_tuple.hpp ]] ||
+      missing+=(libboost1.81-dev)
+    command -v g++ >/dev/null || missing+=(g++)
+  fi
+  if want tokio; then
+    pkg_installed librust-tokio-dev || missing+=(librust-tokio-dev)
+    command -v cargo >/dev/null || missing+=(cargo)
+  fi
+  want c-uring && ! pkg_installed liburing-dev && [[ ! -f /usr/include/liburing.h ]] &&
+    missing+=(liburing-dev)
+  want node && ! command -v node >/dev/null && missing+=(nodejs)
+  (( ${#missing[@]} )) || return 0
+
+  if [[ -n "${NO_APT:-}" ]]; then
+    note "missing packages (NO_APT set, not installing): ${missing[*]}"
+    return 0
+  fi
+  local sudo=()
+  if (( EUID != 0 )); then
+    if command -v sudo >/dev/null; then sudo=(sudo -n); else
+      note "missing packages and not root: ${missing[*]}"; return 0; fi
+  fi
+  note "installing missing packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! "${sudo[@]}" apt-get install -y "${missing[@]}" >"$peers_dir/apt.log" 2>&1; then
+    # the package lists may be absent or stale: refresh once and retry
+    "${sudo[@]}" apt-get update >>"$peers_dir/apt.log" 2>&1
+    "${sudo[@]}" apt-get install -y "${missing[@]}" >>"$peers_dir/apt.log" 2>&1 ||
+      note "apt-get install failed (see $peers_dir/apt.log); affected peers will be skipped"
+  fi
+}
+
+# ------------------------------------------------------------------ builds
+declare -A ok=()   # server id -> 1 when it can be run
+declare -A why=()  # server id -> reason it is skipped
+
+# build_native id src bin "libs" compiler flags... : (re)build when the source
+# is newer than the binary; libs go after the source for the linker
+build_native() {
+  local id=$1 src=$2 bin=$3 libs=$4; shift 4
+  local log="$peers_dir/build-$id.log"
+  if [[ -x "$bin" && "$bin" -nt "$src" ]]; then ok[$id]=1; return 0; fi
+  note "building $id -> $bin"
+  # shellcheck disable=SC2086 # libs is a word list
+  if nice -n 10 "$@" -o "$bin.tmp" "$src" $libs >"$log" 2>&1 && mv -f "$bin.tmp" "$bin"; then
+    ok[$id]=1
+  else
+    rm -f "$bin.tmp"
+    why[$id]="build failed (see $log)"
+    note "$id failed to build (see $log); skipping it"
+    tail -n 5 "$log" >&2
+    return 1
+  fi
+}
+
+build_tokio() {
+  local src="$peers_src/echo_tokio" target="$peers_dir/echo_tokio"
+  local log="$peers_dir/build-tokio.log"
+  if ! command -v cargo >/dev/null; then
+    why[tokio]="cargo not found"; note "cargo not found; skipping the Tokio peer"; return
+  fi
+  note "building tokio (offline, Debian registry) -> $target/release/echo_tokio"
+  # cargo reads .cargo/config.toml (crates-io -> /usr/share/cargo/registry)
+  # from the working directory, so build from inside the project.
+  local cmd=(nice -n 10 cargo build --release --offline --target-dir "$target")
+  if (cd "$src" && "${cmd[@]}") >"$log" 2>&1; then
+    ok[tokio]=1
+  elif [[ -f "$src/Cargo.lock" ]] && rm -f "$src/Cargo.lock" &&
+       (cd "$src" && "${cmd[@]}") >>"$log" 2>&1; then
+    # a Cargo.lock written by another cargo version can be unreadable
+    ok[tokio]=1
+  else
+    why[tokio]="build failed (see $log)"
+    note "tokio failed to build (see $log); skipping it"
+    tail -n 8 "$log" >&2
+  fi
+}
+
+ensure_packages
+
+loadgen="$peers_dir/loadgen"
+if ! build_native loadgen "$loadgen_src" "$loadgen" "" gcc -O2 -Wall -Wextra; then
+  note "the load client did not build: nothing can be measured"; exit 1
+fi
+want c-epoll && build_native c-epoll "$peers_src/echo_epoll.c" "$peers_dir/echo_epoll" "" gcc -O2 -Wall -Wextra
+want c-uring && build_native c-uring "$peers_src/echo_uring.c" "$peers_dir/echo_uring" \
+  -luring gcc -O2 -Wall -Wextra
+want asio && build_native asio "$peers_src/echo_asio.cpp" "$peers_dir/echo_asio" "" \
+  g++ -O2 -std=c++20 -Wall -Wextra -pthread
+want tokio && build_tokio
+for py in asyncio uvloop; do
+  want $py || continue
+  if [[ ! -x "$python" ]]; then why[$py]="$python not found"; continue; fi
+  if [[ $py == uvloop ]] && ! "$python" -c 'import uvloop' >/dev/null 2>&1; then
+    why[$py]="uvloop not importable by $python"; continue
+  fi
+  ok[$py]=1
+done
+if want node; then
+  if command -v node >/dev/null; then ok[node]=1; else why[node]="node not found"; fi
+fi
+aio_bin="$build_dir/bench/net/aio_echo_server"
+for id in aiocpp-uring aiocpp-epoll; do
+  want $id || continue
+  if [[ -x "$aio_bin" ]]; then ok[$id]=1
+  else why[$id]="$aio_bin not found (cmake --build $build_dir --target aio_echo_server)"; fi
+done
+for id in $servers; do
+  [[ -n "${ok[$id]:-}" ]] || note "skipping $id: ${why[$id]:-unknown server id}"
+done
+
+# -------------------------------------------------------------------- runs
+server_cmd() { # id -> command words in $cmd
+  case "$1" in
+    aiocpp-uring) cmd=("$aio_bin" --port 0 --backend io_uring) ;;
+    aiocpp-epoll) cmd=("$aio_bin" --port 0 --backend epoll) ;;
+    asyncio) cmd=("$python" "$peers_src/echo_asyncio.py" --loop asyncio --port 0) ;;
+    uvloop)  cmd=("$python" "$peers_src/echo_asyncio.py" --loop uvloop --port 0) ;;
+    asio)    cmd=("$peers_dir/echo_asio" --port 0) ;;
+    tokio)   cmd=("$peers_dir/echo_tokio/release/echo_tokio" --port 0) ;;
+    node)    cmd=(node "$peers_src/echo_node.js" --port 0) ;;
+    c-epoll) cmd=("$peers_dir/echo_epoll" --port 0) ;;
+    c-uring) cmd=("$peers_dir/echo_uring" --port 0) ;;
+  esac
+}
+
+field() { # line key
+  awk -v k="$2" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }' <<<"$1"
+}
+
+# "utime stime" (clock ticks, all threads) of a live process
+proc_ticks() {
+  local s
+  s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  s=${s##*) }            # the command name may hold spaces and ')'
+  local f; read -r -a f <<<"$s"
+  echo "${f[11]} ${f[12]}" # fields 14 and 15 of proc(5)
+}
+
+# busy clock ticks of the whole machine (all CPUs: user nice system irq
+# softirq steal) from /proc/stat
+machine_busy_ticks() {
+  awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
+}
+
+srv_pid=""
+stop_server() {
+  [[ -n "$srv_pid" ]] || return 0
+  kill -TERM "$srv_pid" 2>/dev/null
+  local i
+  for (( i = 0; i < 30; i++ )); do
+    kill -0 "$srv_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$srv_pid" 2>/dev/null
+  wait "$srv_pid" 2>/dev/null
+  srv_pid=""
+}
+
+tmp_out=$(mktemp); tmp_err=$(mktemp); tmp_lg=$(mktemp)
+trap 'stop_server; rm -f "$tmp_out" "$tmp_err" "$tmp_lg"' EXIT
+trap 'exit 130' INT TERM
+
+# start_server id -> sets srv_pid, srv_port; returns 1 (server stopped) on failure
+start_server() {
+  server_cmd "$1"
+  : >"$tmp_out"; : >"$tmp_err"
+  taskset -c "$server_cpu" "${cmd[@]}" </dev/null >"$tmp_out" 2>"$tmp_err" &
+  srv_pid=$!  # taskset execs the server, so this is the server's own pid
+  srv_port=""
+  local i line
+  for (( i = 0; i < start_timeout * 20; i++ )); do
+    line=$(head -n 1 "$tmp_out")
+    if [[ "$line" =~ ^listening\ ([0-9]+)$ ]]; then srv_port=${BASH_REMATCH[1]}; break; fi
+    if [[ -n "$line" ]]; then note "$1: unexpected first line: '$line'"; break; fi
+    kill -0 "$srv_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if [[ -z "$srv_port" || "$srv_port" == 0 ]]; then
+    note "FAILED to start $1 (${cmd[*]})"; tail -n 5 "$tmp_err" >&2
+    stop_server; return 1
+  fi
+  if [[ "$(cat "/proc/$srv_pid/comm" 2>/dev/null)" == taskset ]]; then
+    note "$1: pid $srv_pid is still taskset, CPU figures would be wrong"; stop_server; return 1
+  fi
+}
+
+clk_tck=$(getconf CLK_TCK)
+stamp=$(date +%Y%m%d-%H%M%S)
+results="$peers_dir/echo_bench_results-$stamp.txt"
+: >"$results"
+all_runs="${results%.txt}-all-attempts.txt"
+: >"$all_runs"
+
+note "build dir: $build_dir   peers: $peers_dir   quick=$quick"
+note "$conns connections, ${secs} s per case, sizes: $sizes; server on CPU $server_cpu, client on CPU $client_cpu"
+note "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# run_case id size -> one result line ("server=... size=... ...") in $case_line
+run_case() {
+  local id=$1 size=$2 u0 s0 u1 s1 mb0 mb1 rc ticks line rts el cli out
+  if ! start_server "$id"; then case_line="server=$id size=$size FAILED=start"; return; fi
+  read -r u0 s0 < <(proc_ticks "$srv_pid")
+  mb0=$(machine_busy_ticks)
+  timeout $(( ${secs%.*} + 60 )) "$loadgen" --port "$srv_port" --conns "$conns" --size "$size" \
+    --seconds "$secs" --cpu "$client_cpu" >"$tmp_lg" 2>>"$tmp_err"
+  rc=$?
+  mb1=$(machine_busy_ticks)
+  ticks=$(proc_ticks "$srv_pid") || ticks=""
+  line=$(grep -m1 '^loadgen ' "$tmp_lg")
+  if [[ -z "$ticks" ]]; then
+    note "FAILED: $id size=$size: the server died during the run"; tail -n 5 "$tmp_err" >&2
+    wait "$srv_pid" 2>/dev/null; srv_pid=""
+    case_line="server=$id size=$size FAILED=died"; return
+  fi
+  stop_server
+  if (( rc != 0 )) || [[ -z "$line" ]]; then
+    note "FAILED: $id size=$size (load client exit $rc)"; tail -n 5 "$tmp_err" >&2
+    case_line="server=$id size=$size FAILED=loadgen-rc$rc"; return
+  fi
+  read -r u1 s1 <<<"$ticks"
+  rts=$(field "$line" round_trips); el=$(field "$line" seconds)
+  cli=$(field "$line" client_cpu_pct)
+  out=$(awk -v u="$(( u1 - u0 ))" -v s="$(( s1 - s0 ))" -v hz="$clk_tck" -v n="$rts" -v el="$el" \
+            -v mb="$(( mb1 - mb0 ))" -v cli="$cli" '
+    BEGIN {
+      srv = (u + s) / hz
+      # machine busy time (all CPUs) not charged to the server or the client:
+      # other processes and interrupt time, in % of one CPU
+      other = (mb / hz - srv - cli / 100 * el) / el * 100; if (other < 0) other = 0
+      printf "user_us_per_rt=%.3f cpu_us_per_rt=%.3f srv_cpu_pct=%.1f other_cpu_pct=%.1f",
+        u / hz * 1e6 / n, srv * 1e6 / n, srv / el * 100, other
+      printf " srv_user_ticks=%d srv_sys_ticks=%d clk_tck=%d", u, s, hz
+    }')
+  case_line="server=$id size=$size ${line#loadgen } $out"
+}
+
+for size in $sizes; do
+  for id in $servers; do
+    [[ -n "${ok[$id]:-}" ]] || continue
+    best="" best_other=""
+    for (( attempt = 1; attempt <= repeats; attempt++ )); do
+      run_case "$id" "$size"
+      echo "attempt=$attempt $case_line" >>"$all_runs"
+      other=$(field "$case_line" other_cpu_pct)
+      if [[ -z "$other" ]]; then  # failed: keep a failure only if nothing better
+        [[ -z "$best" ]] && best=$case_line
+        [[ "$case_line" == *FAILED=start* ]] && break  # it will not start next time either
+        continue
+      fi
+      echo "$case_line attempt=$attempt"
+      if [[ -z "$best_other" ]] || awk -v a="$other" -v b="$best_other" 'BEGIN { exit !(a < b) }'; then
+        best="$case_line attempt=$attempt"; best_other=$other
+      fi
+      awk -v a="$other" -v q="$quiet_pct" 'BEGIN { exit !(a <= q) }' && break
+    done
+    echo "$best" >>"$results"
+  done
+done
+note "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# ------------------------------------------------------------------- table
+echo
+echo "Echo benchmark$( (( quick )) && echo ' (--quick)'): $conns connections ping-ponging, ${secs} s per case, server on CPU $server_cpu, load client on CPU $client_cpu   [raw: $results]"
+echo "rt/s = round trips per second; p50/p99 = round-trip latency seen by the client;"
+echo "srv%/cli% = server / load client CPU over the run (cli% ~100: the client is the bottleneck);"
+echo "usr us/rt and u+s us/rt = server user and user+sys CPU per round trip (utime+stime of /proc/<pid>/stat);"
+echo "x tokio / x floor = ratio of u+s us/rt (cpu) and of rt/s (rt) to Tokio's / to the raw C floor of the same"
+echo "mechanism (aiocpp-uring vs c-uring; every other server vs c-epoll); other% = machine CPU busy outside the"
+echo "two benchmark processes (other users + interrupts), in % of one CPU: high values mean noisy figures."
+echo "CPU times come in 1/$clk_tck s ticks: a ~ after a per-rt figure means it rests on fewer than 20 ticks (coarse)."
+awk '
+  function kv(line, key,    i, n, f) {
+    n = split(line, f, " ")
+    for (i = 1; i <= n; i++) if (index(f[i], key "=") == 1) return substr(f[i], length(key) + 2)
+    return ""
+  }
+  function ratio(a, b) { return (b > 0 && a != "") ? sprintf("%.2f", a / b) : "-" }
+  {
+    id = kv($0, "server"); size = kv($0, "size")
+    key = size SUBSEP id
+    if (!(size in seen_size)) { seen_size[size] = 1; sizes[++nsizes] = size }
+    order[size, ++count[size]] = id
+    line[key] = $0
+    if (kv($0, "FAILED") == "") {
+      cpu[key] = kv($0, "cpu_us_per_rt"); rts[key] = kv($0, "rt_per_s")
+    }
+  }
+  END {
+    for (si = 1; si <= nsizes; si++) {
+      size = sizes[si]
+      printf "\nmessage size %s B\n", size
+      printf "%-13s %9s %8s %8s %5s %5s %9s %9s %7s %7s %7s %7s %6s\n", "server", "rt/s", "p50 us", "p99 us",
+        "srv%", "cli%", "usr us/rt", "u+s us/rt", "cpu", "rt", "cpu", "rt", "other%"
+      printf "%-13s %9s %8s %8s %5s %5s %9s %9s %15s %15s %6s\n", "", "", "", "", "", "", "", "",
+        "x tokio", "x floor", ""
+      for (j = 1; j <= count[size]; j++) {
+        id = order[size, j]; key = size SUBSEP id; l = line[key]
+        if (kv(l, "FAILED") != "") { printf "%-13s FAILED (%s)\n", id, kv(l, "FAILED"); continue }
+        floor = (id ~ /uring/) ? "c-uring" : "c-epoll"
+        tk = size SUBSEP "tokio"; fk = size SUBSEP floor
+        ut = kv(l, "srv_user_ticks"); st = kv(l, "srv_sys_ticks")
+        usr = sprintf("%.2f%s", kv(l, "user_us_per_rt"), (ut < 20) ? "~" : "")
+        tot = sprintf("%.2f%s", cpu[key], (ut + st < 20) ? "~" : "")
+        printf "%-13s %9.0f %8.1f %8.1f %5.0f %5.0f %9s %9s %7s %7s %7s %7s %6.0f\n", id,
+          rts[key], kv(l, "p50_us"), kv(l, "p99_us"), kv(l, "srv_cpu_pct"), kv(l, "client_cpu_pct"),
+          usr, tot,
+          ratio(cpu[key], cpu[tk]), ratio(rts[key], rts[tk]),
+          ratio(cpu[key], cpu[fk]), ratio(rts[key], rts[fk]), kv(l, "other_cpu_pct")
+      }
+    }
+  }' "$results"
