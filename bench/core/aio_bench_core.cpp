@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+
 #include <sys/resource.h>
 
 using namespace std::chrono_literals;
@@ -24,18 +25,23 @@ aio::task<long> yield_and_return(long i) {
 aio::task<long> spawn(long n) {
     std::vector<aio::task_handle<long>> handles;
     handles.reserve(n);
-    for (long i = 0; i < n; ++i) handles.push_back(aio::create_task(yield_and_return(i)));
+    for (long i = 0; i < n; ++i)
+        handles.push_back(aio::create_task(yield_and_return(i)));
     long sum = 0;
-    for (auto& h : handles) sum += co_await h;
+    for (auto& h : handles)
+        sum += co_await h;
     co_return sum;
 }
 
-aio::task<> sleeper() { co_await aio::sleep(1s); }
+aio::task<> sleeper() {
+    co_await aio::sleep(1s);
+}
 
 aio::task<long> sleepers(long n) {
     std::vector<aio::task<>> ts;
     ts.reserve(n);
-    for (long i = 0; i < n; ++i) ts.push_back(sleeper());
+    for (long i = 0; i < n; ++i)
+        ts.push_back(sleeper());
     co_await aio::gather(std::move(ts));
     co_return n;
 }
@@ -112,6 +118,7 @@ int main(int argc, char** argv) {
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("%s aiocpp n=%ld elapsed_s=%.3f peak_rss_kib=%ld", bench.c_str(), n, s,
                 peak_rss_kib());
-    if (bench.rfind("pingpong", 0) == 0) std::printf(" ns_per_switch=%.1f", s * 1e9 / n);
+    if (bench.rfind("pingpong", 0) == 0)
+        std::printf(" ns_per_switch=%.1f", s * 1e9 / n);
     std::printf("\n");
 }

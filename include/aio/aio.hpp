@@ -2,7 +2,7 @@
 #pragma once
 
 #include <aio/core.hpp>
-#include <aio/sync.hpp>
-#include <aio/threads.hpp>
 #include <aio/net.hpp>
 #include <aio/os.hpp>
+#include <aio/sync.hpp>
+#include <aio/threads.hpp>

@@ -20,7 +20,8 @@ completion_queue::completion_queue(std::size_t n)
 completion_queue::~completion_queue() {
     for (std::size_t i = 0; i < m_count; ++i) {
         completion_slot& s = m_slots[i];
-        if (s.m_task && !s.m_task->done()) s.m_task->remove_waiter(&s);
+        if (s.m_task && !s.m_task->done())
+            s.m_task->remove_waiter(&s);
     }
 }
 
@@ -43,7 +44,8 @@ void completion_queue::on_done(completion_slot& s) noexcept {
 
 bool completion_queue::next_awaiter::await_suspend(std::coroutine_handle<> h) {
     q->m_cancelled = false;
-    if (!q->begin_park(h, &next_cancelled)) return false;
+    if (!q->begin_park(h, &next_cancelled))
+        return false;
     q->m_waiting = true;
     return true;
 }
@@ -54,7 +56,8 @@ std::size_t completion_queue::next_awaiter::await_resume() {
         q->m_cancelled = false;
         throw cancelled_error();
     }
-    if (q->m_done.empty()) return npos;
+    if (q->m_done.empty())
+        return npos;
     const std::size_t i = q->m_done.front();
     q->m_done.pop_front();
     --q->m_pending;

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+
 #include <unistd.h>
 
 namespace aio {
@@ -40,7 +41,7 @@ void on_sigint(int) {
     } else {
         // No loop armed (a chained handler restored us after the loop ended): behave as the
         // default disposition would. sigaction and raise are async-signal-safe.
-        struct sigaction sa{};
+        struct sigaction sa {};
         sa.sa_handler = SIG_DFL;
         sigemptyset(&sa.sa_mask);
         ::sigaction(SIGINT, &sa, nullptr);
@@ -53,16 +54,18 @@ void on_sigint(int) {
 class sigint_scope {
   public:
     explicit sigint_scope(loop_impl& impl) : m_impl(impl) {
-        if (!impl.m_opts.handle_sigint || ::getpid() != ::gettid()) return;
-        struct sigaction cur{};
+        if (!impl.m_opts.handle_sigint || ::getpid() != ::gettid())
+            return;
+        struct sigaction cur {};
         if (::sigaction(SIGINT, nullptr, &cur) != 0 || (cur.sa_flags & SA_SIGINFO) ||
             (cur.sa_handler != SIG_DFL && cur.sa_handler != &on_sigint)) {
             return; // the program (or an outer loop) handles SIGINT itself
         }
         loop_impl* expected = nullptr;
-        if (!g_sigint_loop.compare_exchange_strong(expected, &impl)) return;
+        if (!g_sigint_loop.compare_exchange_strong(expected, &impl))
+            return;
         impl.m_sigint.store(false);
-        struct sigaction sa{};
+        struct sigaction sa {};
         sa.sa_handler = &on_sigint;
         sa.sa_flags = SA_RESTART;
         sigemptyset(&sa.sa_mask);
@@ -76,7 +79,8 @@ class sigint_scope {
     /// After a loop turn: the first SIGINT cancels the main task and gives SIGINT its
     /// default disposition back, so a second Ctrl-C ends the process.
     void check(promise_base* main) noexcept {
-        if (!m_armed || !m_impl.m_sigint.load(std::memory_order_acquire)) return;
+        if (!m_armed || !m_impl.m_sigint.load(std::memory_order_acquire))
+            return;
         disarm();
         m_interrupted = true;
         main->cancel();
@@ -85,11 +89,12 @@ class sigint_scope {
     /// process as killed by SIGINT (stdio flushed first), like CPython.
     void finish(promise_base* main) noexcept {
         disarm();
-        if (!m_interrupted || !main->has(promise_base::f_was_cancelled)) return;
+        if (!m_interrupted || !main->has(promise_base::f_was_cancelled))
+            return;
         std::cout.flush();
         std::cerr.flush();
         std::fflush(nullptr);
-        struct sigaction sa{};
+        struct sigaction sa {};
         sa.sa_handler = SIG_DFL;
         sigemptyset(&sa.sa_mask);
         ::sigaction(SIGINT, &sa, nullptr);
@@ -103,12 +108,13 @@ class sigint_scope {
 
   private:
     void disarm() noexcept {
-        if (!m_armed) return;
+        if (!m_armed)
+            return;
         m_armed = false;
-        struct sigaction cur{};
+        struct sigaction cur {};
         // Restore the default only if nobody (add_signal_handler) replaced our handler.
         if (::sigaction(SIGINT, nullptr, &cur) == 0 && cur.sa_handler == &on_sigint) {
-            struct sigaction sa{};
+            struct sigaction sa {};
             sa.sa_handler = SIG_DFL;
             sigemptyset(&sa.sa_mask);
             ::sigaction(SIGINT, &sa, nullptr);
@@ -155,9 +161,11 @@ void loop_impl::run_task(promise_base* t) noexcept {
         // Keep the frame alive across the step so we can name it afterwards.
         t->add_ref();
         const auto t0 = clock::now();
-        if (m_trace) m_trace->on_step_begin(*t);
+        if (m_trace)
+            m_trace->on_step_begin(*t);
         t->m_link.resume();
-        if (m_trace) m_trace->on_step_end(t->m_id);
+        if (m_trace)
+            m_trace->on_step_end(t->m_id);
         const auto took = clock::now() - t0;
         if (m_loop.m_debug && took > m_slow) {
             std::string where;
@@ -167,8 +175,7 @@ void loop_impl::run_task(promise_base* t) noexcept {
             }
             m_loop.report("aio: task '" + t->name() + "'" + where + " ran for " +
                           std::to_string(
-                              std::chrono::duration_cast<std::chrono::milliseconds>(took)
-                                  .count()) +
+                              std::chrono::duration_cast<std::chrono::milliseconds>(took).count()) +
                           " ms without suspending (blocking call or CPU-heavy code? use "
                           "aio::to_thread)");
         }
@@ -209,7 +216,8 @@ void loop_impl::run_once() {
             L.m_now += clock::now() - t0;
         }
     } else {
-        if (timeout != 0 || io.inflight() > 0) io.poll(timeout);
+        if (timeout != 0 || io.inflight() > 0)
+            io.poll(timeout);
         L.m_now = clock::now();
     }
 
@@ -259,7 +267,8 @@ void loop_impl::run_once() {
     for (int budget = ready_budget; budget > 0 && L.m_head; --budget) {
         work_item* w = L.m_head;
         L.m_head = w->m_next;
-        if (!L.m_head) L.m_tail = &L.m_head;
+        if (!L.m_head)
+            L.m_tail = &L.m_head;
         w->m_run(w);
     }
 }
@@ -270,7 +279,8 @@ void loop_impl::post_threadsafe(work_item* w) noexcept {
         w->m_next = m_posted;
         m_posted = w;
     }
-    if (!m_remote_pending.exchange(true, std::memory_order_acq_rel)) m_loop.m_backend->wake();
+    if (!m_remote_pending.exchange(true, std::memory_order_acq_rel))
+        m_loop.m_backend->wake();
 }
 
 namespace {
@@ -300,14 +310,15 @@ namespace {
 } // namespace
 
 event_loop::event_loop(const run_options& opts) {
-    if (detail::t_loop) throw_nested_run(); // before building a ring for nothing
+    if (detail::t_loop)
+        throw_nested_run(); // before building a ring for nothing
     std::string note;
     m_backend = detail::make_backend(opts.backend, &note);
     if (!m_backend) {
-        throw runtime_error("aio: unknown I/O backend '" +
-                            std::string(opts.backend.empty() ? std::getenv("AIO_BACKEND")
-                                                             : opts.backend) +
-                            "' (expected io_uring or epoll)");
+        throw runtime_error(
+            "aio: unknown I/O backend '" +
+            std::string(opts.backend.empty() ? std::getenv("AIO_BACKEND") : opts.backend) +
+            "' (expected io_uring or epoll)");
     }
     m_impl = std::make_unique<detail::loop_impl>(*this, opts);
     m_debug = opts.debug || detail::env_flag("AIO_DEBUG");
@@ -315,28 +326,32 @@ event_loop::event_loop(const run_options& opts) {
     m_virtual = opts.virtual_time;
     m_now = detail::clock::now();
     // Like CPython: a write to a closed pipe or socket is an EPIPE error, not a process kill.
-    struct sigaction sa{};
+    struct sigaction sa {};
     if (::sigaction(SIGPIPE, nullptr, &sa) == 0 && sa.sa_handler == SIG_DFL) {
         std::signal(SIGPIPE, SIG_IGN);
     }
-    if (m_debug && !note.empty()) report(note);
+    if (m_debug && !note.empty())
+        report(note);
 }
 
 event_loop::~event_loop() {
     // Callbacks never run (the loop ended first) are freed, not leaked.
     while (detail::work_item* w = m_head) {
         m_head = w->m_next;
-        if (w->m_run == &detail::run_callback) delete static_cast<detail::callback_item*>(w);
+        if (w->m_run == &detail::run_callback)
+            delete static_cast<detail::callback_item*>(w);
     }
     for (const detail::timer_entry& e : m_timers) {
         detail::timer_node* t = e.node;
-        if (t->m_fire == &detail::fire_callback) delete static_cast<detail::callback_item*>(t);
+        if (t->m_fire == &detail::fire_callback)
+            delete static_cast<detail::callback_item*>(t);
     }
     m_timers.clear();
 }
 
 void event_loop::run_main(detail::promise_base* main) {
-    if (detail::t_loop) throw_nested_run();
+    if (detail::t_loop)
+        throw_nested_run();
     detail::t_loop = this;
     struct reset {
         ~reset() {
@@ -358,7 +373,8 @@ void event_loop::run_main(detail::promise_base* main) {
     while (!m_tasks.empty() || m_impl->m_outstanding.load() > 0 || m_head) {
         // cancel() never unlinks synchronously, so indexing stays valid in this loop.
         for (std::size_t i = 0; i < m_tasks.size(); ++i) {
-            if (!m_tasks[i]->has(detail::promise_base::f_cancel)) m_tasks[i]->cancel();
+            if (!m_tasks[i]->has(detail::promise_base::f_cancel))
+                m_tasks[i]->cancel();
         }
         m_impl->run_once();
     }
@@ -397,12 +413,17 @@ void event_loop::call_soon_threadsafe(std::function<void()> fn) {
         m_impl->m_remote.push_back(std::move(fn));
     }
     // Release pairs with the acquire in run_once: the callback is visible once the flag is.
-    if (!m_impl->m_remote_pending.exchange(true, std::memory_order_acq_rel)) m_backend->wake();
+    if (!m_impl->m_remote_pending.exchange(true, std::memory_order_acq_rel))
+        m_backend->wake();
 }
 
-void event_loop::stop() noexcept { m_impl->m_stop = true; }
+void event_loop::stop() noexcept {
+    m_impl->m_stop = true;
+}
 
-std::string_view event_loop::backend_name() const noexcept { return m_backend->name(); }
+std::string_view event_loop::backend_name() const noexcept {
+    return m_backend->name();
+}
 
 void event_loop::set_exception_handler(std::function<void(std::string_view)> handler) {
     m_impl->m_handler = std::move(handler);

@@ -32,7 +32,8 @@ void* allocate_frame_slow(std::size_t size) {
     if (cls <= frame_classes) {
         const std::size_t block = cls * frame_granule;
         void* slab = std::malloc(slab_bytes);
-        if (!slab) throw std::bad_alloc();
+        if (!slab)
+            throw std::bad_alloc();
         {
             auto& r = registry();
             std::lock_guard lock(r.mutex);
@@ -54,6 +55,8 @@ void* allocate_frame_slow(std::size_t size) {
     return ::operator new(size);
 }
 
-void deallocate_frame_slow(void* p, std::size_t) noexcept { ::operator delete(p); }
+void deallocate_frame_slow(void* p, std::size_t) noexcept {
+    ::operator delete(p);
+}
 
 } // namespace aio::detail

@@ -18,8 +18,10 @@ void gather_cancel(parking* p) noexcept {
 gather_core::~gather_core() {
     for (std::size_t i = 0; i < m_count; ++i) {
         promise_base* c = m_slots[i].m_child;
-        if (!c) continue;
-        if (!c->done()) c->remove_waiter(&m_slots[i]); // only on abnormal teardown
+        if (!c)
+            continue;
+        if (!c->done())
+            c->remove_waiter(&m_slots[i]); // only on abnormal teardown
         c->release();
     }
 }
@@ -59,12 +61,14 @@ void gather_core::on_child_done(gather_slot& s) noexcept {
         m_first_error = static_cast<std::size_t>(&s - m_slots);
         cancel_children();
     }
-    if (--m_remaining == 0 && m_parked) wake();
+    if (--m_remaining == 0 && m_parked)
+        wake();
 }
 
 void gather_core::cancel_children() noexcept {
     for (std::size_t i = 0; i < m_count; ++i) {
-        if (promise_base* c = m_slots[i].m_child; c && !c->done()) c->cancel();
+        if (promise_base* c = m_slots[i].m_child; c && !c->done())
+            c->cancel();
     }
 }
 

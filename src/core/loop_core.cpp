@@ -23,12 +23,14 @@ void loop_core::add_timer(timer_node& t) noexcept {
 }
 
 void loop_core::cancel_timer(timer_node& t) noexcept {
-    if (!t.armed()) return;
+    if (!t.armed())
+        return;
     const std::uint32_t i = t.m_index;
     t.m_index = timer_node::npos;
     const timer_entry last = m_timers.back();
     m_timers.pop_back();
-    if (last.node == &t) return;
+    if (last.node == &t)
+        return;
     m_timers[i] = last;
     last.node->m_index = i;
     sift_up(i);
@@ -39,7 +41,8 @@ void loop_core::sift_up(std::size_t i) noexcept {
     const timer_entry e = m_timers[i];
     while (i > 0) {
         const std::size_t parent = (i - 1) / 2;
-        if (!earlier(e, m_timers[parent])) break;
+        if (!earlier(e, m_timers[parent]))
+            break;
         m_timers[i] = m_timers[parent];
         m_timers[i].node->m_index = static_cast<std::uint32_t>(i);
         i = parent;
@@ -53,9 +56,12 @@ void loop_core::sift_down(std::size_t i) noexcept {
     const timer_entry e = m_timers[i];
     for (;;) {
         std::size_t c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && earlier(m_timers[c + 1], m_timers[c])) ++c;
-        if (!earlier(m_timers[c], e)) break;
+        if (c >= n)
+            break;
+        if (c + 1 < n && earlier(m_timers[c + 1], m_timers[c]))
+            ++c;
+        if (!earlier(m_timers[c], e))
+            break;
         m_timers[i] = m_timers[c];
         m_timers[i].node->m_index = static_cast<std::uint32_t>(i);
         i = c;

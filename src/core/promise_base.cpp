@@ -12,11 +12,14 @@
 namespace aio::detail {
 
 namespace {
-event_loop* loop_of() noexcept { return static_cast<event_loop*>(t_loop); }
+event_loop* loop_of() noexcept {
+    return static_cast<event_loop*>(t_loop);
+}
 } // namespace
 
 const task_debug* debug_info(const promise_base& t) noexcept {
-    if (!t.has(promise_base::f_has_debug) || !t_loop) return nullptr;
+    if (!t.has(promise_base::f_has_debug) || !t_loop)
+        return nullptr;
     auto& m = loop_of()->impl().m_debug_info;
     auto it = m.find(t.m_id);
     return it == m.end() ? nullptr : &it->second;
@@ -54,7 +57,8 @@ std::string describe(const std::exception_ptr& e) {
 } // namespace
 
 void promise_base::cancel() noexcept {
-    if (done()) return;
+    if (done())
+        return;
     m_flags |= f_cancel;
     if (m_shield == 0 && m_parked) {
         parking* p = std::exchange(m_parked, nullptr);
@@ -63,24 +67,28 @@ void promise_base::cancel() noexcept {
 }
 
 void promise_base::release() noexcept {
-    if (--m_refs != 0) return;
+    if (--m_refs != 0)
+        return;
     if (m_exception && !has(f_retrieved) && !has(f_was_cancelled)) {
         report_message("aio: Task exception was never retrieved: task '" + name() +
                        "' failed with: " + describe(m_exception));
     }
-    if (has(f_has_debug) && t_loop) loop_of()->impl().m_debug_info.erase(m_id);
+    if (has(f_has_debug) && t_loop)
+        loop_of()->impl().m_debug_info.erase(m_id);
     m_link.destroy();
 }
 
 std::string promise_base::name() const {
-    if (const task_debug* d = debug_info(*this); d && !d->name.empty()) return d->name;
+    if (const task_debug* d = debug_info(*this); d && !d->name.empty())
+        return d->name;
     return "Task-" + std::to_string(m_id);
 }
 
 void promise_base::add_waiter(completion_waiter* w) noexcept {
     w->m_next = nullptr;
     completion_waiter** p = &m_waiters;
-    while (*p) p = &(*p)->m_next;
+    while (*p)
+        p = &(*p)->m_next;
     *p = w;
 }
 
@@ -110,7 +118,8 @@ void run_root(work_item* w) noexcept {
 
 void promise_base::start_root(std::string_view name, const aio::source_location& where) {
     event_loop* loop = loop_of();
-    if (!loop) throw_no_running_task();
+    if (!loop)
+        throw_no_running_task();
     // m_link still holds this frame's own handle: it has never been awaited.
     m_flags |= f_root | f_started;
     m_id = loop->m_next_id++;
@@ -122,15 +131,18 @@ void promise_base::start_root(std::string_view name, const aio::source_location&
     loop->link_task(this);
     m_run = &run_root;
     loop->schedule(this);
-    if (loop->m_trace) loop->impl().m_trace->on_create(*this);
+    if (loop->m_trace)
+        loop->impl().m_trace->on_create(*this);
 }
 
 void promise_base::finish_root(std::coroutine_handle<> self) noexcept {
     m_link = self;
     m_flags |= f_done;
-    if (m_exception && is_cancellation(m_exception)) m_flags |= f_was_cancelled;
+    if (m_exception && is_cancellation(m_exception))
+        m_flags |= f_was_cancelled;
     event_loop* loop = loop_of();
-    if (loop->m_trace) loop->impl().m_trace->on_finish(*this);
+    if (loop->m_trace)
+        loop->impl().m_trace->on_finish(*this);
     while (completion_waiter* w = m_waiters) {
         m_waiters = w->m_next;
         w->m_notify(w);
@@ -141,7 +153,8 @@ void promise_base::finish_root(std::coroutine_handle<> self) noexcept {
 
 void parking::force_park(std::coroutine_handle<> h, void (*cancel)(parking*) noexcept) {
     promise_base* t = t_current;
-    if (!t) throw_no_running_task();
+    if (!t)
+        throw_no_running_task();
     m_task = t;
     m_cancel = cancel;
     t->m_link = h;
@@ -149,7 +162,8 @@ void parking::force_park(std::coroutine_handle<> h, void (*cancel)(parking*) noe
 }
 
 void parking::throw_if_cancelled() const {
-    if (m_cancelled) throw cancelled_error();
+    if (m_cancelled)
+        throw cancelled_error();
 }
 
 void on_never_awaited() noexcept {
@@ -160,7 +174,8 @@ void on_never_awaited() noexcept {
 }
 
 void check_cancelled() {
-    if (current().cancel_pending()) throw cancelled_error();
+    if (current().cancel_pending())
+        throw cancelled_error();
 }
 
 void throw_no_running_task() {
@@ -169,7 +184,9 @@ void throw_no_running_task() {
 }
 
 namespace {
-void handle_on_done(completion_waiter* w) noexcept { static_cast<handle_awaiter*>(w)->wake(); }
+void handle_on_done(completion_waiter* w) noexcept {
+    static_cast<handle_awaiter*>(w)->wake();
+}
 void handle_on_cancel(parking* p) noexcept {
     // Propagate to the awaited task (asyncio semantics) and keep waiting for it to end.
     static_cast<handle_awaiter*>(p)->m_target->cancel();
@@ -177,7 +194,8 @@ void handle_on_cancel(parking* p) noexcept {
 } // namespace
 
 bool handle_awaiter::await_suspend(std::coroutine_handle<> h) {
-    if (!begin_park(h, &handle_on_cancel)) return false;
+    if (!begin_park(h, &handle_on_cancel))
+        return false;
     m_notify = &handle_on_done;
     m_target->add_waiter(this);
     return true;
@@ -190,7 +208,8 @@ namespace aio {
 task_group_error::task_group_error(std::vector<std::exception_ptr> errors)
     : error([&] {
           std::string msg = std::to_string(errors.size()) + " task(s) in the group failed";
-          for (auto& e : errors) msg += "; " + detail::describe(e);
+          for (auto& e : errors)
+              msg += "; " + detail::describe(e);
           return msg;
       }()),
       m_errors(std::move(errors)) {}
@@ -199,6 +218,8 @@ bool task_ref::cancelled() const noexcept {
     return m_p && m_p->done() && m_p->has(detail::promise_base::f_was_cancelled);
 }
 
-task_ref current_task() { return task_ref(&detail::current()); }
+task_ref current_task() {
+    return task_ref(&detail::current());
+}
 
 } // namespace aio

@@ -5,7 +5,9 @@ namespace aio {
 namespace detail {
 
 namespace {
-void sleep_fire(timer_node* t) noexcept { static_cast<sleep_awaiter*>(t)->wake(); }
+void sleep_fire(timer_node* t) noexcept {
+    static_cast<sleep_awaiter*>(t)->wake();
+}
 void sleep_cancel(parking* p) noexcept {
     auto* s = static_cast<sleep_awaiter*>(p);
     t_loop->cancel_timer(*s);
@@ -14,7 +16,8 @@ void sleep_cancel(parking* p) noexcept {
 } // namespace
 
 bool sleep_awaiter::await_suspend(std::coroutine_handle<> h) {
-    if (!begin_park(h, &sleep_cancel)) return false;
+    if (!begin_park(h, &sleep_cancel))
+        return false;
     const clock::duration delay = m_deadline.time_since_epoch();
     if (delay <= clock::duration::zero()) {
         // A yield: back of the ready queue, not parked anywhere cancellable.
@@ -28,7 +31,9 @@ bool sleep_awaiter::await_suspend(std::coroutine_handle<> h) {
     return true;
 }
 
-void sleep_awaiter::throw_if_cancelled_now() { throw cancelled_error(); }
+void sleep_awaiter::throw_if_cancelled_now() {
+    throw cancelled_error();
+}
 
 } // namespace detail
 

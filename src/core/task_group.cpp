@@ -52,7 +52,8 @@ task_group::~task_group() {
 }
 
 void task_group::check_open() const {
-    if (m_closed) throw invalid_state_error("aio::task_group: spawn after the group was joined");
+    if (m_closed)
+        throw invalid_state_error("aio::task_group: spawn after the group was joined");
 }
 
 void task_group::adopt(detail::promise_base& t) {
@@ -63,7 +64,8 @@ void task_group::adopt(detail::promise_base& t) {
     t.add_ref();
     t.add_waiter(c);
     c->next = m_children;
-    if (m_children) m_children->prev = c;
+    if (m_children)
+        m_children->prev = c;
     m_children = c;
     ++m_running;
 }
@@ -74,29 +76,37 @@ void task_group::on_child_done(child& c) noexcept {
         const bool first = m_errors.empty();
         m_errors.push_back(t->exception());
         t->m_flags |= detail::promise_base::f_retrieved; // the group reports it
-        if (first) cancel();
+        if (first)
+            cancel();
     }
     (c.prev ? c.prev->next : m_children) = c.next;
-    if (c.next) c.next->prev = c.prev;
+    if (c.next)
+        c.next->prev = c.prev;
     t->release();
     delete &c;
-    if (--m_running == 0 && m_joiner) m_joiner->wake();
+    if (--m_running == 0 && m_joiner)
+        m_joiner->wake();
 }
 
 void task_group::cancel() noexcept {
-    for (child* c = m_children; c; c = c->next) c->task->cancel();
+    for (child* c = m_children; c; c = c->next)
+        c->task->cancel();
 }
 
 task<void> task_group::join() {
     co_await join_awaiter(this);
     m_closed = true;
-    if (!m_errors.empty()) throw task_group_error(std::move(m_errors));
+    if (!m_errors.empty())
+        throw task_group_error(std::move(m_errors));
 }
 
-task<task_group&> task_group::enter() { co_return *this; }
+task<task_group&> task_group::enter() {
+    co_return *this;
+}
 
 task<void> task_group::exit(std::exception_ptr e) {
-    if (e) cancel();
+    if (e)
+        cancel();
     co_await join();
 }
 

@@ -8,7 +8,8 @@ namespace {
 void child_done(completion_waiter* w) noexcept {
     auto* c = static_cast<timeout_core*>(w);
     t_loop->cancel_timer(*c);
-    if (c->m_parked) c->wake();
+    if (c->m_parked)
+        c->wake();
 }
 void timer_fired(timer_node* t) noexcept {
     auto* c = static_cast<timeout_core*>(t);
@@ -23,9 +24,11 @@ void caller_cancelled(parking* p) noexcept {
 } // namespace
 
 timeout_core::~timeout_core() {
-    if (!m_child) return;
+    if (!m_child)
+        return;
     t_loop->cancel_timer(*this);
-    if (!m_child->done()) m_child->remove_waiter(this); // only on abnormal teardown
+    if (!m_child->done())
+        m_child->remove_waiter(this); // only on abnormal teardown
     m_child->release();
 }
 
@@ -44,7 +47,8 @@ bool timeout_core::await_suspend(std::coroutine_handle<> h) {
     const bool cancelled = current().cancel_pending();
     force_park(h, &caller_cancelled);
     m_parked = true;
-    if (cancelled) caller_cancelled(this);
+    if (cancelled)
+        caller_cancelled(this);
     return true;
 }
 

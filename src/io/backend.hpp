@@ -13,25 +13,26 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
+
 #include <sys/socket.h>
 
 namespace aio::detail {
 
 enum class op_kind : std::uint8_t {
-    read,      // read(fd, buf, len) at the current position (sockets, pipes)
-    write,     // write(fd, buf, len)
-    read_at,   // pread(fd, buf, len, offset) (files)
-    write_at,  // pwrite(fd, buf, len, offset) (files)
-    recv,      // recv(fd, buf, len, 0) (sockets)
-    send,      // send(fd, buf, len, MSG_NOSIGNAL) (sockets: never SIGPIPE)
-    recvmsg,   // recvmsg(fd, (msghdr*)buf, 0) (datagrams with the peer address)
-    sendmsg,   // sendmsg(fd, (msghdr*)buf, MSG_NOSIGNAL)
-    accept,    // accept4(fd, addr, &addrlen, SOCK_CLOEXEC | SOCK_NONBLOCK)
-    connect,   // connect(fd, addr, addrlen)
-    poll,      // wait for poll events (m_len holds the mask); result is the revents
-    fsync,     // fsync(fd)
-    openat,    // openat(m_fd or AT_FDCWD, (const char*)m_buf, m_len flags | O_CLOEXEC, m_offset
-               // mode); result is the new fd (files: never waits for readiness)
+    read,     // read(fd, buf, len) at the current position (sockets, pipes)
+    write,    // write(fd, buf, len)
+    read_at,  // pread(fd, buf, len, offset) (files)
+    write_at, // pwrite(fd, buf, len, offset) (files)
+    recv,     // recv(fd, buf, len, 0) (sockets)
+    send,     // send(fd, buf, len, MSG_NOSIGNAL) (sockets: never SIGPIPE)
+    recvmsg,  // recvmsg(fd, (msghdr*)buf, 0) (datagrams with the peer address)
+    sendmsg,  // sendmsg(fd, (msghdr*)buf, MSG_NOSIGNAL)
+    accept,   // accept4(fd, addr, &addrlen, SOCK_CLOEXEC | SOCK_NONBLOCK)
+    connect,  // connect(fd, addr, addrlen)
+    poll,     // wait for poll events (m_len holds the mask); result is the revents
+    fsync,    // fsync(fd)
+    openat,   // openat(m_fd or AT_FDCWD, (const char*)m_buf, m_len flags | O_CLOEXEC, m_offset
+              // mode); result is the new fd (files: never waits for readiness)
 };
 
 struct io_op {

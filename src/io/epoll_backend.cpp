@@ -10,11 +10,12 @@
 
 #include <cerrno>
 #include <ctime>
+#include <vector>
+
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
-#include <vector>
 
 namespace aio::detail {
 namespace {
@@ -100,15 +101,18 @@ bool attempt(io_op& op) noexcept {
         if (op.m_offset == 0) {
             op.m_offset = 1;
             r = sys::connect(op.m_fd, op.m_addr, op.m_addrlen);
-            if (r < 0 && errno == EINPROGRESS) return false;
+            if (r < 0 && errno == EINPROGRESS)
+                return false;
         } else {
             int err = 0;
             socklen_t len = sizeof err;
-            if (::getsockopt(op.m_fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+            if (::getsockopt(op.m_fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+                err = errno;
             if (err == 0) {
                 // Writability without an error can be spurious before the handshake ends.
                 pollfd p{op.m_fd, POLLOUT, 0};
-                if (::poll(&p, 1, 0) == 0) return false;
+                if (::poll(&p, 1, 0) == 0)
+                    return false;
             }
             op.m_result = -err;
             return true;
@@ -118,14 +122,18 @@ bool attempt(io_op& op) noexcept {
     case op_kind::poll: {
         pollfd p{op.m_fd, static_cast<short>(op.m_len), 0};
         r = ::poll(&p, 1, 0);
-        if (r == 0) return false;
-        if (r > 0) r = p.revents;
+        if (r == 0)
+            return false;
+        if (r > 0)
+            r = p.revents;
         break;
     }
     }
     if (r < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
-        if (errno == EINTR) return false; // retried on the next edge or attempt
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return false;
+        if (errno == EINTR)
+            return false; // retried on the next edge or attempt
         op.m_result = -errno;
     } else {
         op.m_result = static_cast<int>(r);
@@ -154,10 +162,12 @@ class epoll_backend final : public backend {
     void submit(io_op& op) noexcept override {
         ++m_inflight;
         op.m_queued = false;
-        if (op.m_kind == op_kind::connect) op.m_offset = 0;
+        if (op.m_kind == op_kind::connect)
+            op.m_offset = 0;
         if (op.m_kind == op_kind::openat) {
             // m_fd is a directory fd or AT_FDCWD (negative): no per-fd state, never waits.
-            if (!attempt(op)) op.m_result = -errno; // EINTR/EAGAIN: reported, not retried
+            if (!attempt(op))
+                op.m_result = -errno; // EINTR/EAGAIN: reported, not retried
             finish(op);
             return;
         }
@@ -169,13 +179,15 @@ class epoll_backend final : public backend {
             finish(op);
             return;
         }
-        if (!st.registered) register_fd(op.m_fd, st);
+        if (!st.registered)
+            register_fd(op.m_fd, st);
         fifo.push(&op);
         op.m_queued = true;
     }
 
     void cancel(io_op& op) noexcept override {
-        if (!op.m_queued) return; // already in the done list, or not submitted
+        if (!op.m_queued)
+            return; // already in the done list, or not submitted
         fd_state& st = state(op.m_fd);
         (is_reader(op) ? st.readers : st.writers).remove(&op);
         op.m_queued = false;
@@ -184,7 +196,8 @@ class epoll_backend final : public backend {
     }
 
     void forget_fd(int fd) noexcept override {
-        if (fd < 0 || static_cast<std::size_t>(fd) >= m_fds.size()) return;
+        if (fd < 0 || static_cast<std::size_t>(fd) >= m_fds.size())
+            return;
         fd_state& st = m_fds[fd];
         for (op_list* l : {&st.readers, &st.writers}) {
             while (io_op* op = l->head) {
@@ -194,12 +207,14 @@ class epoll_backend final : public backend {
                 finish(*op);
             }
         }
-        if (st.registered) ::epoll_ctl(m_ep, EPOLL_CTL_DEL, fd, nullptr);
+        if (st.registered)
+            ::epoll_ctl(m_ep, EPOLL_CTL_DEL, fd, nullptr);
         st.registered = false;
     }
 
     void poll(std::int64_t timeout_ns) override {
-        if (!m_done.empty()) timeout_ns = 0;
+        if (!m_done.empty())
+            timeout_ns = 0;
         epoll_event events[256];
         int n;
         if (timeout_ns < 0) {
@@ -218,8 +233,10 @@ class epoll_backend final : public backend {
             const int fd = events[i].data.fd;
             fd_state& st = m_fds[fd];
             const auto e = events[i].events;
-            if (e & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) retry(st.readers);
-            if (e & (EPOLLOUT | EPOLLERR | EPOLLHUP)) retry(st.writers);
+            if (e & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP))
+                retry(st.readers);
+            if (e & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+                retry(st.writers);
         }
         deliver();
     }
@@ -231,7 +248,8 @@ class epoll_backend final : public backend {
     static constexpr std::uint64_t wake_tag = ~std::uint64_t{0};
 
     fd_state& state(int fd) {
-        if (static_cast<std::size_t>(fd) >= m_fds.size()) m_fds.resize(fd + 64);
+        if (static_cast<std::size_t>(fd) >= m_fds.size())
+            m_fds.resize(fd + 64);
         return m_fds[fd];
     }
     void register_fd(int fd, fd_state& st) noexcept {
@@ -247,7 +265,8 @@ class epoll_backend final : public backend {
     }
     void retry(op_list& fifo) noexcept {
         while (io_op* op = fifo.head) {
-            if (!attempt(*op)) break;
+            if (!attempt(*op))
+                break;
             fifo.remove(op);
             op->m_queued = false;
             finish(*op);
@@ -279,7 +298,8 @@ class epoll_backend final : public backend {
 
 std::unique_ptr<backend> make_epoll_backend() {
     auto b = std::make_unique<epoll_backend>();
-    if (!b->ok()) return nullptr;
+    if (!b->ok())
+        return nullptr;
     return b;
 }
 

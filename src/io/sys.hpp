@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstddef>
+
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -12,7 +13,18 @@
 namespace aio::detail::sys {
 
 enum class call : unsigned char {
-    read, write, recv, send, recvmsg, sendmsg, pread, pwrite, fsync, accept, connect, openat
+    read,
+    write,
+    recv,
+    send,
+    recvmsg,
+    sendmsg,
+    pread,
+    pwrite,
+    fsync,
+    accept,
+    connect,
+    openat
 };
 
 /// A fault plan: the next `times` invocations of `which` fail with `error` (if non-zero)
@@ -29,9 +41,11 @@ inline fault_plan* g_fault = nullptr;
 /// Applies the plan to a call; returns true when the call must fail with errno set.
 inline bool inject(call c, std::size_t* len) noexcept {
     fault_plan* f = g_fault;
-    if (!f || f->which != c || f->times <= 0) return false;
+    if (!f || f->which != c || f->times <= 0)
+        return false;
     --f->times;
-    if (len && f->max_bytes && *len > f->max_bytes) *len = f->max_bytes;
+    if (len && f->max_bytes && *len > f->max_bytes)
+        *len = f->max_bytes;
     if (f->error) {
         errno = f->error;
         return true;
@@ -39,14 +53,16 @@ inline bool inject(call c, std::size_t* len) noexcept {
     return false;
 }
 
-#define AIO_SYS_CALL(kind, len, expr)                                                           \
-    do {                                                                                       \
-        if (g_fault && inject(call::kind, len)) [[unlikely]]                                   \
-            return -1;                                                                         \
-        return expr;                                                                           \
+#define AIO_SYS_CALL(kind, len, expr)                                                              \
+    do {                                                                                           \
+        if (g_fault && inject(call::kind, len)) [[unlikely]]                                       \
+            return -1;                                                                             \
+        return expr;                                                                               \
     } while (0)
 
-inline long read(int fd, void* b, std::size_t n) { AIO_SYS_CALL(read, &n, ::read(fd, b, n)); }
+inline long read(int fd, void* b, std::size_t n) {
+    AIO_SYS_CALL(read, &n, ::read(fd, b, n));
+}
 inline long write(int fd, const void* b, std::size_t n) {
     AIO_SYS_CALL(write, &n, ::write(fd, b, n));
 }
@@ -56,7 +72,9 @@ inline long recv(int fd, void* b, std::size_t n, int fl) {
 inline long send(int fd, const void* b, std::size_t n, int fl) {
     AIO_SYS_CALL(send, &n, ::send(fd, b, n, fl));
 }
-inline long recvmsg(int fd, msghdr* m, int fl) { AIO_SYS_CALL(recvmsg, nullptr, ::recvmsg(fd, m, fl)); }
+inline long recvmsg(int fd, msghdr* m, int fl) {
+    AIO_SYS_CALL(recvmsg, nullptr, ::recvmsg(fd, m, fl));
+}
 inline long sendmsg(int fd, const msghdr* m, int fl) {
     AIO_SYS_CALL(sendmsg, nullptr, ::sendmsg(fd, m, fl));
 }
@@ -66,7 +84,9 @@ inline long pread(int fd, void* b, std::size_t n, off_t off) {
 inline long pwrite(int fd, const void* b, std::size_t n, off_t off) {
     AIO_SYS_CALL(pwrite, &n, ::pwrite(fd, b, n, off));
 }
-inline long fsync(int fd) { AIO_SYS_CALL(fsync, nullptr, ::fsync(fd)); }
+inline long fsync(int fd) {
+    AIO_SYS_CALL(fsync, nullptr, ::fsync(fd));
+}
 inline long openat(int dir, const char* path, int flags, mode_t mode) {
     AIO_SYS_CALL(openat, nullptr, ::openat(dir, path, flags | O_CLOEXEC, mode));
 }
@@ -81,6 +101,8 @@ inline long connect(int fd, const sockaddr* a, socklen_t l) {
 
 /// True when a fault is planned for `c` (the io_uring backend then runs that operation
 /// through the readiness path so the injected failure is observed).
-inline bool faulted(call c) noexcept { return g_fault && g_fault->which == c && g_fault->times > 0; }
+inline bool faulted(call c) noexcept {
+    return g_fault && g_fault->which == c && g_fault->times > 0;
+}
 
 } // namespace aio::detail::sys

@@ -11,13 +11,14 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <fcntl.h>
-#include <liburing.h>
 #include <string>
 #include <system_error>
+#include <vector>
+
+#include <fcntl.h>
+#include <liburing.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
-#include <vector>
 
 namespace aio::detail {
 namespace {
@@ -27,19 +28,32 @@ constexpr std::uint64_t cancel_tag = 2;
 
 sys::call call_of(op_kind k) noexcept {
     switch (k) {
-    case op_kind::read: return sys::call::read;
-    case op_kind::write: return sys::call::write;
-    case op_kind::read_at: return sys::call::pread;
-    case op_kind::write_at: return sys::call::pwrite;
-    case op_kind::recv: return sys::call::recv;
-    case op_kind::send: return sys::call::send;
-    case op_kind::recvmsg: return sys::call::recvmsg;
-    case op_kind::sendmsg: return sys::call::sendmsg;
-    case op_kind::accept: return sys::call::accept;
-    case op_kind::connect: return sys::call::connect;
-    case op_kind::fsync: return sys::call::fsync;
-    case op_kind::openat: return sys::call::openat;
-    case op_kind::poll: break;
+    case op_kind::read:
+        return sys::call::read;
+    case op_kind::write:
+        return sys::call::write;
+    case op_kind::read_at:
+        return sys::call::pread;
+    case op_kind::write_at:
+        return sys::call::pwrite;
+    case op_kind::recv:
+        return sys::call::recv;
+    case op_kind::send:
+        return sys::call::send;
+    case op_kind::recvmsg:
+        return sys::call::recvmsg;
+    case op_kind::sendmsg:
+        return sys::call::sendmsg;
+    case op_kind::accept:
+        return sys::call::accept;
+    case op_kind::connect:
+        return sys::call::connect;
+    case op_kind::fsync:
+        return sys::call::fsync;
+    case op_kind::openat:
+        return sys::call::openat;
+    case op_kind::poll:
+        break;
     }
     return sys::call::read;
 }
@@ -59,16 +73,20 @@ class uring_backend final : public backend {
             p = {};
             r = io_uring_queue_init_params(entries, &m_ring, &p);
         }
-        if (r < 0) return r;
+        if (r < 0)
+            return r;
         m_init = true;
         m_wake = ::eventfd(0, EFD_CLOEXEC);
-        if (m_wake < 0) return -errno;
+        if (m_wake < 0)
+            return -errno;
         arm_wake();
         return 0;
     }
     ~uring_backend() override {
-        if (m_wake >= 0) ::close(m_wake);
-        if (m_init) io_uring_queue_exit(&m_ring);
+        if (m_wake >= 0)
+            ::close(m_wake);
+        if (m_init)
+            io_uring_queue_exit(&m_ring);
     }
 
     std::string_view name() const noexcept override { return "io_uring"; }
@@ -143,7 +161,8 @@ class uring_backend final : public backend {
     void forget_fd(int) noexcept override {}
 
     void poll(std::int64_t timeout_ns) override {
-        if (!m_synthetic.empty()) timeout_ns = 0;
+        if (!m_synthetic.empty())
+            timeout_ns = 0;
         if (timeout_ns == 0) {
             io_uring_submit_and_get_events(&m_ring);
         } else {
@@ -159,7 +178,8 @@ class uring_backend final : public backend {
         reap();
         while (!m_synthetic.empty()) {
             m_delivering.swap(m_synthetic);
-            for (io_op* op : m_delivering) complete(op, op->m_result);
+            for (io_op* op : m_delivering)
+                complete(op, op->m_result);
             m_delivering.clear();
         }
     }
@@ -199,7 +219,8 @@ class uring_backend final : public backend {
             }
         }
         io_uring_cq_advance(&m_ring, n);
-        if (rearm) arm_wake();
+        if (rearm)
+            arm_wake();
     }
     void complete(io_op* op, int res) noexcept {
         --m_inflight;
@@ -222,7 +243,8 @@ std::unique_ptr<backend> make_uring_backend(int* error) {
     auto b = std::make_unique<uring_backend>();
     int r = b->init();
     if (r < 0) {
-        if (error) *error = -r;
+        if (error)
+            *error = -r;
         return nullptr;
     }
     return b;
@@ -231,12 +253,16 @@ std::unique_ptr<backend> make_uring_backend(int* error) {
 std::unique_ptr<backend> make_backend(std::string_view which, std::string* note) {
     if (which.empty()) {
         const char* env = ::getenv("AIO_BACKEND");
-        if (env && *env) which = env;
+        if (env && *env)
+            which = env;
     }
-    if (which == "epoll") return make_epoll_backend();
-    if (!which.empty() && which != "io_uring") return nullptr; // caller reports the bad name
+    if (which == "epoll")
+        return make_epoll_backend();
+    if (!which.empty() && which != "io_uring")
+        return nullptr; // caller reports the bad name
     int err = 0;
-    if (auto b = make_uring_backend(&err)) return b;
+    if (auto b = make_uring_backend(&err))
+        return b;
     if (note) {
         *note = "aio: io_uring unavailable (";
         *note += std::system_category().message(err);

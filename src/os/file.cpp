@@ -127,7 +127,8 @@ task<std::string> file::read_at(std::size_t n, std::uint64_t offset) {
 }
 
 task<std::size_t> file::read_at_into(std::span<char> buf, std::uint64_t offset) {
-    if (m_fd < 0) throw invalid_state_error("aio: read on a closed file '" + m_path + "'");
+    if (m_fd < 0)
+        throw invalid_state_error("aio: read on a closed file '" + m_path + "'");
     pending_scope ps(m_pending);
     for (;;) {
         op_awaiter a;
@@ -136,9 +137,12 @@ task<std::size_t> file::read_at_into(std::span<char> buf, std::uint64_t offset) 
         a.m_len = std::min(buf.size(), max_chunk);
         a.m_offset = offset;
         const int r = co_await detail::perform(&a);
-        if (a.m_cancelled) throw cancelled_error();
-        if (r == -EINTR || r == -EAGAIN) continue;
-        if (r < 0) detail::throw_os_error(r, "read", m_path);
+        if (a.m_cancelled)
+            throw cancelled_error();
+        if (r == -EINTR || r == -EAGAIN)
+            continue;
+        if (r < 0)
+            detail::throw_os_error(r, "read", m_path);
         co_return static_cast<std::size_t>(r);
     }
 }

@@ -8,9 +8,11 @@
 namespace aio {
 
 void lock::release() {
-    if (!m_locked) throw runtime_error("aio::lock::release: the lock is not acquired");
+    if (!m_locked)
+        throw runtime_error("aio::lock::release: the lock is not acquired");
     // Hand-off: the lock stays taken and now belongs to the first waiter.
-    if (!m_waiters.wake_one()) m_locked = false;
+    if (!m_waiters.wake_one())
+        m_locked = false;
 }
 
 task<lock&> lock::enter() {
@@ -23,7 +25,8 @@ task<void> lock::exit(std::exception_ptr) {
 }
 
 void semaphore::release() {
-    if (!m_waiters.wake_one()) ++m_value;
+    if (!m_waiters.wake_one())
+        ++m_value;
 }
 
 task<semaphore&> semaphore::enter() {
@@ -69,7 +72,8 @@ task<void> condition::wait() {
         detail::shield_scope shielded;
         co_await m_lock->acquire();
     }
-    if (error) std::rethrow_exception(error);
+    if (error)
+        std::rethrow_exception(error);
 }
 
 void condition::notify(std::size_t n) {
@@ -81,13 +85,16 @@ void condition::notify(std::size_t n) {
 }
 
 barrier::barrier(std::size_t parties) : m_parties(parties) {
-    if (parties == 0) throw invalid_state_error("aio::barrier: parties must be at least 1");
+    if (parties == 0)
+        throw invalid_state_error("aio::barrier: parties must be at least 1");
 }
 
 bool barrier::awaiter::await_ready() {
-    if (m_b->m_broken) throw broken_barrier_error();
+    if (m_b->m_broken)
+        throw broken_barrier_error();
     m_index = m_b->m_waiters.size();
-    if (m_index + 1 < m_b->m_parties) return false;
+    if (m_index + 1 < m_b->m_parties)
+        return false;
     // Last to arrive: release this round in arrival order.
     std::size_t i = 0;
     while (detail::waiter* w = m_b->m_waiters.pop_front()) {
@@ -104,7 +111,8 @@ bool barrier::awaiter::await_suspend(std::coroutine_handle<> h) {
 
 std::size_t barrier::awaiter::await_resume() const {
     throw_if_cancelled();
-    if (m_failed) throw broken_barrier_error();
+    if (m_failed)
+        throw broken_barrier_error();
     return m_index;
 }
 
@@ -128,14 +136,17 @@ void queue_core::task_done() {
     if (m_unfinished == 0) {
         throw invalid_state_error("aio::queue::task_done() called more times than items were put");
     }
-    if (--m_unfinished == 0) m_joiners.wake_all();
+    if (--m_unfinished == 0)
+        m_joiners.wake_all();
 }
 
 void queue_core::shutdown_core(bool no_items_left, std::size_t dropped) noexcept {
     m_unfinished -= std::min(dropped, m_unfinished);
     m_putters.wake_all(true);
-    if (no_items_left) m_getters.wake_all(true);
-    if (m_unfinished == 0) m_joiners.wake_all();
+    if (no_items_left)
+        m_getters.wake_all(true);
+    if (m_unfinished == 0)
+        m_joiners.wake_all();
 }
 
 } // namespace aio::detail

@@ -11,7 +11,8 @@ void waiter_cancelled(parking* p) noexcept {
 } // namespace
 
 bool waiter::park_on(wait_list& list, std::coroutine_handle<> h) {
-    if (!begin_park(h, &waiter_cancelled)) return false;
+    if (!begin_park(h, &waiter_cancelled))
+        return false;
     m_list = &list;
     list.push_back(*this);
     return true;

@@ -16,9 +16,11 @@ namespace detail {
 class pool_impl {
   public:
     explicit pool_impl(std::size_t n) {
-        if (n == 0) n = std::min<std::size_t>(32, std::thread::hardware_concurrency() + 4);
+        if (n == 0)
+            n = std::min<std::size_t>(32, std::thread::hardware_concurrency() + 4);
         m_threads.reserve(n);
-        for (std::size_t i = 0; i < n; ++i) m_threads.emplace_back([this] { work(); });
+        for (std::size_t i = 0; i < n; ++i)
+            m_threads.emplace_back([this] { work(); });
     }
     ~pool_impl() {
         {
@@ -26,7 +28,8 @@ class pool_impl {
             m_stop = true;
         }
         m_cv.notify_all();
-        for (auto& t : m_threads) t.join();
+        for (auto& t : m_threads)
+            t.join();
     }
     void push(thread_job* j) {
         {
@@ -46,10 +49,12 @@ class pool_impl {
             {
                 std::unique_lock lock(m_mutex);
                 m_cv.wait(lock, [this] { return m_head || m_stop; });
-                if (!m_head) return;
+                if (!m_head)
+                    return;
                 j = m_head;
                 m_head = j->m_job_next;
-                if (!m_head) m_tail = nullptr;
+                if (!m_head)
+                    m_tail = nullptr;
             }
             j->m_invoke(j);
             j->m_loop->impl().post_threadsafe(j);
@@ -85,7 +90,8 @@ void job_cancelled(parking* p) noexcept {
 } // namespace
 
 job_awaiter_base::~job_awaiter_base() {
-    if (!m_job) return;
+    if (!m_job)
+        return;
     if (m_owned || !m_job->m_loop) {
         m_job->m_destroy(m_job); // came back, or was never submitted
     } else {
@@ -94,7 +100,8 @@ job_awaiter_base::~job_awaiter_base() {
 }
 
 bool job_awaiter_base::await_suspend(std::coroutine_handle<> h) {
-    if (!begin_park(h, &job_cancelled)) return false;
+    if (!begin_park(h, &job_cancelled))
+        return false;
     event_loop& loop = get_running_loop();
     m_job->m_loop = &loop;
     m_job->m_awaiter = this;
@@ -106,7 +113,8 @@ bool job_awaiter_base::await_suspend(std::coroutine_handle<> h) {
 
 void job_awaiter_base::check_result() const {
     throw_if_cancelled();
-    if (m_job->m_error) std::rethrow_exception(m_job->m_error);
+    if (m_job->m_error)
+        std::rethrow_exception(m_job->m_error);
 }
 
 } // namespace detail
@@ -114,7 +122,9 @@ void job_awaiter_base::check_result() const {
 thread_pool::thread_pool(std::size_t threads)
     : m_impl(std::make_unique<detail::pool_impl>(threads)) {}
 thread_pool::~thread_pool() = default;
-std::size_t thread_pool::size() const noexcept { return m_impl->size(); }
+std::size_t thread_pool::size() const noexcept {
+    return m_impl->size();
+}
 
 thread_pool& default_thread_pool() {
     // Never destroyed: worker threads must not be joined during static destruction, when

@@ -4,24 +4,23 @@
 #include <aio/core.hpp>
 
 #include <chrono>
-#include <dirent.h>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <dirent.h>
 
 namespace aio_test {
 
 using namespace std::chrono_literals;
 
 /// Runs `f()` (a callable returning a task) on a fresh loop; the callable outlives the run.
-template <class F>
-auto run(F&& f, aio::run_options opts = {}) {
+template <class F> auto run(F&& f, aio::run_options opts = {}) {
     return aio::run(f(), opts);
 }
 
 /// Same with virtual time: sleeps complete instantly, in deadline order.
-template <class F>
-auto run_virtual(F&& f) {
+template <class F> auto run_virtual(F&& f) {
     aio::run_options o;
     o.virtual_time = true;
     return aio::run(f(), o);
@@ -31,7 +30,8 @@ auto run_virtual(F&& f) {
 inline int open_fds() {
     int n = 0;
     if (DIR* d = ::opendir("/proc/self/fd")) {
-        while (::readdir(d)) ++n;
+        while (::readdir(d))
+            ++n;
         ::closedir(d);
     }
     return n - 3; // ".", ".." and the DIR's own fd
@@ -46,7 +46,8 @@ struct report_capture {
     }
     bool contains(std::string_view needle) const {
         for (auto& l : lines)
-            if (l.find(needle) != std::string::npos) return true;
+            if (l.find(needle) != std::string::npos)
+                return true;
         return false;
     }
 };

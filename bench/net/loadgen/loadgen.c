@@ -44,7 +44,8 @@ static uint64_t hist_total;
 static uint64_t lat_max;
 
 static unsigned hist_index(uint64_t v) {
-    if (v < SUB_COUNT) return (unsigned)v;
+    if (v < SUB_COUNT)
+        return (unsigned)v;
     unsigned msb = 63u - (unsigned)__builtin_clzll(v);
     unsigned shift = msb - SUB_BITS + 1;
     /* v >> shift lies in [SUB_COUNT/2, SUB_COUNT) */
@@ -53,7 +54,8 @@ static unsigned hist_index(uint64_t v) {
 
 /* middle of the value range that maps to bucket i */
 static double hist_value(unsigned i) {
-    if (i < SUB_COUNT) return (double)i;
+    if (i < SUB_COUNT)
+        return (double)i;
     unsigned shift = i / (SUB_COUNT / 2) - 1;
     uint64_t low = (uint64_t)(i - shift * (SUB_COUNT / 2)) << shift;
     return (double)low + ((double)(1ull << shift) - 1.0) / 2.0;
@@ -62,17 +64,21 @@ static double hist_value(unsigned i) {
 static void hist_add(uint64_t ns) {
     hist[hist_index(ns)]++;
     hist_total++;
-    if (ns > lat_max) lat_max = ns;
+    if (ns > lat_max)
+        lat_max = ns;
 }
 
 static double hist_quantile(double q) {
-    if (hist_total == 0) return 0.0;
+    if (hist_total == 0)
+        return 0.0;
     uint64_t rank = (uint64_t)(q * (double)hist_total);
-    if (rank >= hist_total) rank = hist_total - 1;
+    if (rank >= hist_total)
+        rank = hist_total - 1;
     uint64_t seen = 0;
     for (unsigned i = 0; i < HIST_BUCKETS; i++) {
         seen += hist[i];
-        if (seen > rank) return hist_value(i);
+        if (seen > rank)
+            return hist_value(i);
     }
     return (double)lat_max;
 }
@@ -90,8 +96,8 @@ struct conn {
     uint64_t seq;     /* sequence number stamped into the message */
     uint64_t t_start; /* when the first byte of the current message was written */
     int want_out;     /* EPOLLOUT registered (a write would block) */
-    unsigned char *msg;
-    unsigned char *in;
+    unsigned char* msg;
+    unsigned char* in;
 };
 
 static size_t msg_size = 1024;
@@ -105,28 +111,31 @@ static double cpu_seconds(void) {
            (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-static void die(const char *what) {
+static void die(const char* what) {
     fprintf(stderr, "loadgen: %s: %s\n", what, strerror(errno));
     exit(1);
 }
 
-static void fill_message(struct conn *c, unsigned idx) {
+static void fill_message(struct conn* c, unsigned idx) {
     /* byte pattern depends on connection and sequence number, so a stale or
        misrouted echo is caught by the memcmp in on_readable */
     for (size_t i = 0; i < msg_size; i++)
         c->msg[i] = (unsigned char)(i * 31u + idx * 7u + (unsigned)c->seq);
-    if (msg_size >= sizeof c->seq) memcpy(c->msg, &c->seq, sizeof c->seq);
+    if (msg_size >= sizeof c->seq)
+        memcpy(c->msg, &c->seq, sizeof c->seq);
 }
 
-static void set_out_interest(struct conn *c, int on) {
-    if (c->want_out == on) return;
+static void set_out_interest(struct conn* c, int on) {
+    if (c->want_out == on)
+        return;
     struct epoll_event ev = {.events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = c};
-    if (epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0) die("epoll_ctl(MOD)");
+    if (epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0)
+        die("epoll_ctl(MOD)");
     c->want_out = on;
 }
 
 /* write as much of the current message as the socket takes */
-static void push(struct conn *c) {
+static void push(struct conn* c) {
     while (c->sent < msg_size) {
         ssize_t n = send(c->fd, c->msg + c->sent, msg_size - c->sent, MSG_NOSIGNAL);
         if (n > 0) {
@@ -143,7 +152,7 @@ static void push(struct conn *c) {
     set_out_interest(c, 0);
 }
 
-static void start_round_trip(struct conn *c, unsigned idx) {
+static void start_round_trip(struct conn* c, unsigned idx) {
     c->seq++;
     fill_message(c, idx);
     c->sent = 0;
@@ -152,7 +161,7 @@ static void start_round_trip(struct conn *c, unsigned idx) {
     push(c);
 }
 
-static void usage(const char *argv0) {
+static void usage(const char* argv0) {
     fprintf(stderr,
             "usage: %s --port N [--conns 50] [--size 1024] [--seconds 10] [--cpu 1]\n"
             "          [--host 127.0.0.1]\n",
@@ -160,8 +169,8 @@ static void usage(const char *argv0) {
     exit(64);
 }
 
-static long parse_long(const char *flag, const char *s, long lo, long hi) {
-    char *end = NULL;
+static long parse_long(const char* flag, const char* s, long lo, long hi) {
+    char* end = NULL;
     errno = 0;
     long v = strtol(s, &end, 10);
     if (errno || end == s || *end || v < lo || v > hi) {
@@ -171,21 +180,27 @@ static long parse_long(const char *flag, const char *s, long lo, long hi) {
     return v;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
     long port = -1, conns = 50, cpu = 1;
     double seconds = 10.0;
-    const char *host = "127.0.0.1";
+    const char* host = "127.0.0.1";
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (i + 1 >= argc) usage(argv[0]);
-        const char *v = argv[++i];
-        if (!strcmp(a, "--port")) port = parse_long(a, v, 1, 65535);
-        else if (!strcmp(a, "--conns")) conns = parse_long(a, v, 1, 100000);
-        else if (!strcmp(a, "--size")) msg_size = (size_t)parse_long(a, v, 1, 1 << 24);
-        else if (!strcmp(a, "--cpu")) cpu = parse_long(a, v, -1, CPU_SETSIZE - 1);
-        else if (!strcmp(a, "--host")) host = v;
+        const char* a = argv[i];
+        if (i + 1 >= argc)
+            usage(argv[0]);
+        const char* v = argv[++i];
+        if (!strcmp(a, "--port"))
+            port = parse_long(a, v, 1, 65535);
+        else if (!strcmp(a, "--conns"))
+            conns = parse_long(a, v, 1, 100000);
+        else if (!strcmp(a, "--size"))
+            msg_size = (size_t)parse_long(a, v, 1, 1 << 24);
+        else if (!strcmp(a, "--cpu"))
+            cpu = parse_long(a, v, -1, CPU_SETSIZE - 1);
+        else if (!strcmp(a, "--host"))
+            host = v;
         else if (!strcmp(a, "--seconds")) {
-            char *end = NULL;
+            char* end = NULL;
             seconds = strtod(v, &end);
             if (end == v || *end || !(seconds > 0.0) || seconds > 86400.0) {
                 fprintf(stderr, "loadgen: --seconds: bad value '%s'\n", v);
@@ -195,13 +210,15 @@ int main(int argc, char **argv) {
             usage(argv[0]);
         }
     }
-    if (port < 0) usage(argv[0]);
+    if (port < 0)
+        usage(argv[0]);
 
     if (cpu >= 0) {
         cpu_set_t set;
         CPU_ZERO(&set);
         CPU_SET((int)cpu, &set);
-        if (sched_setaffinity(0, sizeof set, &set) < 0) die("sched_setaffinity");
+        if (sched_setaffinity(0, sizeof set, &set) < 0)
+            die("sched_setaffinity");
     }
 
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
@@ -211,34 +228,41 @@ int main(int argc, char **argv) {
     }
 
     epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (epfd < 0) die("epoll_create1");
+    if (epfd < 0)
+        die("epoll_create1");
 
-    struct conn *cs = calloc((size_t)conns, sizeof *cs);
-    unsigned char *bufs = malloc((size_t)conns * msg_size * 2);
-    if (!cs || !bufs) die("malloc");
+    struct conn* cs = calloc((size_t)conns, sizeof *cs);
+    unsigned char* bufs = malloc((size_t)conns * msg_size * 2);
+    if (!cs || !bufs)
+        die("malloc");
 
     /* connect everything before the clock starts (blocking connect) */
     for (long i = 0; i < conns; i++) {
-        struct conn *c = &cs[i];
+        struct conn* c = &cs[i];
         c->msg = bufs + (size_t)i * msg_size * 2;
         c->in = c->msg + msg_size;
         c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (c->fd < 0) die("socket");
+        if (c->fd < 0)
+            die("socket");
         int one = 1;
         if (setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)
             die("setsockopt(TCP_NODELAY)");
-        if (connect(c->fd, (struct sockaddr *)&addr, sizeof addr) < 0) die("connect");
+        if (connect(c->fd, (struct sockaddr*)&addr, sizeof addr) < 0)
+            die("connect");
         int fl = fcntl(c->fd, F_GETFL);
-        if (fl < 0 || fcntl(c->fd, F_SETFL, fl | O_NONBLOCK) < 0) die("fcntl(O_NONBLOCK)");
+        if (fl < 0 || fcntl(c->fd, F_SETFL, fl | O_NONBLOCK) < 0)
+            die("fcntl(O_NONBLOCK)");
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
-        if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0) die("epoll_ctl(ADD)");
+        if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0)
+            die("epoll_ctl(ADD)");
     }
 
     const double cpu0 = cpu_seconds();
     const uint64_t t0 = now_ns();
     const uint64_t deadline = t0 + (uint64_t)(seconds * 1e9);
     uint64_t round_trips = 0;
-    for (long i = 0; i < conns; i++) start_round_trip(&cs[i], (unsigned)i);
+    for (long i = 0; i < conns; i++)
+        start_round_trip(&cs[i], (unsigned)i);
 
     struct epoll_event evs[256];
     uint64_t t_now = t0;
@@ -246,17 +270,24 @@ int main(int argc, char **argv) {
         int remaining_ms = (int)((deadline - t_now) / 1000000ull) + 1;
         int n = epoll_wait(epfd, evs, 256, remaining_ms);
         if (n < 0) {
-            if (errno == EINTR) { t_now = now_ns(); continue; }
+            if (errno == EINTR) {
+                t_now = now_ns();
+                continue;
+            }
             die("epoll_wait");
         }
         for (int e = 0; e < n; e++) {
-            struct conn *c = evs[e].data.ptr;
+            struct conn* c = evs[e].data.ptr;
             unsigned idx = (unsigned)(c - cs);
-            if ((evs[e].events & EPOLLOUT) && c->sent < msg_size) push(c);
-            if (!(evs[e].events & (EPOLLIN | EPOLLERR | EPOLLHUP))) continue;
+            if ((evs[e].events & EPOLLOUT) && c->sent < msg_size)
+                push(c);
+            if (!(evs[e].events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
+                continue;
             ssize_t r = recv(c->fd, c->in + c->received, msg_size - c->received, 0);
-            if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
-            if (r < 0) die("recv");
+            if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+                continue;
+            if (r < 0)
+                die("recv");
             if (r == 0) {
                 fprintf(stderr, "loadgen: connection %u closed by the server\n", idx);
                 return 1;
@@ -266,11 +297,12 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "loadgen: connection %u: got bytes that were never sent\n", idx);
                 return 1;
             }
-            if (c->received < msg_size) continue;
+            if (c->received < msg_size)
+                continue;
             uint64_t t_done = now_ns();
             if (memcmp(c->in, c->msg, msg_size) != 0) {
-                fprintf(stderr, "loadgen: connection %u: echo differs from message %llu\n",
-                        idx, (unsigned long long)c->seq);
+                fprintf(stderr, "loadgen: connection %u: echo differs from message %llu\n", idx,
+                        (unsigned long long)c->seq);
                 return 1;
             }
             if (t_done < deadline) {
@@ -284,7 +316,8 @@ int main(int argc, char **argv) {
     const double elapsed = (double)(t_now - t0) / 1e9;
     const double client_cpu = cpu_seconds() - cpu0;
 
-    for (long i = 0; i < conns; i++) close(cs[i].fd);
+    for (long i = 0; i < conns; i++)
+        close(cs[i].fd);
     close(epfd);
 
     printf("loadgen port=%ld conns=%ld size=%zu seconds=%.3f round_trips=%llu rt_per_s=%.1f "

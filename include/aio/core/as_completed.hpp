@@ -57,8 +57,7 @@ class completion_queue : public parking {
 /// task to finish (already done: awaiting it returns its value or throws its exception at
 /// once), then std::nullopt. Destroying the iterator cancels the tasks not yet finished,
 /// so "first result wins" needs no cleanup code.
-template <class T>
-class as_completed_iterator {
+template <class T> class as_completed_iterator {
   public:
     explicit as_completed_iterator(std::vector<task<T>> tasks)
         : m_queue(std::make_unique<detail::completion_queue>(tasks.size())) {
@@ -70,13 +69,15 @@ class as_completed_iterator {
     }
     as_completed_iterator(as_completed_iterator&&) noexcept = default;
     ~as_completed_iterator() {
-        for (auto& h : m_handles) h.cancel();
+        for (auto& h : m_handles)
+            h.cancel();
     }
 
     /// The next finished task's handle, or std::nullopt when all were handed out.
     task<std::optional<task_handle<T>>> next() {
         const std::size_t i = co_await m_queue->next();
-        if (i == detail::completion_queue::npos) co_return std::nullopt;
+        if (i == detail::completion_queue::npos)
+            co_return std::nullopt;
         co_return m_handles[i];
     }
 
@@ -91,8 +92,7 @@ class as_completed_iterator {
 ///
 ///     auto it = aio::as_completed(std::move(downloads));
 ///     while (auto h = co_await it.next()) std::cout << co_await *h << "\n";
-template <class T>
-as_completed_iterator<T> as_completed(std::vector<task<T>> tasks) {
+template <class T> as_completed_iterator<T> as_completed(std::vector<task<T>> tasks) {
     return as_completed_iterator<T>(std::move(tasks));
 }
 

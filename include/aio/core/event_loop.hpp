@@ -60,8 +60,7 @@ class event_loop : public detail::loop_core {
     /// Runs `t` to completion and returns its result; then cancels and awaits every task
     /// still alive (as asyncio.run does). Throws aio::runtime_error when called while a loop
     /// already runs on this thread.
-    template <class T>
-    T run_until_complete(task<T> t) {
+    template <class T> T run_until_complete(task<T> t) {
         auto h = t.release();
         detail::promise_base& p = h.promise();
         p.add_ref(); // ours: the frame, and so the result, outlives the task
@@ -128,8 +127,7 @@ event_loop& get_running_loop();
 ///
 ///     aio::task<int> amain() { co_await aio::sleep(10ms); co_return 0; }
 ///     int main() { return aio::run(amain()); }
-template <class T>
-T run(task<T> main, const run_options& opts = {}) {
+template <class T> T run(task<T> main, const run_options& opts = {}) {
     event_loop loop(opts);
     return loop.run_until_complete(std::move(main));
 }

@@ -15,8 +15,7 @@
 namespace aio {
 
 /// One result of gather_settled: the value (std::monostate for void) or the exception.
-template <class T>
-using settled = std::variant<detail::non_void_t<T>, std::exception_ptr>;
+template <class T> using settled = std::variant<detail::non_void_t<T>, std::exception_ptr>;
 
 namespace detail {
 
@@ -59,8 +58,7 @@ class gather_core : public parking {
     bool m_parked = false;
 };
 
-template <class T>
-non_void_t<T> take_result(promise<T>& p) {
+template <class T> non_void_t<T> take_result(promise<T>& p) {
     if constexpr (std::is_void_v<T>) {
         p.take();
         return {};
@@ -69,8 +67,7 @@ non_void_t<T> take_result(promise<T>& p) {
     }
 }
 
-template <class T>
-settled<T> take_settled(promise<T>& p) {
+template <class T> settled<T> take_settled(promise<T>& p) {
     try {
         return settled<T>(std::in_place_index<0>, take_result(p));
     } catch (...) {
@@ -90,8 +87,7 @@ auto gather_tuple(task<T>... ts)
     co_await core;
     if constexpr (Settled) {
         co_return std::apply(
-            [](auto&... h) { return std::tuple<settled<T>...>{take_settled(h.promise())...}; },
-            hs);
+            [](auto&... h) { return std::tuple<settled<T>...>{take_settled(h.promise())...}; }, hs);
     } else {
         co_return std::apply(
             [](auto&... h) { return std::tuple<non_void_t<T>...>{take_result(h.promise())...}; },
@@ -105,10 +101,12 @@ auto gather_vector(std::vector<task<T>> ts)
     check_cancelled();
     std::vector<typename task<T>::handle_type> hs;
     hs.reserve(ts.size());
-    for (auto& t : ts) hs.push_back(t.release());
+    for (auto& t : ts)
+        hs.push_back(t.release());
     auto slots = std::make_unique<gather_slot[]>(hs.size());
     gather_core core(slots.get(), hs.size(), Settled);
-    for (std::size_t i = 0; i < hs.size(); ++i) core.start(i, hs[i].promise());
+    for (std::size_t i = 0; i < hs.size(); ++i)
+        core.start(i, hs[i].promise());
     co_await core;
     std::vector<std::conditional_t<Settled, settled<T>, non_void_t<T>>> out;
     out.reserve(hs.size());
@@ -131,27 +129,23 @@ auto gather_vector(std::vector<task<T>> ts)
 /// thrown. Accepts task<T>, task_handle<T> and any other awaitable (e.g. aio::sleep(1s)).
 ///
 ///     auto [a, b] = co_await aio::gather(fetch("x"), fetch("y"));
-template <class... A>
-auto gather(A... tasks) {
+template <class... A> auto gather(A... tasks) {
     return detail::gather_tuple<false>(detail::as_task(std::move(tasks))...);
 }
 
 /// gather over a vector: results in the vector's order.
-template <class T>
-task<std::vector<detail::non_void_t<T>>> gather(std::vector<task<T>> tasks) {
+template <class T> task<std::vector<detail::non_void_t<T>>> gather(std::vector<task<T>> tasks) {
     return detail::gather_vector<false>(std::move(tasks));
 }
 
 /// asyncio.gather(..., return_exceptions=True): waits for every task; each slot holds the
 /// value or the exception_ptr. Never cancels siblings. Cancellation of the caller still
 /// cancels all children and throws aio::cancelled_error.
-template <class... A>
-auto gather_settled(A... tasks) {
+template <class... A> auto gather_settled(A... tasks) {
     return detail::gather_tuple<true>(detail::as_task(std::move(tasks))...);
 }
 
-template <class T>
-task<std::vector<settled<T>>> gather_settled(std::vector<task<T>> tasks) {
+template <class T> task<std::vector<settled<T>>> gather_settled(std::vector<task<T>> tasks) {
     return detail::gather_vector<true>(std::move(tasks));
 }
 

@@ -25,8 +25,7 @@ namespace aio {
 ///     }
 ///     auto gen = counter(5);
 ///     while (auto v = co_await gen.next()) std::cout << *v << "\n";
-template <class T>
-class [[nodiscard]] generator {
+template <class T> class [[nodiscard]] generator {
   public:
     struct promise_type {
         std::optional<T> m_value;
@@ -54,8 +53,7 @@ class [[nodiscard]] generator {
         to_consumer final_suspend() const noexcept { return {}; }
 
         template <class U = T>
-            requires std::is_constructible_v<T, U&&>
-        to_consumer yield_value(U&& v) {
+        requires std::is_constructible_v<T, U&&> to_consumer yield_value(U&& v) {
             m_value.emplace(std::forward<U>(v));
             return {};
         }
@@ -69,13 +67,15 @@ class [[nodiscard]] generator {
     generator(generator&& o) noexcept : m_h(std::exchange(o.m_h, {})) {}
     generator& operator=(generator&& o) noexcept {
         if (this != &o) {
-            if (m_h) m_h.destroy();
+            if (m_h)
+                m_h.destroy();
             m_h = std::exchange(o.m_h, {});
         }
         return *this;
     }
     ~generator() {
-        if (m_h) m_h.destroy();
+        if (m_h)
+            m_h.destroy();
     }
 
     struct next_awaiter {
@@ -87,10 +87,13 @@ class [[nodiscard]] generator {
             return m_h;
         }
         std::optional<T> await_resume() {
-            if (!m_h) return std::nullopt;
+            if (!m_h)
+                return std::nullopt;
             auto& p = m_h.promise();
-            if (p.m_exception) std::rethrow_exception(std::exchange(p.m_exception, nullptr));
-            if (m_h.done()) return std::nullopt;
+            if (p.m_exception)
+                std::rethrow_exception(std::exchange(p.m_exception, nullptr));
+            if (m_h.done())
+                return std::nullopt;
             return std::move(p.m_value);
         }
     };
@@ -109,7 +112,8 @@ template <class Iter>
 auto collect(Iter& it)
     -> task<std::vector<typename detail::await_result_t<decltype(it.next())>::value_type>> {
     std::vector<typename detail::await_result_t<decltype(it.next())>::value_type> out;
-    while (auto v = co_await it.next()) out.push_back(std::move(*v));
+    while (auto v = co_await it.next())
+        out.push_back(std::move(*v));
     co_return out;
 }
 

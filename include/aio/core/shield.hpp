@@ -27,8 +27,7 @@ class shield_scope {
 /// Timeouts inside the shield still apply.
 ///
 ///     catch (const aio::cancelled_error&) { co_await aio::shield(conn.close()); throw; }
-template <class T>
-task<T> shield(task<T> t) {
+template <class T> task<T> shield(task<T> t) {
     detail::shield_scope scope;
     co_return co_await std::move(t);
 }

@@ -16,7 +16,8 @@ struct sleep_awaiter : parking, timer_node {
     void await_resume() const {
         throw_if_cancelled();
         // sleep(0) is a yield: a cancel requested while queued takes effect here.
-        if (m_task->cancel_pending()) throw_if_cancelled_now();
+        if (m_task->cancel_pending())
+            throw_if_cancelled_now();
     }
     [[noreturn]] static void throw_if_cancelled_now();
 };

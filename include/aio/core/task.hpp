@@ -14,8 +14,7 @@
 
 namespace aio {
 
-template <class T = void>
-class task;
+template <class T = void> class task;
 
 namespace detail {
 
@@ -33,25 +32,26 @@ struct final_awaiter {
     template <class P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> self) const noexcept {
         promise_base& p = self.promise();
-        if (!p.has(promise_base::f_root)) return p.m_link;
+        if (!p.has(promise_base::f_root))
+            return p.m_link;
         p.finish_root(self); // may destroy the frame; nothing below touches it
         return std::noop_coroutine();
     }
     void await_resume() const noexcept {}
 };
 
-template <class T>
-class promise : public promise_base {
+template <class T> class promise : public promise_base {
   public:
     promise() noexcept {}
     ~promise() {
-        if (has(f_has_value)) std::destroy_at(std::addressof(m_value));
+        if (has(f_has_value))
+            std::destroy_at(std::addressof(m_value));
     }
     task<T> get_return_object() noexcept;
     initial_awaiter initial_suspend() const noexcept { return {}; }
     final_awaiter final_suspend() const noexcept { return {}; }
     template <class U = T>
-        requires std::is_convertible_v<U&&, T>
+    requires std::is_convertible_v<U&&, T>
     void return_value(U&& v) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
         std::construct_at(std::addressof(m_value), std::forward<U>(v));
         m_flags |= f_has_value;
@@ -79,8 +79,7 @@ class promise : public promise_base {
     };
 };
 
-template <class T>
-class promise<T&> : public promise_base {
+template <class T> class promise<T&> : public promise_base {
   public:
     task<T&> get_return_object() noexcept;
     initial_awaiter initial_suspend() const noexcept { return {}; }
@@ -97,8 +96,7 @@ class promise<T&> : public promise_base {
     T* m_value = nullptr;
 };
 
-template <>
-class promise<void> : public promise_base {
+template <> class promise<void> : public promise_base {
   public:
     task<void> get_return_object() noexcept;
     initial_awaiter initial_suspend() const noexcept { return {}; }
@@ -119,8 +117,7 @@ class promise<void> : public promise_base {
 ///
 ///     aio::task<int> answer() { co_await aio::sleep(10ms); co_return 42; }
 ///     int x = co_await answer();
-template <class T>
-class [[nodiscard]] task {
+template <class T> class [[nodiscard]] task {
   public:
     using promise_type = detail::promise<T>;
     using handle_type = std::coroutine_handle<promise_type>;
@@ -166,7 +163,8 @@ class [[nodiscard]] task {
     handle_type check() const noexcept { return m_h; }
     void destroy() noexcept {
         if (m_h) {
-            if (!m_h.promise().has(detail::promise_base::f_started)) detail::on_never_awaited();
+            if (!m_h.promise().has(detail::promise_base::f_started))
+                detail::on_never_awaited();
             std::exchange(m_h, {}).destroy();
         }
     }
@@ -174,14 +172,12 @@ class [[nodiscard]] task {
 };
 
 namespace detail {
-template <class T>
-task<T> promise<T>::get_return_object() noexcept {
+template <class T> task<T> promise<T>::get_return_object() noexcept {
     auto h = std::coroutine_handle<promise<T>>::from_promise(*this);
     m_link = h;
     return task<T>(h);
 }
-template <class T>
-task<T&> promise<T&>::get_return_object() noexcept {
+template <class T> task<T&> promise<T&>::get_return_object() noexcept {
     auto h = std::coroutine_handle<promise<T&>>::from_promise(*this);
     m_link = h;
     return task<T&>(h);
@@ -192,22 +188,13 @@ inline task<void> promise<void>::get_return_object() noexcept {
     return task<void>(h);
 }
 
-template <class A>
-struct is_task : std::false_type {};
-template <class T>
-struct is_task<task<T>> : std::true_type {};
+template <class A> struct is_task : std::false_type {};
+template <class T> struct is_task<task<T>> : std::true_type {};
 
 /// void -> std::monostate, for tuples and variants of results.
-template <class T>
-struct non_void {
-    using type = T;
-};
-template <>
-struct non_void<void> {
-    using type = std::monostate;
-};
-template <class T>
-using non_void_t = typename non_void<T>::type;
+template <class T> struct non_void { using type = T; };
+template <> struct non_void<void> { using type = std::monostate; };
+template <class T> using non_void_t = typename non_void<T>::type;
 } // namespace detail
 
 } // namespace aio

@@ -1,12 +1,12 @@
 // aio::task_group: structured concurrency (asyncio.TaskGroup, trio nursery).
 #pragma once
 
+#include <aio/core/source_location.hpp>
 #include <aio/core/task.hpp>
 #include <aio/core/task_handle.hpp>
 
 #include <cstddef>
 #include <exception>
-#include <aio/core/source_location.hpp>
 #include <string_view>
 #include <vector>
 

@@ -1,9 +1,9 @@
 // aio::create_task and aio::task_handle<T>: a task running concurrently on the loop.
 #pragma once
 
+#include <aio/core/source_location.hpp>
 #include <aio/core/task.hpp>
 
-#include <aio/core/source_location.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,7 +17,8 @@ class task_ref {
   public:
     task_ref() noexcept = default;
     explicit task_ref(detail::promise_base* p) noexcept : m_p(p) {
-        if (m_p) m_p->add_ref();
+        if (m_p)
+            m_p->add_ref();
     }
     task_ref(const task_ref& o) noexcept : task_ref(o.m_p) {}
     task_ref(task_ref&& o) noexcept : m_p(std::exchange(o.m_p, nullptr)) {}
@@ -26,13 +27,15 @@ class task_ref {
         return *this;
     }
     ~task_ref() {
-        if (m_p) m_p->release();
+        if (m_p)
+            m_p->release();
     }
 
     /// Requests cancellation: the task's current (and every later) suspension point throws
     /// aio::cancelled_error. Returns false if the task had already finished.
     bool cancel() noexcept {
-        if (!m_p || m_p->done()) return false;
+        if (!m_p || m_p->done())
+            return false;
         m_p->cancel();
         return true;
     }
@@ -67,8 +70,7 @@ struct handle_awaiter : parking, completion_waiter {
 /// times: each await returns the result (copied when T is copyable, otherwise moved out by
 /// the first await) or rethrows the task's exception (aio::cancelled_error if it was
 /// cancelled).
-template <class T>
-class task_handle : public task_ref {
+template <class T> class task_handle : public task_ref {
   public:
     task_handle() noexcept = default;
     explicit task_handle(detail::promise<T>* p) noexcept : task_ref(p) {}

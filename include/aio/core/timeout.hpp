@@ -35,8 +35,7 @@ class timeout_core : public parking, public timer_node, public completion_waiter
     bool m_parked = false;
 };
 
-template <class T>
-task<T> run_with_timeout(clock::duration d, task<T> body) {
+template <class T> task<T> run_with_timeout(clock::duration d, task<T> body) {
     check_cancelled();
     auto h = body.release();
     timeout_core core(d);
@@ -45,8 +44,7 @@ task<T> run_with_timeout(clock::duration d, task<T> body) {
     co_return h.promise().take();
 }
 
-template <class F>
-auto call_as_task(F f) -> decltype(f()) {
+template <class F> auto call_as_task(F f) -> decltype(f()) {
     co_return co_await f(); // f lives in this frame while its coroutine runs
 }
 
@@ -65,8 +63,8 @@ task<T> timeout(std::chrono::duration<Rep, Period> d, task<T> body) {
 }
 
 template <class Rep, class Period, class F>
-    requires std::invocable<F&> && detail::is_task<std::invoke_result_t<F&>>::value
-auto timeout(std::chrono::duration<Rep, Period> d, F body) {
+requires std::invocable<F&> && detail::is_task<std::invoke_result_t<F&>>::value auto
+timeout(std::chrono::duration<Rep, Period> d, F body) {
     return detail::run_with_timeout(std::chrono::duration_cast<detail::clock::duration>(d),
                                     detail::call_as_task(std::move(body)));
 }

@@ -23,15 +23,13 @@ concept context_manager = requires(CM& cm, std::exception_ptr e) {
 };
 
 namespace detail {
-template <class CM>
-using enter_result_t = await_result_t<decltype(std::declval<CM&>().enter())>;
+template <class CM> using enter_result_t = await_result_t<decltype(std::declval<CM&>().enter())>;
 
 template <class CM, class F>
 using body_result_t =
     await_result_t<std::invoke_result_t<F&, std::add_lvalue_reference_t<enter_result_t<CM>>>>;
 
-template <class CM, class F>
-task<body_result_t<CM, F>> with_impl(CM& cm, F& fn) {
+template <class CM, class F> task<body_result_t<CM, F>> with_impl(CM& cm, F& fn) {
     using R = body_result_t<CM, F>;
     decltype(auto) resource = co_await cm.enter();
     std::exception_ptr error;
@@ -51,10 +49,12 @@ task<body_result_t<CM, F>> with_impl(CM& cm, F& fn) {
     using exit_t = await_result_t<decltype(cm.exit(error))>;
     if constexpr (std::is_same_v<exit_t, bool>) {
         const bool suppress = co_await shield(cm.exit(error));
-        if (error && !(suppress && std::is_void_v<R>)) std::rethrow_exception(error);
+        if (error && !(suppress && std::is_void_v<R>))
+            std::rethrow_exception(error);
     } else {
         co_await shield(cm.exit(error));
-        if (error) std::rethrow_exception(error);
+        if (error)
+            std::rethrow_exception(error);
     }
     if constexpr (std::is_reference_v<R>) {
         co_return result->get();
@@ -63,12 +63,10 @@ task<body_result_t<CM, F>> with_impl(CM& cm, F& fn) {
     }
 }
 
-template <class CM, class F>
-task<body_result_t<CM, F>> with_owned(CM cm, F fn) {
+template <class CM, class F> task<body_result_t<CM, F>> with_owned(CM cm, F fn) {
     co_return co_await with_impl(cm, fn);
 }
-template <class CM, class F>
-task<body_result_t<CM, F>> with_ref(CM& cm, F fn) {
+template <class CM, class F> task<body_result_t<CM, F>> with_ref(CM& cm, F fn) {
     co_return co_await with_impl(cm, fn);
 }
 } // namespace detail
@@ -80,7 +78,7 @@ task<body_result_t<CM, F>> with_ref(CM& cm, F fn) {
 ///
 ///     co_await aio::with(db, [](connection& c) -> aio::task<> { co_await c.query("..."); });
 template <class CM, class F>
-    requires context_manager<std::remove_cvref_t<CM>>
+requires context_manager<std::remove_cvref_t<CM>>
 auto with(CM&& cm, F body) {
     if constexpr (std::is_lvalue_reference_v<CM>) {
         return detail::with_ref(cm, std::move(body));

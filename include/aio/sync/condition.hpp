@@ -35,9 +35,9 @@ class condition {
     /// aio::runtime_error if the lock is not held.
     task<void> wait();
     /// Waits until `pred()` is true (checked with the lock held); returns its last value.
-    template <class Pred>
-    task<bool> wait_for(Pred pred) {
-        while (!pred()) co_await wait();
+    template <class Pred> task<bool> wait_for(Pred pred) {
+        while (!pred())
+            co_await wait();
         co_return true;
     }
     /// Wakes up to `n` waiters (FIFO). Throws aio::runtime_error if the lock is not held.

@@ -11,8 +11,7 @@ namespace aio {
 
 /// RAII ownership of a lock or a semaphore permit, returned by scoped(): released by
 /// the destructor (or release()). Movable, not copyable.
-template <class Mutex>
-class [[nodiscard]] scoped_release {
+template <class Mutex> class [[nodiscard]] scoped_release {
   public:
     explicit scoped_release(Mutex* m) noexcept : m_m(m) {}
     scoped_release(scoped_release&& o) noexcept : m_m(std::exchange(o.m_m, nullptr)) {}
@@ -25,7 +24,8 @@ class [[nodiscard]] scoped_release {
     }
     ~scoped_release() { release(); }
     void release() {
-        if (m_m) std::exchange(m_m, nullptr)->release();
+        if (m_m)
+            std::exchange(m_m, nullptr)->release();
     }
 
   private:
@@ -47,7 +47,8 @@ class lock {
         lock* m_lock;
         explicit awaiter(lock* l) noexcept : m_lock(l) {}
         bool await_ready() noexcept {
-            if (m_lock->m_locked) return false;
+            if (m_lock->m_locked)
+                return false;
             m_lock->m_locked = true;
             return true;
         }

@@ -72,8 +72,7 @@ class queue_core {
     wait_list m_joiners;
 };
 
-template <class T>
-struct fifo_store {
+template <class T> struct fifo_store {
     std::deque<T> items;
     void push(T&& v) { items.push_back(std::move(v)); }
     T pop() {
@@ -82,8 +81,7 @@ struct fifo_store {
         return v;
     }
 };
-template <class T>
-struct lifo_store {
+template <class T> struct lifo_store {
     std::vector<T> items;
     void push(T&& v) { items.push_back(std::move(v)); }
     T pop() {
@@ -92,8 +90,7 @@ struct lifo_store {
         return v;
     }
 };
-template <class T, class Compare>
-struct priority_store {
+template <class T, class Compare> struct priority_store {
     // A min-heap: get() returns the smallest item first, as asyncio.PriorityQueue does.
     std::vector<T> items;
     struct greater {
@@ -111,8 +108,7 @@ struct priority_store {
     }
 };
 
-template <class T, class Store>
-class basic_queue : public queue_core {
+template <class T, class Store> class basic_queue : public queue_core {
   public:
     /// `maxsize` items at most (aio::unbounded for no bound).
     explicit basic_queue(std::size_t maxsize) : queue_core(maxsize) {}
@@ -126,13 +122,15 @@ class basic_queue : public queue_core {
                 m_item.emplace(m_q->take());
                 return true;
             }
-            if (m_q->m_shutdown) throw queue_shutdown_error();
+            if (m_q->m_shutdown)
+                throw queue_shutdown_error();
             return false;
         }
         bool await_suspend(std::coroutine_handle<> h) { return park_on(m_q->m_getters, h); }
         T await_resume() {
             throw_if_cancelled();
-            if (m_failed) throw queue_shutdown_error();
+            if (m_failed)
+                throw queue_shutdown_error();
             return std::move(*m_item);
         }
     };
@@ -142,15 +140,18 @@ class basic_queue : public queue_core {
         std::optional<T> m_item;
         put_awaiter(basic_queue* q, T&& v) : m_q(q), m_item(std::move(v)) {}
         bool await_ready() {
-            if (m_q->m_shutdown) throw queue_shutdown_error();
-            if (m_q->full()) return false;
+            if (m_q->m_shutdown)
+                throw queue_shutdown_error();
+            if (m_q->full())
+                return false;
             m_q->add(std::move(*m_item));
             return true;
         }
         bool await_suspend(std::coroutine_handle<> h) { return park_on(m_q->m_putters, h); }
         void await_resume() const {
             throw_if_cancelled();
-            if (m_failed) throw queue_shutdown_error();
+            if (m_failed)
+                throw queue_shutdown_error();
         }
     };
 
@@ -165,15 +166,18 @@ class basic_queue : public queue_core {
     /// Returns an item now or throws queue_empty_error (queue_shutdown_error if shut down).
     T get_nowait() {
         if (m_store.items.empty()) {
-            if (m_shutdown) throw queue_shutdown_error();
+            if (m_shutdown)
+                throw queue_shutdown_error();
             throw queue_empty_error();
         }
         return take();
     }
     /// Adds an item now or throws queue_full_error (queue_shutdown_error if shut down).
     void put_nowait(T v) {
-        if (m_shutdown) throw queue_shutdown_error();
-        if (full()) throw queue_full_error();
+        if (m_shutdown)
+            throw queue_shutdown_error();
+        if (full())
+            throw queue_full_error();
         add(std::move(v));
     }
 
@@ -191,7 +195,9 @@ class basic_queue : public queue_core {
 
     std::size_t qsize() const noexcept { return m_store.items.size(); }
     bool empty() const noexcept { return m_store.items.empty(); }
-    bool full() const noexcept { return m_maxsize != unbounded && m_store.items.size() >= m_maxsize; }
+    bool full() const noexcept {
+        return m_maxsize != unbounded && m_store.items.size() >= m_maxsize;
+    }
 
   private:
     // A new item goes to the first waiting getter directly (the store is empty then), else
@@ -226,8 +232,7 @@ class basic_queue : public queue_core {
 /// `aio::queue<int> q(100);` or `aio::queue<int> q(aio::unbounded);`. Loop thread only.
 ///
 ///     co_await q.put(1); int x = co_await q.get(); q.task_done(); co_await q.join();
-template <class T>
-class queue : public detail::basic_queue<T, detail::fifo_store<T>> {
+template <class T> class queue : public detail::basic_queue<T, detail::fifo_store<T>> {
   public:
     using detail::basic_queue<T, detail::fifo_store<T>>::basic_queue;
 };
@@ -241,8 +246,7 @@ class priority_queue : public detail::basic_queue<T, detail::priority_store<T, C
 };
 
 /// A queue that returns the most recently added item first (asyncio.LifoQueue).
-template <class T>
-class lifo_queue : public detail::basic_queue<T, detail::lifo_store<T>> {
+template <class T> class lifo_queue : public detail::basic_queue<T, detail::lifo_store<T>> {
   public:
     using detail::basic_queue<T, detail::lifo_store<T>>::basic_queue;
 };

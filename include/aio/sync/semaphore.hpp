@@ -27,7 +27,8 @@ class semaphore {
         semaphore* m_sem;
         explicit awaiter(semaphore* s) noexcept : m_sem(s) {}
         bool await_ready() noexcept {
-            if (m_sem->m_value == 0 || !m_sem->m_waiters.empty()) return false;
+            if (m_sem->m_value == 0 || !m_sem->m_waiters.empty())
+                return false;
             --m_sem->m_value;
             return true;
         }

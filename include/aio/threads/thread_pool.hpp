@@ -32,8 +32,7 @@ struct thread_job : work_item {
     void (*m_destroy)(thread_job*) noexcept = nullptr;
 };
 
-template <class R, class F>
-struct typed_job : thread_job {
+template <class R, class F> struct typed_job : thread_job {
     F m_fn;
     std::optional<std::conditional_t<std::is_void_v<R>, bool, R>> m_result;
     explicit typed_job(F&& f) : m_fn(std::move(f)) {
@@ -71,8 +70,7 @@ struct job_awaiter_base : parking {
     void check_result() const;
 };
 
-template <class R, class F>
-struct job_awaiter : job_awaiter_base {
+template <class R, class F> struct job_awaiter : job_awaiter_base {
     using job_awaiter_base::job_awaiter_base;
     R await_resume() {
         check_result();
@@ -99,8 +97,7 @@ class thread_pool {
     thread_pool(const thread_pool&) = delete;
     thread_pool& operator=(const thread_pool&) = delete;
 
-    template <class F, class... Args>
-    [[nodiscard]] auto run(F f, Args... args) {
+    template <class F, class... Args> [[nodiscard]] auto run(F f, Args... args) {
         auto call = [f = std::move(f), ... a = std::move(args)]() mutable {
             return std::invoke(std::move(f), std::move(a)...);
         };
@@ -122,8 +119,7 @@ thread_pool& default_thread_pool();
 /// asyncio.to_thread: runs `f(args...)` on the default thread pool and awaits the result.
 ///
 ///     int r = co_await aio::to_thread([] { return heavy(); });
-template <class F, class... Args>
-[[nodiscard]] auto to_thread(F f, Args... args) {
+template <class F, class... Args> [[nodiscard]] auto to_thread(F f, Args... args) {
     return default_thread_pool().run(std::move(f), std::move(args)...);
 }
 

@@ -5,7 +5,9 @@
 using namespace aio_test;
 
 namespace {
-aio::task<> nap(std::chrono::milliseconds d) { co_await aio::sleep(d); }
+aio::task<> nap(std::chrono::milliseconds d) {
+    co_await aio::sleep(d);
+}
 
 aio::task<int> swallow_then_sleep_again(int* phase) {
     try {
@@ -71,9 +73,8 @@ TEST(cancellation, propagates_into_an_awaited_task) {
 
 TEST(cancellation, propagates_through_inline_awaits) {
     run([]() -> aio::task<> {
-        auto h = aio::create_task([]() -> aio::task<> {
-            co_await []() -> aio::task<> { co_await nap(1h); }();
-        }());
+        auto h = aio::create_task(
+            []() -> aio::task<> { co_await []() -> aio::task<> { co_await nap(1h); }(); }());
         co_await aio::sleep(1ms);
         h.cancel();
         EXPECT_THROW(co_await h, aio::cancelled_error);
@@ -134,10 +135,12 @@ TEST(diagnostics, unretrieved_exception_is_reported_with_the_task_name) {
     report_capture cap;
     run([&]() -> aio::task<> {
         cap.install();
-        aio::spawn([]() -> aio::task<> {
-            co_await aio::sleep(0s);
-            throw std::runtime_error("lost error");
-        }(), "forgotten");
+        aio::spawn(
+            []() -> aio::task<> {
+                co_await aio::sleep(0s);
+                throw std::runtime_error("lost error");
+            }(),
+            "forgotten");
         co_await aio::sleep(5ms);
     });
     EXPECT_TRUE(cap.contains("never retrieved"));
@@ -153,10 +156,12 @@ TEST(diagnostics, debug_mode_reports_a_blocking_task_with_name_and_site) {
     run(
         [&]() -> aio::task<> {
             cap.install();
-            auto h = aio::create_task([]() -> aio::task<> {
-                std::this_thread::sleep_for(60ms); // the pitfall: blocks the loop
-                co_return;
-            }(), "blocker");
+            auto h = aio::create_task(
+                []() -> aio::task<> {
+                    std::this_thread::sleep_for(60ms); // the pitfall: blocks the loop
+                    co_return;
+                }(),
+                "blocker");
             co_await h;
         },
         o);

@@ -1,7 +1,8 @@
 #include "support/helpers.hpp"
 
-#include <gtest/gtest.h>
 #include <stdexcept>
+
+#include <gtest/gtest.h>
 
 using namespace aio_test;
 
@@ -26,8 +27,8 @@ aio::task<> mark_on_cancel(bool* cancelled) {
 
 TEST(gather, returns_a_tuple_in_argument_order) {
     run_virtual([]() -> aio::task<> {
-        auto [a, b, c] = co_await aio::gather(value_after(1, 30ms), value_after(2, 10ms),
-                                              aio::sleep(20ms));
+        auto [a, b, c] =
+            co_await aio::gather(value_after(1, 30ms), value_after(2, 10ms), aio::sleep(20ms));
         EXPECT_EQ(a, 1);
         EXPECT_EQ(b, 2);
         static_assert(std::is_same_v<decltype(c), std::monostate>);
@@ -37,9 +38,11 @@ TEST(gather, returns_a_tuple_in_argument_order) {
 TEST(gather, vector_form_keeps_input_order) {
     run_virtual([]() -> aio::task<> {
         std::vector<aio::task<int>> ts;
-        for (int i = 0; i < 10; ++i) ts.push_back(value_after(i, std::chrono::milliseconds(10 - i)));
+        for (int i = 0; i < 10; ++i)
+            ts.push_back(value_after(i, std::chrono::milliseconds(10 - i)));
         auto r = co_await aio::gather(std::move(ts));
-        for (int i = 0; i < 10; ++i) EXPECT_EQ(r[i], i);
+        for (int i = 0; i < 10; ++i)
+            EXPECT_EQ(r[i], i);
     });
 }
 
@@ -139,9 +142,8 @@ TEST(wait_for, works_on_any_awaitable_and_handles) {
 
 TEST(timeout, outer_cancellation_is_not_a_timeout) {
     run_virtual([]() -> aio::task<> {
-        auto h = aio::create_task([]() -> aio::task<> {
-            co_await aio::timeout(1h, value_after(1, 2h));
-        }());
+        auto h = aio::create_task(
+            []() -> aio::task<> { co_await aio::timeout(1h, value_after(1, 2h)); }());
         co_await aio::sleep(1ms);
         h.cancel();
         EXPECT_THROW(co_await h, aio::cancelled_error);
@@ -177,7 +179,8 @@ TEST(as_completed, yields_in_completion_order_and_cancels_the_rest_when_dropped)
         ts.push_back(value_after(2, 20ms));
         std::vector<int> got;
         auto it = aio::as_completed(std::move(ts));
-        while (auto h = co_await it.next()) got.push_back(co_await *h);
+        while (auto h = co_await it.next())
+            got.push_back(co_await *h);
         EXPECT_EQ(got, (std::vector<int>{1, 2, 3}));
 
         std::vector<aio::task<int>> two;

@@ -5,7 +5,9 @@
 using namespace aio_test;
 
 namespace {
-aio::task<> nap(std::chrono::milliseconds d) { co_await aio::sleep(d); }
+aio::task<> nap(std::chrono::milliseconds d) {
+    co_await aio::sleep(d);
+}
 } // namespace
 
 TEST(sleep, zero_yields_to_every_other_ready_task) {
@@ -54,9 +56,7 @@ TEST(sleep, virtual_time_advances_without_waiting) {
 
 TEST(sleep, two_gathered_sleeps_overlap) {
     const auto t0 = std::chrono::steady_clock::now();
-    run([]() -> aio::task<> {
-        co_await aio::gather(aio::sleep(200ms), aio::sleep(200ms));
-    });
+    run([]() -> aio::task<> { co_await aio::gather(aio::sleep(200ms), aio::sleep(200ms)); });
     const double took = seconds_since(t0);
     EXPECT_GE(took, 0.19);
     EXPECT_LT(took, 0.39); // well under the sequential 400 ms
@@ -78,7 +78,7 @@ TEST(sleep, cancelled_sleep_leaves_no_timer_behind) {
 
 TEST(sleep, counts_from_the_call_even_after_a_long_step) {
     run([]() -> aio::task<> {
-        co_await aio::sleep(0s); // start of a turn: the loop's clock is read here
+        co_await aio::sleep(0s);           // start of a turn: the loop's clock is read here
         std::this_thread::sleep_for(60ms); // a long step
         const auto t0 = std::chrono::steady_clock::now();
         co_await aio::sleep(50ms);

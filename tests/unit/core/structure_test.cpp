@@ -3,9 +3,10 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <sstream>
 #include <stdexcept>
+
+#include <gtest/gtest.h>
 
 using namespace aio_test;
 
@@ -100,9 +101,7 @@ TEST(task_group, works_as_a_context_manager) {
         aio::task_group g;
         int total = 0;
         co_await aio::with(g, [&](aio::task_group& grp) -> aio::task<> {
-            grp.spawn([](int* t) -> aio::task<> {
-                *t += co_await value_after(5, 5ms);
-            }(&total));
+            grp.spawn([](int* t) -> aio::task<> { *t += co_await value_after(5, 5ms); }(&total));
             co_return;
         });
         EXPECT_EQ(total, 5); // the scope joined its children
@@ -114,7 +113,8 @@ TEST(generator, yields_values_lazily_then_nullopt) {
     run([]() -> aio::task<> {
         auto gen = counter(3);
         std::vector<int> got;
-        while (auto v = co_await gen.next()) got.push_back(*v);
+        while (auto v = co_await gen.next())
+            got.push_back(*v);
         EXPECT_EQ(got, (std::vector<int>{1, 2, 3}));
         EXPECT_FALSE(co_await gen.next());
     });
@@ -158,10 +158,11 @@ TEST(with, runs_exit_after_the_body_and_on_error) {
             co_return 3;
         });
         EXPECT_EQ(n, 3);
-        EXPECT_THROW(co_await aio::with(r, [](resource&) -> aio::task<> {
-                         throw std::runtime_error("body failed");
-                         co_return;
-                     }),
+        EXPECT_THROW(co_await aio::with(r,
+                                        [](resource&) -> aio::task<> {
+                                            throw std::runtime_error("body failed");
+                                            co_return;
+                                        }),
                      std::runtime_error);
     });
     EXPECT_EQ(log, (std::vector<std::string>{"enter", "body", "exit", "enter", "exit with error"}));
@@ -171,9 +172,8 @@ TEST(with, exit_completes_even_when_the_task_is_cancelled) {
     std::vector<std::string> log;
     run_virtual([&]() -> aio::task<> {
         auto h = aio::create_task([](std::vector<std::string>* l) -> aio::task<> {
-            co_await aio::with(resource{l}, [](resource&) -> aio::task<> {
-                co_await aio::sleep(1h);
-            });
+            co_await aio::with(resource{l},
+                               [](resource&) -> aio::task<> { co_await aio::sleep(1h); });
         }(&log));
         co_await aio::sleep(5ms);
         h.cancel();
@@ -194,9 +194,7 @@ TEST(with, exit_returning_true_suppresses_the_exception) {
 TEST(trace, writes_chrome_trace_events_for_every_task) {
     const std::string path = ::testing::TempDir() + "aio_trace_test.json";
     ::setenv("AIO_TRACE", path.c_str(), 1);
-    run([]() -> aio::task<> {
-        co_await aio::gather(value_after(1, 2ms), value_after(2, 1ms));
-    });
+    run([]() -> aio::task<> { co_await aio::gather(value_after(1, 2ms), value_after(2, 1ms)); });
     ::unsetenv("AIO_TRACE");
     std::ifstream in(path);
     std::stringstream ss;

@@ -1,7 +1,8 @@
 #include "support/helpers.hpp"
 
-#include <gtest/gtest.h>
 #include <stdexcept>
+
+#include <gtest/gtest.h>
 
 using namespace aio_test;
 
@@ -11,7 +12,8 @@ aio::task<int> twice(int x, bool* ran) {
     co_return 2 * x;
 }
 aio::task<long> depth(int n) {
-    if (n == 0) co_return 0;
+    if (n == 0)
+        co_return 0;
     co_return 1 + co_await depth(n - 1);
 }
 aio::task<void> fail(std::string msg) {
@@ -19,7 +21,9 @@ aio::task<void> fail(std::string msg) {
     throw std::runtime_error(msg);
 }
 int g_value = 5;
-aio::task<int&> ref() { co_return g_value; }
+aio::task<int&> ref() {
+    co_return g_value;
+}
 } // namespace
 
 TEST(task, does_not_start_until_awaited) {
@@ -65,7 +69,9 @@ TEST(task, reference_result_refers_to_the_same_object) {
     });
 }
 
-TEST(run, returns_the_main_result) { EXPECT_EQ(aio::run(depth(3)), 3); }
+TEST(run, returns_the_main_result) {
+    EXPECT_EQ(aio::run(depth(3)), 3);
+}
 
 TEST(run, rethrows_the_main_exception) {
     EXPECT_THROW(aio::run(fail("main failed")), std::runtime_error);
@@ -126,7 +132,9 @@ TEST(run, backend_can_be_chosen) {
                 co_return;
             }(&used),
             o);
-        if (std::string(b) == "epoll") EXPECT_EQ(used, "epoll");
-        else EXPECT_TRUE(used == "io_uring" || used == "epoll"); // may fall back
+        if (std::string(b) == "epoll")
+            EXPECT_EQ(used, "epoll");
+        else
+            EXPECT_TRUE(used == "io_uring" || used == "epoll"); // may fall back
     }
 }

@@ -3,8 +3,10 @@
 // owning members of such temporaries.
 #include <aio/net.hpp>
 #include <aio/os.hpp>
-#include <gtest/gtest.h>
+
 #include <type_traits>
+
+#include <gtest/gtest.h>
 
 static_assert(std::is_trivially_destructible_v<aio::net::connect_options>);
 static_assert(std::is_trivially_destructible_v<aio::net::server_options>);

@@ -5,7 +5,9 @@
 
 #include <aio/sync.hpp>
 #include <aio/threads.hpp>
+
 #include <functional>
+
 #include <gtest/gtest.h>
 
 using namespace aio_test;
@@ -26,7 +28,9 @@ struct fixture {
 
 using parker = std::function<aio::task<>(fixture&)>;
 
-aio::task<> forever() { co_await aio::sleep(24h); }
+aio::task<> forever() {
+    co_await aio::sleep(24h);
+}
 aio::generator<int> slow_gen() {
     co_await aio::sleep(24h);
     co_yield 1;
@@ -99,7 +103,8 @@ TEST_P(cancel_point, throws_cancelled_error_and_leaves_the_object_usable) {
         f.unfinished_q.put_nowait(1);
         (void)f.empty_q.qsize();
         co_await f.full_q.put(1);
-        if (std::string(p.name) == "lock_acquire") co_await f.mutex.acquire();
+        if (std::string(p.name) == "lock_acquire")
+            co_await f.mutex.acquire();
         auto h = aio::create_task(p.park(f), p.name);
         co_await aio::sleep(1ms);
         EXPECT_FALSE(h.done()) << p.name << " did not park";
@@ -109,7 +114,8 @@ TEST_P(cancel_point, throws_cancelled_error_and_leaves_the_object_usable) {
         // The primitive still works for others: nothing of the cancelled waiter remains.
         f.ev.set();
         co_await f.ev.wait();
-        if (f.mutex.locked()) f.mutex.release();
+        if (f.mutex.locked())
+            f.mutex.release();
         co_await f.mutex.acquire();
         f.mutex.release();
         f.sem.release();
@@ -125,5 +131,7 @@ TEST_P(cancel_point, throws_cancelled_error_and_leaves_the_object_usable) {
     });
 }
 
-INSTANTIATE_TEST_SUITE_P(every_kind, cancel_point, ::testing::ValuesIn(points),
+INSTANTIATE_TEST_SUITE_P(every_kind,
+                         cancel_point,
+                         ::testing::ValuesIn(points),
                          [](const auto& info) { return std::string(info.param.name); });

@@ -1,6 +1,7 @@
 #include "support/helpers.hpp"
 
 #include <aio/sync.hpp>
+
 #include <gtest/gtest.h>
 
 using namespace aio_test;
@@ -94,7 +95,7 @@ TEST(lock, a_cancelled_waiter_does_not_swallow_the_hand_off) {
         co_await m.acquire();
         auto w3 = aio::create_task([](aio::lock* l) -> aio::task<> {
             co_await l->acquire();
-            l->release();          // runs: the wake-up happened before the cancel
+            l->release();            // runs: the wake-up happened before the cancel
             co_await aio::sleep(0s); // the cancel lands here
         }(&m));
         co_await aio::sleep(1ms);
@@ -140,14 +141,15 @@ TEST(condition, wait_releases_and_reacquires_the_lock) {
     run_virtual([]() -> aio::task<> {
         aio::condition cond;
         std::vector<int> items;
-        auto consumer = aio::create_task([](aio::condition* c, std::vector<int>* it) -> aio::task<int> {
-            co_await c->acquire();
-            co_await c->wait_for([&] { return !it->empty(); });
-            EXPECT_TRUE(c->locked());
-            int v = it->back();
-            c->release();
-            co_return v;
-        }(&cond, &items));
+        auto consumer =
+            aio::create_task([](aio::condition* c, std::vector<int>* it) -> aio::task<int> {
+                co_await c->acquire();
+                co_await c->wait_for([&] { return !it->empty(); });
+                EXPECT_TRUE(c->locked());
+                int v = it->back();
+                c->release();
+                co_return v;
+            }(&cond, &items));
         co_await aio::sleep(1ms);
         co_await cond.acquire();
         items.push_back(42);
@@ -226,7 +228,8 @@ TEST(queue, is_fifo_and_blocks_when_full) {
 TEST(queue, unbounded_never_blocks_a_put) {
     run([]() -> aio::task<> {
         aio::queue<int> q(aio::unbounded);
-        for (int i = 0; i < 1000; ++i) q.put_nowait(i);
+        for (int i = 0; i < 1000; ++i)
+            q.put_nowait(i);
         EXPECT_EQ(q.qsize(), 1000u);
         EXPECT_FALSE(q.full());
         co_return;
@@ -237,7 +240,8 @@ TEST(queue, task_done_and_join) {
     run_virtual([]() -> aio::task<> {
         aio::queue<int> q(aio::unbounded);
         int processed = 0;
-        for (int i = 0; i < 5; ++i) q.put_nowait(i);
+        for (int i = 0; i < 5; ++i)
+            q.put_nowait(i);
         auto worker = aio::create_task([](aio::queue<int>* qq, int* p) -> aio::task<> {
             for (;;) {
                 co_await qq->get();
@@ -258,9 +262,8 @@ TEST(queue, shutdown_stops_putters_and_drains_getters) {
     run_virtual([]() -> aio::task<> {
         aio::queue<int> q(1);
         co_await q.put(1);
-        auto blocked_put = aio::create_task([](aio::queue<int>* qq) -> aio::task<> {
-            co_await qq->put(2);
-        }(&q));
+        auto blocked_put =
+            aio::create_task([](aio::queue<int>* qq) -> aio::task<> { co_await qq->put(2); }(&q));
         co_await aio::sleep(1ms);
         q.shutdown();
         EXPECT_THROW(co_await blocked_put, aio::queue_shutdown_error);
@@ -273,12 +276,10 @@ TEST(queue, shutdown_stops_putters_and_drains_getters) {
 TEST(queue, a_cancelled_getter_does_not_lose_an_item) {
     run_virtual([]() -> aio::task<> {
         aio::queue<int> q(aio::unbounded);
-        auto g1 = aio::create_task([](aio::queue<int>* qq) -> aio::task<int> {
-            co_return co_await qq->get();
-        }(&q));
-        auto g2 = aio::create_task([](aio::queue<int>* qq) -> aio::task<int> {
-            co_return co_await qq->get();
-        }(&q));
+        auto g1 = aio::create_task(
+            [](aio::queue<int>* qq) -> aio::task<int> { co_return co_await qq->get(); }(&q));
+        auto g2 = aio::create_task(
+            [](aio::queue<int>* qq) -> aio::task<int> { co_return co_await qq->get(); }(&q));
         co_await aio::sleep(1ms);
         g1.cancel();
         q.put_nowait(7);
@@ -302,7 +303,8 @@ TEST(priority_queue, returns_the_smallest_first) {
 TEST(lifo_queue, returns_the_newest_first) {
     run([]() -> aio::task<> {
         aio::lifo_queue<int> q(3);
-        for (int i = 1; i <= 3; ++i) co_await q.put(i);
+        for (int i = 1; i <= 3; ++i)
+            co_await q.put(i);
         EXPECT_EQ(co_await q.get(), 3);
         EXPECT_EQ(co_await q.get(), 2);
     });

@@ -2,19 +2,23 @@
 
 #include <aio/sync.hpp>
 #include <aio/threads.hpp>
+
 #include <atomic>
-#include <gtest/gtest.h>
 #include <stdexcept>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 using namespace aio_test;
 
 TEST(to_thread, returns_the_result_from_another_thread) {
     run([]() -> aio::task<> {
         const auto loop_thread = std::this_thread::get_id();
-        auto [v, tid] = co_await aio::to_thread([](int a, int b) {
-            return std::pair{a * b, std::this_thread::get_id()};
-        }, 6, 7);
+        auto [v, tid] = co_await aio::to_thread(
+            [](int a, int b) {
+                return std::pair{a * b, std::this_thread::get_id()};
+            },
+            6, 7);
         EXPECT_EQ(v, 42);
         EXPECT_NE(tid, loop_thread);
     });

@@ -9,27 +9,22 @@
 
 namespace aio::detail {
 
-template <class A>
-task<await_result_t<A>> await_as_task(A a) {
+template <class A> task<await_result_t<A>> await_as_task(A a) {
     co_return co_await std::move(a);
 }
 
-template <class T>
-task<T> as_task(task<T> t) {
+template <class T> task<T> as_task(task<T> t) {
     return t;
 }
-template <class T>
-task<T> await_handle(task_handle<T> h) {
+template <class T> task<T> await_handle(task_handle<T> h) {
     co_return co_await h; // the handle's result is shared: copy it
 }
-template <class T>
-task<T> as_task(task_handle<T> h) {
+template <class T> task<T> as_task(task_handle<T> h) {
     return await_handle(std::move(h));
 }
 /// Any other awaitable (sleep(), event.wait(), to_thread(...)) is wrapped in a coroutine.
 template <class A>
-    requires(!is_task<A>::value && awaitable<A>)
-auto as_task(A a) {
+requires(!is_task<A>::value && awaitable<A>) auto as_task(A a) {
     return await_as_task(std::move(a));
 }
 

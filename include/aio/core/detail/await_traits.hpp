@@ -8,8 +8,7 @@
 
 namespace aio::detail {
 
-template <class A>
-decltype(auto) get_awaiter(A&& a) {
+template <class A> decltype(auto) get_awaiter(A&& a) {
     if constexpr (requires { std::forward<A>(a).operator co_await(); }) {
         return std::forward<A>(a).operator co_await();
     } else if constexpr (requires { operator co_await(std::forward<A>(a)); }) {
@@ -19,8 +18,7 @@ decltype(auto) get_awaiter(A&& a) {
     }
 }
 
-template <class A>
-using await_result_t = decltype(get_awaiter(std::declval<A>()).await_resume());
+template <class A> using await_result_t = decltype(get_awaiter(std::declval<A>()).await_resume());
 
 template <class A>
 concept awaitable = requires(A&& a) {

@@ -45,7 +45,8 @@ class loop_core {
     /// Reads the clock afresh (virtual time: unchanged). Deadlines count from the moment a
     /// timer is armed, as asyncio's do, even after a long step earlier in the same turn.
     clock::time_point refresh_now() noexcept {
-        if (!m_virtual) m_now = clock::now();
+        if (!m_virtual)
+            m_now = clock::now();
         return m_now;
     }
     bool debug() const noexcept { return m_debug; }
@@ -82,7 +83,8 @@ class loop_core {
 
 inline bool parking::begin_park(std::coroutine_handle<> h, void (*cancel)(parking*) noexcept) {
     promise_base* t = t_current;
-    if (!t) throw_no_running_task();
+    if (!t)
+        throw_no_running_task();
     if (t->cancel_pending()) {
         m_cancelled = true;
         return false;
@@ -100,7 +102,8 @@ inline void parking::wake() noexcept {
 }
 
 inline loop_core& running_loop_core() {
-    if (!t_loop) throw_no_running_task();
+    if (!t_loop)
+        throw_no_running_task();
     return *t_loop;
 }
 

@@ -17,12 +17,12 @@
 #pragma once
 
 #include <aio/core/detail/frame_allocator.hpp>
+#include <aio/core/source_location.hpp>
 
 #include <chrono>
 #include <coroutine>
 #include <cstdint>
 #include <exception>
-#include <aio/core/source_location.hpp>
 #include <string>
 
 namespace aio::detail {
@@ -112,7 +112,8 @@ class promise_base : public work_item {
     /// Rethrows the task's exception, marking it retrieved.
     void rethrow_if_failed() {
         m_flags |= f_retrieved;
-        if (m_exception) std::rethrow_exception(m_exception);
+        if (m_exception)
+            std::rethrow_exception(m_exception);
     }
     std::exception_ptr exception() const noexcept { return m_exception; }
 
@@ -147,7 +148,8 @@ void check_cancelled();
 
 /// The task currently being run by this thread's loop; throws outside of a task.
 inline promise_base& current() {
-    if (!t_current) throw_no_running_task();
+    if (!t_current)
+        throw_no_running_task();
     return *t_current;
 }
 

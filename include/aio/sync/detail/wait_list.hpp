@@ -47,13 +47,15 @@ class wait_list {
     /// Removes and returns the first waiter (or null).
     waiter* pop_front() noexcept {
         waiter* w = m_head;
-        if (w) remove(*w);
+        if (w)
+            remove(*w);
         return w;
     }
     /// Wakes the first waiter; false if there was none.
     bool wake_one() noexcept {
         waiter* w = pop_front();
-        if (!w) return false;
+        if (!w)
+            return false;
         w->wake();
         return true;
     }
