@@ -10,6 +10,13 @@
 // async_write of what was read; errors come back as values
 // (as_tuple(use_awaitable)), not exceptions.  io_context(1): the concurrency
 // hint that tells Asio only one thread runs it.
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -18,13 +25,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-
-#include <array>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <memory>
-#include <string>
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
@@ -39,9 +39,11 @@ asio::awaitable<void> echo(tcp::socket sock) {
     auto buf = std::make_unique<std::array<char, 65536>>();
     for (;;) {
         auto [rec, n] = co_await sock.async_read_some(asio::buffer(*buf), use_tuple);
-        if (rec) co_return;  // EOF or error
+        if (rec)
+            co_return; // EOF or error
         auto [wec, m] = co_await asio::async_write(sock, asio::buffer(buf->data(), n), use_tuple);
-        if (wec) co_return;
+        if (wec)
+            co_return;
     }
 }
 
@@ -49,7 +51,8 @@ asio::awaitable<void> listen(tcp::acceptor acceptor) {
     for (;;) {
         auto [ec, sock] = co_await acceptor.async_accept(use_tuple);
         if (ec) {
-            if (ec == asio::error::operation_aborted) co_return;
+            if (ec == asio::error::operation_aborted)
+                co_return;
             std::fprintf(stderr, "echo_asio: accept: %s\n", ec.message().c_str());
             continue;
         }
@@ -62,12 +65,14 @@ unsigned short parse_port(int argc, char** argv) {
     for (int i = 1; i < argc; i++) {
         const char* s = argv[i];
         if (std::strcmp(s, "--port") == 0) {
-            if (++i >= argc) goto bad;
+            if (++i >= argc)
+                goto bad;
             s = argv[i];
         }
         char* end = nullptr;
         port = std::strtol(s, &end, 10);
-        if (end == s || *end || port < 0 || port > 65535) goto bad;
+        if (end == s || *end || port < 0 || port > 65535)
+            goto bad;
     }
     return static_cast<unsigned short>(port);
 bad:
@@ -75,7 +80,7 @@ bad:
     std::exit(64);
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
     const unsigned short port = parse_port(argc, argv);
