@@ -9,6 +9,7 @@
 #include "io/sys.hpp"
 
 #include <cerrno>
+#include <climits>
 #include <ctime>
 #include <vector>
 
@@ -216,14 +217,7 @@ class epoll_backend final : public backend {
         if (!m_done.empty())
             timeout_ns = 0;
         epoll_event events[256];
-        int n;
-        if (timeout_ns < 0) {
-            n = ::epoll_pwait2(m_ep, events, 256, nullptr, nullptr);
-        } else {
-            timespec ts{static_cast<time_t>(timeout_ns / 1000000000),
-                        static_cast<long>(timeout_ns % 1000000000)};
-            n = ::epoll_pwait2(m_ep, events, 256, &ts, nullptr);
-        }
+        const int n = wait_events(events, 256, timeout_ns);
         for (int i = 0; i < n; ++i) {
             if (events[i].data.u64 == wake_tag) {
                 eventfd_t v;
@@ -246,6 +240,29 @@ class epoll_backend final : public backend {
 
   private:
     static constexpr std::uint64_t wake_tag = ~std::uint64_t{0};
+
+    /// epoll_pwait2 (Linux 5.11) waits with nanosecond precision; on older kernels, and under
+    /// tools that do not know the call (valgrind 3.19), it fails with ENOSYS once and every
+    /// later wait uses epoll_wait, rounding the timeout up to whole milliseconds so a timer
+    /// never fires early.
+    int wait_events(epoll_event* events, int max, std::int64_t timeout_ns) {
+        if (m_have_pwait2) {
+            timespec ts{static_cast<time_t>(timeout_ns / 1000000000),
+                        static_cast<long>(timeout_ns % 1000000000)};
+            const int n = sys::epoll_pwait2(m_ep, events, max, timeout_ns < 0 ? nullptr : &ts);
+            if (n >= 0 || errno != ENOSYS)
+                return n;
+            m_have_pwait2 = false;
+        }
+        int ms = -1;
+        if (timeout_ns >= 0) {
+            const std::int64_t rounded = (timeout_ns + 999999) / 1000000;
+            ms = rounded > INT_MAX ? INT_MAX : static_cast<int>(rounded);
+        }
+        return ::epoll_wait(m_ep, events, max, ms);
+    }
+
+    bool m_have_pwait2 = true;
 
     fd_state& state(int fd) {
         if (static_cast<std::size_t>(fd) >= m_fds.size())

@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include <fcntl.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -24,7 +25,8 @@ enum class call : unsigned char {
     fsync,
     accept,
     connect,
-    openat
+    openat,
+    epoll_pwait2
 };
 
 /// A fault plan: the next `times` invocations of `which` fail with `error` (if non-zero)
@@ -95,6 +97,9 @@ inline long accept4(int fd, sockaddr* a, socklen_t* l, int fl) {
 }
 inline long connect(int fd, const sockaddr* a, socklen_t l) {
     AIO_SYS_CALL(connect, nullptr, ::connect(fd, a, l));
+}
+inline int epoll_pwait2(int ep, epoll_event* ev, int max, const timespec* ts) {
+    AIO_SYS_CALL(epoll_pwait2, nullptr, ::epoll_pwait2(ep, ev, max, ts, nullptr));
 }
 
 #undef AIO_SYS_CALL

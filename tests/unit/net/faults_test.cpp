@@ -127,3 +127,29 @@ TEST(stream_faults, injected_epipe_on_send_is_broken_pipe) {
         EXPECT_THROW(co_await a.drain(), aio::broken_pipe_error);
     }());
 }
+
+// Kernels before 5.11 (and valgrind 3.19) have no epoll_pwait2: the epoll backend must fall
+// back to epoll_wait, keep timers in order and never fire one early, and keep doing I/O.
+TEST(epoll_backend, falls_back_to_epoll_wait_when_epoll_pwait2_is_missing) {
+    fault_scope f({.which = aio::detail::sys::call::epoll_pwait2, .error = ENOSYS, .times = 1});
+    aio::run(
+        []() -> task<> {
+            std::vector<int> order;
+            const auto t0 = std::chrono::steady_clock::now();
+            auto sleeper = [&order](int id, std::chrono::milliseconds d) -> task<> {
+                co_await aio::sleep(d);
+                order.push_back(id);
+            };
+            co_await aio::gather(sleeper(2, 30ms), sleeper(1, 10ms), sleeper(3, 50ms));
+            EXPECT_GE(std::chrono::steady_clock::now() - t0, 50ms) << "a timer fired early";
+            EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+            auto srv = co_await aio::net::start_server(echo_line, "127.0.0.1", 0);
+            auto c = co_await aio::net::open_connection("127.0.0.1", srv.port());
+            co_await c.write("ping\n");
+            EXPECT_EQ(co_await c.read_line(), "ping\n");
+            srv.close();
+            co_await srv.wait_closed();
+        }(),
+        {.backend = "epoll"});
+    EXPECT_EQ(f.plan.times, 0) << "epoll_pwait2 was never tried";
+}
