@@ -320,6 +320,7 @@ event_loop::event_loop(const run_options& opts) {
             std::string(opts.backend.empty() ? std::getenv("AIO_BACKEND") : opts.backend) +
             "' (expected io_uring or epoll)");
     }
+    m_io = m_backend.get();
     m_impl = std::make_unique<detail::loop_impl>(*this, opts);
     m_debug = opts.debug || detail::env_flag("AIO_DEBUG");
     m_trace = m_impl->m_trace != nullptr;

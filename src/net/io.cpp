@@ -11,13 +11,15 @@
 namespace aio::net::detail {
 
 aio::detail::backend& loop_backend() {
-    return get_running_loop().io();
+    if (aio::detail::t_loop) [[likely]]
+        return aio::detail::t_loop->io_backend();
+    return get_running_loop().io(); // throws: no running loop
 }
 
 bool op_awaiter::await_suspend(std::coroutine_handle<> h) {
     if (!begin_park(h, &on_cancel))
         return false;
-    m_backend = &loop_backend();
+    m_backend = &aio::detail::t_loop->io_backend(); // a task is running: so is its loop
     m_complete = &on_complete;
     m_submitted = true;
     m_backend->submit(*this);

@@ -18,6 +18,7 @@
 //   each call, when it leaves, calls maybe_release(), and the last one releases the
 //   transport. close() drains, interrupts a pending reader, closes the transport
 //   gracefully, and falls back to abort() if it is cancelled.
+#include "net/fd_transport.hpp"
 #include "net/stream_state.hpp"
 
 #include <aio/core/shield.hpp>
@@ -113,7 +114,10 @@ task<std::size_t> fill(stream_state* s, std::size_t want) {
     std::span<std::byte> room = s->m_in.prepare(std::min(want, max_read));
     std::size_t n = 0;
     try {
-        n = co_await s->m_t->read_some(room);
+        if (fd_transport* f = s->m_t->as_fd())
+            n = co_await f->read_op(room);
+        else
+            n = co_await s->m_t->read_some(room);
     } catch (const io_error& e) {
         if (!(s->m_closing && is_operation_canceled(e)))
             throw;
@@ -230,7 +234,10 @@ task<std::size_t> do_read_into(state_ref r, std::span<std::byte> buf) {
     }
     std::size_t n = 0;
     try {
-        n = co_await s->m_t->read_some(buf);
+        if (fd_transport* f = s->m_t->as_fd())
+            n = co_await f->read_op(buf);
+        else
+            n = co_await s->m_t->read_some(buf);
     } catch (const io_error& e) {
         if (!(s->m_closing && is_operation_canceled(e)))
             throw;
@@ -274,7 +281,11 @@ task<void> flush(flusher_guard g) {
             }
             const std::string& out = s->m_sending;
             const auto* p = reinterpret_cast<const std::byte*>(out.data()) + s->m_send_pos;
-            s->m_send_pos += co_await s->m_t->write_some({p, out.size() - s->m_send_pos});
+            const std::span<const std::byte> rest(p, out.size() - s->m_send_pos);
+            if (fd_transport* f = s->m_t->as_fd())
+                s->m_send_pos += co_await f->write_op(rest);
+            else
+                s->m_send_pos += co_await s->m_t->write_some(rest);
             if (s->write_queued() <= s->m_low)
                 s->changed();
         }
@@ -310,8 +321,12 @@ task<void> do_write(state_ref r, const char* p, std::size_t n) {
     bool cancelled = false;
     try {
         while (sent < n) {
-            sent += co_await s->m_t->write_some(
-                {reinterpret_cast<const std::byte*>(p) + sent, n - sent});
+            const std::span<const std::byte> rest(reinterpret_cast<const std::byte*>(p) + sent,
+                                                  n - sent);
+            if (fd_transport* f = s->m_t->as_fd())
+                sent += co_await f->write_op(rest);
+            else
+                sent += co_await s->m_t->write_some(rest);
             if (sent < n && !s->m_aborted && (n - sent) + s->m_pending.size() <= s->m_high) {
                 // Others may have queued meanwhile: our bytes go first.
                 s->m_pending.insert(0, p + sent, n - sent);

@@ -31,6 +31,8 @@
 
 namespace aio::net::detail {
 
+class fd_transport;
+
 class transport {
   public:
     virtual ~transport() = default;
@@ -48,6 +50,9 @@ class transport {
     virtual void cancel_io() noexcept = 0;
     /// The OS descriptor of the underlying socket or pipe, -1 once released.
     virtual int native_handle() const noexcept = 0;
+    /// This transport as a plain fd transport, or nullptr (TLS). The stream then awaits the
+    /// fd's operations directly (fd_transport::read_op/write_op): no coroutine frame per call.
+    virtual fd_transport* as_fd() noexcept { return nullptr; }
 };
 
 /// A transport over an fd it owns (closed by close() or the destructor). `socket` selects

@@ -32,6 +32,8 @@ struct timer_entry {
     timer_node* node;
 };
 
+class backend;
+
 class loop_core {
   public:
     /// Appends w to the ready queue; it runs at this or the next loop turn, in FIFO order.
@@ -50,6 +52,8 @@ class loop_core {
         return m_now;
     }
     bool debug() const noexcept { return m_debug; }
+    /// The loop's I/O backend (private to the library: src/io/backend.hpp).
+    backend& io_backend() const noexcept { return *m_io; }
     bool tracing() const noexcept { return m_trace; }
 
     void add_timer(timer_node& t) noexcept;
@@ -74,6 +78,7 @@ class loop_core {
     std::uint32_t m_timer_seq = 0;
     std::vector<promise_base*> m_tasks; // live roots; promise_base::m_index is the slot
     std::uint32_t m_next_id = 1;
+    backend* m_io = nullptr; // set by event_loop once its backend exists
     bool m_debug = false;
     bool m_trace = false;
     bool m_virtual = false;

@@ -1,0 +1,81 @@
+// fd_transport: the transport over a socket or a pipe (see transport.hpp for the contract).
+//
+// Besides the virtual read_some/write_some (coroutines, for layers that wrap a transport),
+// it offers read_op/write_op: awaitables with the same results, errors and cancellation
+// that hold the backend operation in the awaiting frame. The stream uses them on its hot
+// paths, which saves a coroutine frame (and its allocation, start and destruction) per
+// read and per write.
+#pragma once
+
+#include "net/io.hpp"
+#include "net/transport.hpp"
+
+#include <aio/core/error.hpp>
+
+#include <algorithm>
+#include <coroutine>
+#include <cstddef>
+#include <span>
+
+namespace aio::net::detail {
+
+class fd_transport final : public transport {
+  public:
+    // io_uring takes 32-bit lengths; one operation never needs more.
+    static constexpr std::size_t max_chunk = std::size_t{1} << 30;
+
+    /// One read or write on the fd; `co_await` yields the byte count (0: EOF for reads) or
+    /// throws as transport::read_some/write_some do. While in flight it is registered with
+    /// the transport, so cancel_io() (close/abort from another task) can interrupt it.
+    class io_awaiter : public op_awaiter {
+      public:
+        io_awaiter(op_kind kind, int fd, void* buf, std::size_t len, op_awaiter** slot) noexcept
+            : op_awaiter(kind, fd, buf, std::min(len, max_chunk)), m_slot(slot) {}
+        bool await_suspend(std::coroutine_handle<> h) {
+            *m_slot = this;
+            if (op_awaiter::await_suspend(h))
+                return true;
+            *m_slot = nullptr;
+            return false;
+        }
+        std::size_t await_resume() {
+            *m_slot = nullptr;
+            const int r = op_awaiter::await_resume();
+            if (r >= 0) [[likely]]
+                return static_cast<std::size_t>(r);
+            fail(r);
+        }
+
+      private:
+        [[noreturn]] void fail(int r) const;
+        op_awaiter** m_slot;
+    };
+
+    fd_transport(int fd, bool socket) noexcept : m_fd(fd), m_socket(socket) {}
+    ~fd_transport() override;
+
+    [[nodiscard]] io_awaiter read_op(std::span<std::byte> buf) noexcept {
+        return io_awaiter(m_socket ? op_kind::recv : op_kind::read, m_fd, buf.data(), buf.size(),
+                          &m_read);
+    }
+    [[nodiscard]] io_awaiter write_op(std::span<const std::byte> buf) noexcept {
+        return io_awaiter(m_socket ? op_kind::send : op_kind::write, m_fd,
+                          const_cast<std::byte*>(buf.data()), buf.size(), &m_write);
+    }
+
+    task<std::size_t> read_some(std::span<std::byte> buf) override;
+    task<std::size_t> write_some(std::span<const std::byte> buf) override;
+    task<void> shutdown() override;
+    task<void> close() override;
+    void cancel_io() noexcept override;
+    int native_handle() const noexcept override { return m_fd; }
+    fd_transport* as_fd() noexcept override { return this; }
+
+  private:
+    int m_fd;
+    bool m_socket;
+    op_awaiter* m_read = nullptr;
+    op_awaiter* m_write = nullptr;
+};
+
+} // namespace aio::net::detail
