@@ -26,6 +26,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
+#include <type_traits>
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -605,11 +607,122 @@ task<std::string> stream::read_until(std::string_view separator, std::size_t lim
     return detail::do_read_until(state_ref(need(m_s, "read_until")), std::string(separator), limit,
                                  false);
 }
-task<std::size_t> stream::read_into(std::span<std::byte> buf) {
-    return detail::do_read_into(state_ref(need(m_s, "read_into")), buf);
+read_into_awaitable stream::read_into(std::span<std::byte> buf) {
+    return read_into_awaitable(need(m_s, "read_into"), buf);
 }
-task<std::size_t> stream::read_into(std::span<char> buf) {
-    return detail::do_read_into(state_ref(need(m_s, "read_into")), std::as_writable_bytes(buf));
+read_into_awaitable stream::read_into(std::span<char> buf) {
+    return read_into_awaitable(need(m_s, "read_into"), std::as_writable_bytes(buf));
+}
+
+// ---- read_into_awaitable ----
+//
+// The same steps as do_read_into (which still serves TLS streams), without its frame: the
+// synchronous cases are served by await_ready, the fd read runs as an fd_transport::io_awaiter
+// constructed in m_op, and await_resume ends the read scope.
+
+namespace {
+using fd_read = detail::fd_transport::io_awaiter;
+static_assert(sizeof(fd_read) <= read_into_awaitable::op_storage, "grow op_storage");
+static_assert(alignof(fd_read) <= 16);
+static_assert(std::is_trivially_destructible_v<fd_read>);
+
+task<std::size_t> await_read_into(read_into_awaitable a) {
+    co_return co_await a;
+}
+} // namespace
+
+read_into_awaitable::read_into_awaitable(detail::stream_state* s,
+                                         std::span<std::byte> buf) noexcept
+    : m_s(s), m_buf(buf) {
+    s->add_ref();
+}
+
+read_into_awaitable::read_into_awaitable(read_into_awaitable&& o) noexcept
+    : m_s(std::exchange(o.m_s, nullptr)), m_buf(o.m_buf), m_slow(std::move(o.m_slow)),
+      m_ready(o.m_ready), m_mode(o.m_mode) {}
+
+read_into_awaitable::~read_into_awaitable() {
+    if (m_s)
+        m_s->release();
+}
+
+read_into_awaitable::operator task<std::size_t>() && {
+    return await_read_into(std::move(*this));
+}
+
+bool read_into_awaitable::await_ready() {
+    detail::stream_state* s = m_s;
+    if (!s || m_mode != 0) {
+        throw invalid_state_error(
+            "aio::net::stream::read_into: this read was already awaited (or moved from)");
+    }
+    if (s->m_reading) {
+        throw invalid_state_error(
+            "aio::net::stream::read_into: another task is already reading from this stream");
+    }
+    m_mode = 1;
+    if (m_buf.empty())
+        return true;
+    if (const std::size_t have = s->m_in.size()) {
+        m_ready = std::min(have, m_buf.size());
+        std::memcpy(m_buf.data(), s->m_in.data(), m_ready);
+        s->m_in.consume(m_ready);
+        return true;
+    }
+    if (s->m_eof || s->m_closing || !s->m_t) {
+        s->m_eof = true;
+        return true;
+    }
+    return false;
+}
+
+std::coroutine_handle<> read_into_awaitable::await_suspend(std::coroutine_handle<> h) {
+    detail::stream_state* s = m_s;
+    if (detail::fd_transport* f = s->m_t->as_fd()) {
+        s->m_reading = true;
+        m_mode = 2;
+        auto* op = ::new (static_cast<void*>(m_op)) fd_read(f->read_op(m_buf));
+        if (op->await_suspend(h))
+            return std::noop_coroutine();
+        return h; // the task is cancelled: await_resume throws
+    }
+    m_mode = 3;
+    m_slow = detail::do_read_into(state_ref(s), m_buf);
+    return m_slow.operator co_await().await_suspend(h);
+}
+
+std::size_t read_into_awaitable::await_resume() {
+    if (m_mode == 1)
+        return m_ready;
+    if (m_mode == 3)
+        return m_slow.operator co_await().await_resume();
+    detail::stream_state* s = m_s;
+    auto* op = std::launder(reinterpret_cast<fd_read*>(m_op));
+    std::size_t n = 0;
+    try {
+        n = op->await_resume();
+    } catch (const io_error& e) {
+        // close()/abort() interrupted the read: a closed stream reads as EOF.
+        if (!(s->m_closing && detail::is_operation_canceled(e))) {
+            end_read();
+            throw;
+        }
+    } catch (...) {
+        end_read();
+        throw;
+    }
+    if (n == 0)
+        s->m_eof = true;
+    end_read();
+    return n;
+}
+
+void read_into_awaitable::end_read() noexcept {
+    detail::stream_state* s = m_s;
+    s->m_reading = false;
+    s->maybe_release();
+    if (s->m_closing)
+        s->changed(); // close() waits for the reader to leave
 }
 task<void> stream::write(std::string_view data) {
     return detail::do_write(state_ref(need(m_s, "write")), data.data(), data.size());

@@ -31,5 +31,9 @@ template <class T> task<T> shield(task<T> t) {
     detail::shield_scope scope;
     co_return co_await std::move(t);
 }
+/// Shields any other awaitable (sleep(), event.wait(), stream::read_into(buf), ...).
+template <detail::non_task_awaitable A> auto shield(A a) {
+    return shield(detail::await_as_task(std::move(a)));
+}
 
 } // namespace aio

@@ -1,6 +1,7 @@
 // aio::task<T>: a lazy coroutine (asyncio's "coroutine object").
 #pragma once
 
+#include <aio/core/detail/await_traits.hpp>
 #include <aio/core/detail/loop_core.hpp>
 #include <aio/core/detail/promise_base.hpp>
 #include <aio/core/error.hpp>
@@ -190,6 +191,14 @@ inline task<void> promise<void>::get_return_object() noexcept {
 
 template <class A> struct is_task : std::false_type {};
 template <class T> struct is_task<task<T>> : std::true_type {};
+
+/// Awaits any awaitable inside a task (for create_task, spawn, shield, timeout, gather).
+template <class A> task<await_result_t<A>> await_as_task(A a) {
+    co_return co_await std::move(a);
+}
+/// An awaitable that is not a task (sleep(), event.wait(), stream::read_into(...)).
+template <class A>
+concept non_task_awaitable = !is_task<A>::value && awaitable<A>;
 
 /// void -> std::monostate, for tuples and variants of results.
 template <class T> struct non_void { using type = T; };

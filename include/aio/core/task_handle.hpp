@@ -104,6 +104,14 @@ task_handle<T> create_task(task<T> t,
     return handle;
 }
 
+/// Any other awaitable (e.g. stream::read_into(buf)) runs inside a task made for it.
+template <detail::non_task_awaitable A>
+requires(!std::is_lvalue_reference_v<A>) auto create_task(
+    A&& a, std::string_view name = {},
+    aio::source_location where = aio::source_location::current()) {
+    return create_task(detail::await_as_task(std::forward<A>(a)), name, where);
+}
+
 /// Like create_task, without a handle: the task runs detached; its exception, if any,
 /// is reported when it finishes ("task exception was never retrieved").
 template <class T>
@@ -112,6 +120,13 @@ void spawn(task<T> t,
            aio::source_location where = aio::source_location::current()) {
     detail::running_loop_core();
     t.release().promise().start_root(name, where);
+}
+
+template <detail::non_task_awaitable A>
+requires(!std::is_lvalue_reference_v<A>) void spawn(
+    A&& a, std::string_view name = {},
+    aio::source_location where = aio::source_location::current()) {
+    spawn(detail::await_as_task(std::forward<A>(a)), name, where);
 }
 
 /// The task this code runs in (asyncio.current_task()). Throws aio::runtime_error outside a

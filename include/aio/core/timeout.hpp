@@ -69,6 +69,13 @@ timeout(std::chrono::duration<Rep, Period> d, F body) {
                                     detail::call_as_task(std::move(body)));
 }
 
+/// Bounds any other awaitable (sleep(), event.wait(), stream::read_into(buf), ...).
+template <class Rep, class Period, class A>
+requires detail::non_task_awaitable<A> &&(!std::invocable<A&>)auto timeout(
+    std::chrono::duration<Rep, Period> d, A body) {
+    return timeout(d, detail::await_as_task(std::move(body)));
+}
+
 /// asyncio.wait_for: awaits `a` (a task, a task_handle, or any awaitable such as
 /// event.wait() or sleep()) for at most `d`; on expiry the work is cancelled and
 /// aio::timeout_error is thrown. A task_handle's task is cancelled on timeout (asyncio).

@@ -7,6 +7,7 @@
 #include <aio/net/errors.hpp>
 #include <aio/net/tls.hpp>
 
+#include <coroutine>
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -18,6 +19,42 @@ namespace aio::net {
 namespace detail {
 class stream_state;
 }
+
+/// What stream::read_into returns: awaited (once), it reads into the caller's buffer and
+/// yields the byte count, 0 at EOF. On a plain socket or pipe the read runs inside this
+/// object, so a hot loop allocates nothing and starts no coroutine frame per read (the
+/// reason read_into exists). It can be stored (`auto r = s.read_into(buf);`), moved before
+/// it is awaited, passed to gather/wait_for, or converted to task<std::size_t>. Keeps the
+/// stream's internals alive (see the class comment of stream).
+class [[nodiscard]] read_into_awaitable {
+  public:
+    read_into_awaitable(read_into_awaitable&& o) noexcept;
+    read_into_awaitable& operator=(read_into_awaitable&&) = delete;
+    ~read_into_awaitable();
+
+    /// Serves the read at once when it can (buffered bytes, EOF, an empty buffer).
+    bool await_ready();
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<> h);
+    std::size_t await_resume();
+
+    /// The same read as a task (costs a coroutine frame).
+    operator task<std::size_t>() &&;
+
+    /// Room for the in-place operation (checked against the real size in stream.cpp).
+    static constexpr std::size_t op_storage = 160;
+
+  private:
+    friend class stream;
+    read_into_awaitable(detail::stream_state* s, std::span<std::byte> buf) noexcept;
+    void end_read() noexcept;
+
+    detail::stream_state* m_s;
+    std::span<std::byte> m_buf;
+    task<std::size_t> m_slow; // TLS streams: the read runs in a coroutine
+    std::size_t m_ready = 0;
+    unsigned char m_mode = 0; // 0 not awaited, 1 ready, 2 in-place op, 3 m_slow
+    alignas(16) unsigned char m_op[op_storage];
+};
 
 /// Buffer limits of a stream.
 struct stream_options {
@@ -105,8 +142,8 @@ class stream {
     /// Reads up to buf.size() bytes into `buf` (from the buffer first, else straight from
     /// the OS without copying); returns 0 at EOF. The allocation-free read for hot loops.
     /// `buf` must stay valid until the task completes.
-    [[nodiscard]] task<std::size_t> read_into(std::span<std::byte> buf);
-    [[nodiscard]] task<std::size_t> read_into(std::span<char> buf);
+    [[nodiscard]] read_into_awaitable read_into(std::span<std::byte> buf);
+    [[nodiscard]] read_into_awaitable read_into(std::span<char> buf);
 
     /// Sends `data` (see the class comment for buffering and backpressure). Throws a stored
     /// background send error, or aio::invalid_state_error after close()/write_eof().

@@ -1,5 +1,7 @@
 #include "support/helpers.hpp"
 
+#include <aio/sync.hpp>
+
 #include <stdexcept>
 
 #include <gtest/gtest.h>
@@ -137,4 +139,28 @@ TEST(run, backend_can_be_chosen) {
         else
             EXPECT_TRUE(used == "io_uring" || used == "epoll"); // may fall back
     }
+}
+
+TEST(create_task, accepts_any_awaitable_as_asyncio_ensure_future_does) {
+    aio::run([]() -> aio::task<> {
+        aio::event ev;
+        auto waiter = aio::create_task(ev.wait(), "waits-for-event");
+        aio::spawn(aio::sleep(1ms));
+        co_await aio::sleep(1ms);
+        EXPECT_FALSE(waiter.done());
+        ev.set();
+        co_await waiter;
+        EXPECT_TRUE(waiter.done());
+        EXPECT_EQ(waiter.name(), "waits-for-event");
+    }());
+}
+
+TEST(timeout, bounds_any_awaitable_and_shield_accepts_one) {
+    aio::run([]() -> aio::task<> {
+        aio::event ev;
+        EXPECT_THROW(co_await aio::timeout(5ms, ev.wait()), aio::timeout_error);
+        co_await aio::shield(aio::sleep(1ms));
+        ev.set();
+        co_await aio::timeout(1s, ev.wait());
+    }());
 }

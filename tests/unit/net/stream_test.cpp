@@ -344,3 +344,89 @@ TEST(stream, read_into_avoids_copies_and_reports_eof) {
         EXPECT_EQ(rest, "456789");
     }());
 }
+
+TEST(stream, read_into_can_be_stored_moved_and_converted_to_a_task) {
+    aio::run([]() -> task<> {
+        auto [a, b] = aio_test::stream_pair();
+        char buf[8];
+        auto pending = b.read_into(std::span<char>(buf)); // nothing runs yet
+        auto moved = std::move(pending);
+        co_await a.write("abc");
+        EXPECT_EQ(co_await std::move(moved), 3u);
+        EXPECT_EQ(std::string(buf, 3), "abc");
+        task<std::size_t> as_task = b.read_into(std::span<char>(buf));
+        co_await a.write("de");
+        EXPECT_EQ(co_await std::move(as_task), 2u);
+        auto h = aio::create_task(b.read_into(std::span<char>(buf)));
+        co_await a.write("f");
+        EXPECT_EQ(co_await h, 1u);
+        auto [n, ignored] = co_await aio::gather(b.read_into(std::span<char>(buf)), a.write("g"));
+        EXPECT_EQ(n, 1u);
+        EXPECT_EQ(buf[0], 'g');
+    }());
+}
+
+TEST(stream, read_into_awaited_twice_is_refused) {
+    aio::run([]() -> task<> {
+        auto [a, b] = aio_test::stream_pair();
+        char buf[4];
+        auto r = b.read_into(std::span<char>(buf));
+        co_await a.write("x");
+        EXPECT_EQ(co_await r, 1u);
+        EXPECT_THROW(co_await r, aio::invalid_state_error);
+    }());
+}
+
+TEST(stream, read_into_refuses_a_second_concurrent_reader) {
+    aio::run([]() -> task<> {
+        auto [a, b] = aio_test::stream_pair();
+        char buf1[4], buf2[4];
+        auto first = aio::create_task(b.read_into(std::span<char>(buf1)));
+        co_await aio::sleep(1ms);
+        EXPECT_THROW(co_await b.read_into(std::span<char>(buf2)), aio::invalid_state_error);
+        EXPECT_THROW(co_await b.read(1), aio::invalid_state_error);
+        co_await a.write("y");
+        EXPECT_EQ(co_await first, 1u);
+        EXPECT_EQ(buf1[0], 'y');
+    }());
+}
+
+TEST(stream, read_into_times_out_cleanly_and_the_stream_stays_usable) {
+    aio::run([]() -> task<> {
+        auto [a, b] = aio_test::stream_pair();
+        char buf[4];
+        EXPECT_THROW(co_await aio::wait_for(b.read_into(std::span<char>(buf)), 20ms),
+                     aio::timeout_error);
+        EXPECT_THROW(co_await aio::timeout(20ms, b.read_into(std::span<char>(buf))),
+                     aio::timeout_error);
+        co_await a.write("ok");
+        EXPECT_EQ(co_await b.read_into(std::span<char>(buf)), 2u);
+        EXPECT_EQ(std::string(buf, 2), "ok");
+    }());
+}
+
+TEST(stream, close_makes_a_pending_read_into_see_eof_and_releases_fd) {
+    aio::run([]() -> task<> {
+        const int before = aio_test::fd_count();
+        {
+            auto [a, b] = aio_test::stream_pair();
+            char buf[4];
+            auto reader = aio::create_task(b.read_into(std::span<char>(buf)));
+            co_await aio::sleep(1ms);
+            co_await b.close();
+            EXPECT_EQ(co_await reader, 0u);
+            EXPECT_TRUE(b.at_eof());
+        }
+        EXPECT_EQ(co_await aio_test::settle_fds(before), before);
+    }());
+}
+
+TEST(stream, read_into_on_a_destroyed_stream_sees_eof) {
+    aio::run([]() -> task<> {
+        auto [a, b] = aio_test::stream_pair();
+        char buf[4];
+        auto r = b.read_into(std::span<char>(buf)); // keeps the internals alive
+        b = stream();
+        EXPECT_EQ(co_await r, 0u);
+    }());
+}

@@ -9,10 +9,6 @@
 
 namespace aio::detail {
 
-template <class A> task<await_result_t<A>> await_as_task(A a) {
-    co_return co_await std::move(a);
-}
-
 template <class T> task<T> as_task(task<T> t) {
     return t;
 }
