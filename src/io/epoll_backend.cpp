@@ -6,6 +6,7 @@
 // FIFO is retried until EAGAIN. Completed operations go to a done list delivered at the
 // end of the next poll(), never inline from submit().
 #include "io/backend.hpp"
+#include "io/perform.hpp"
 #include "io/sys.hpp"
 
 #include <cerrno>
@@ -60,49 +61,14 @@ bool is_reader(const io_op& op) noexcept {
 
 /// Tries the operation once. Returns false if it would block.
 bool attempt(io_op& op) noexcept {
-    long r = 0;
+    int r = 0;
     switch (op.m_kind) {
-    case op_kind::read:
-        r = sys::read(op.m_fd, op.m_buf, op.m_len);
-        break;
-    case op_kind::write:
-        r = sys::write(op.m_fd, op.m_buf, op.m_len);
-        break;
-    case op_kind::recv:
-        r = sys::recv(op.m_fd, op.m_buf, op.m_len, 0);
-        break;
-    case op_kind::send:
-        r = sys::send(op.m_fd, op.m_buf, op.m_len, MSG_NOSIGNAL);
-        break;
-    case op_kind::recvmsg:
-        r = sys::recvmsg(op.m_fd, static_cast<msghdr*>(op.m_buf), 0);
-        break;
-    case op_kind::sendmsg:
-        r = sys::sendmsg(op.m_fd, static_cast<msghdr*>(op.m_buf), MSG_NOSIGNAL);
-        break;
-    case op_kind::read_at:
-        r = sys::pread(op.m_fd, op.m_buf, op.m_len, static_cast<off_t>(op.m_offset));
-        break;
-    case op_kind::write_at:
-        r = sys::pwrite(op.m_fd, op.m_buf, op.m_len, static_cast<off_t>(op.m_offset));
-        break;
-    case op_kind::fsync:
-        r = sys::fsync(op.m_fd);
-        break;
-    case op_kind::openat:
-        r = sys::openat(op.m_fd, static_cast<const char*>(op.m_buf), static_cast<int>(op.m_len),
-                        static_cast<mode_t>(op.m_offset));
-        break;
-    case op_kind::accept:
-        r = sys::accept4(op.m_fd, op.m_addr, op.m_addr ? &op.m_addrlen : nullptr,
-                         SOCK_CLOEXEC | SOCK_NONBLOCK);
-        break;
     case op_kind::connect: {
         // First attempt starts the connect; later ones (on writability) read SO_ERROR.
         if (op.m_offset == 0) {
             op.m_offset = 1;
-            r = sys::connect(op.m_fd, op.m_addr, op.m_addrlen);
-            if (r < 0 && errno == EINPROGRESS)
+            r = perform_call(op);
+            if (r == -EINPROGRESS)
                 return false;
         } else {
             int err = 0;
@@ -122,23 +88,21 @@ bool attempt(io_op& op) noexcept {
     }
     case op_kind::poll: {
         pollfd p{op.m_fd, static_cast<short>(op.m_len), 0};
-        r = ::poll(&p, 1, 0);
-        if (r == 0)
+        const int n = ::poll(&p, 1, 0);
+        if (n == 0)
             return false;
-        if (r > 0)
-            r = p.revents;
+        r = n > 0 ? p.revents : -errno;
         break;
     }
+    default:
+        r = perform_call(op);
+        break;
     }
-    if (r < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
-            return false;
-        if (errno == EINTR)
-            return false; // retried on the next edge or attempt
-        op.m_result = -errno;
-    } else {
-        op.m_result = static_cast<int>(r);
-    }
+    if (r == -EAGAIN || r == -EWOULDBLOCK)
+        return false;
+    if (r == -EINTR)
+        return false; // retried on the next edge or attempt
+    op.m_result = r;
     return true;
 }
 

@@ -1,7 +1,7 @@
 // The os layer's per-loop state, its worker threads, and the operation awaiter.
 #include "os/os_state.hpp"
 
-#include "io/sys.hpp"
+#include "io/perform.hpp"
 #include "os/child_reaper.hpp"
 #include "os/io_wait.hpp"
 #include "os/signal_hub.hpp"
@@ -13,38 +13,20 @@
 #include <cerrno>
 #include <csignal>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 namespace aio::detail {
 
 int run_blocking(io_op& op) noexcept {
-    long r = -1;
     switch (op.m_kind) {
     case op_kind::read_at:
-        r = sys::pread(op.m_fd, op.m_buf, op.m_len, static_cast<off_t>(op.m_offset));
-        break;
     case op_kind::write_at:
-        r = sys::pwrite(op.m_fd, op.m_buf, op.m_len, static_cast<off_t>(op.m_offset));
-        break;
     case op_kind::read:
-        r = sys::read(op.m_fd, op.m_buf, op.m_len);
-        break;
     case op_kind::write:
-        r = sys::write(op.m_fd, op.m_buf, op.m_len);
-        break;
     case op_kind::fsync:
-        r = sys::fsync(op.m_fd);
-        break;
     case op_kind::openat:
-        r = sys::openat(op.m_fd, static_cast<const char*>(op.m_buf), static_cast<int>(op.m_len),
-                        static_cast<mode_t>(op.m_offset));
-        break;
+        return perform_call(op);
     default:
-        errno = EINVAL;
-        break;
+        return -EINVAL; // not a file operation
     }
-    return r < 0 ? -errno : static_cast<int>(r);
 }
 
 // ---- os_state ----
