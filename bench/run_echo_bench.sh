@@ -31,6 +31,19 @@
 # most QUIET_PCT % of a CPU during it, and report the quietest attempt (all
 # attempts are kept in the *-all-attempts.txt file next to the results).
 #
+# Instruction counts (INSTR=1, the default when valgrind is installed; INSTR=0
+# skips them): on machines where utime/stime come from tick sampling (most VMs,
+# CONFIG_TICK_CPU_ACCOUNTING) the user/system split per round trip is dominated
+# by syscall entry/exit costs charged to user mode (page-table isolation), so it
+# cannot show what a runtime adds.  So each server in INSTR_SERVERS (default:
+# aiocpp-uring aiocpp-epoll asio tokio c-epoll c-uring) is also run under
+# `valgrind --tool=callgrind` with the same load (SIZES' first size,
+# INSTR_SECONDS, default 4) and the user-space instructions it executed while
+# the load ran are divided by the round trips: exact and repeatable whatever
+# else the machine does.  The kernel's work is not counted, and under valgrind
+# each server is its own bottleneck, so a slower server handles bigger batches
+# per wake-up: that flatters the slow ones a little, never the fast ones.
+#
 # Runs are sequential.  A peer that fails to build or start is reported and
 # skipped; the script never aborts the whole run (only a load client that does
 # not build stops it, since nothing can be measured without it).
@@ -66,6 +79,9 @@ secs=${SECONDS_PER_CASE:-$( (( quick )) && echo 2 || echo 10 )}
 server_cpu=${SERVER_CPU:-0}
 client_cpu=${CLIENT_CPU:-1}
 python=${PYTHON:-/usr/bin/python3}
+instr=${INSTR:-$(command -v valgrind >/dev/null && echo 1 || echo 0)}
+instr_servers=${INSTR_SERVERS:-"aiocpp-uring aiocpp-epoll asio tokio c-epoll c-uring"}
+instr_secs=${INSTR_SECONDS:-4}
 repeats=${REPEATS:-1}
 quiet_pct=${QUIET_PCT:-10}
 start_timeout=15
@@ -103,6 +119,7 @@ ensure_packages() {
   want c-uring && ! pkg_installed liburing-dev && [[ ! -f /usr/include/liburing.h ]] &&
     missing+=(liburing-dev)
   want node && ! command -v node >/dev/null && missing+=(nodejs)
+  (( instr )) && ! command -v valgrind >/dev/null && missing+=(valgrind)
   (( ${#missing[@]} )) || return 0
 
   if [[ -n "${NO_APT:-}" ]]; then
@@ -238,6 +255,7 @@ machine_busy_ticks() {
 }
 
 srv_pid=""
+wrap=()  # a command the server runs under (valgrind), empty for the timed runs
 stop_server() {
   [[ -n "$srv_pid" ]] || return 0
   kill -TERM "$srv_pid" 2>/dev/null
@@ -259,7 +277,7 @@ trap 'exit 130' INT TERM
 start_server() {
   server_cmd "$1"
   : >"$tmp_out"; : >"$tmp_err"
-  taskset -c "$server_cpu" "${cmd[@]}" </dev/null >"$tmp_out" 2>"$tmp_err" &
+  taskset -c "$server_cpu" "${wrap[@]}" "${cmd[@]}" </dev/null >"$tmp_out" 2>"$tmp_err" &
   srv_pid=$!  # taskset execs the server, so this is the server's own pid
   srv_port=""
   local i line
@@ -274,7 +292,7 @@ start_server() {
     note "FAILED to start $1 (${cmd[*]})"; tail -n 5 "$tmp_err" >&2
     stop_server; return 1
   fi
-  if [[ "$(cat "/proc/$srv_pid/comm" 2>/dev/null)" == taskset ]]; then
+  if (( ${#wrap[@]} == 0 )) && [[ "$(cat "/proc/$srv_pid/comm" 2>/dev/null)" == taskset ]]; then
     note "$1: pid $srv_pid is still taskset, CPU figures would be wrong"; stop_server; return 1
   fi
 }
@@ -403,3 +421,58 @@ awk '
       }
     }
   }' "$results"
+
+# ------------------------------------------------------- instruction counts
+(( instr )) || exit 0
+if ! command -v callgrind_control >/dev/null; then
+  note "valgrind not found: no instruction counts (INSTR=0 to silence)"; exit 0
+fi
+isize=${sizes%% *}
+cg_dir=$(mktemp -d)
+trap 'stop_server; rm -f "$tmp_out" "$tmp_err" "$tmp_lg"; rm -rf "$cg_dir"' EXIT
+instr_results="${results%.txt}-instructions.txt"
+: >"$instr_results"
+# callgrind's total instruction count ("totals:" line) of one dump file
+cg_total() { awk '/^totals:/ { print $2; exit }' "$1"; }
+for id in $instr_servers; do
+  [[ -n "${ok[$id]:-}" ]] && want "$id" || continue
+  start_timeout=60
+  wrap=(valgrind --tool=callgrind --callgrind-out-file="$cg_dir/$id.out")
+  if ! start_server "$id"; then echo "server=$id FAILED=start" >>"$instr_results"; continue; fi
+  # dump 1: start-up and listening; dump 2: exactly the instructions run under load
+  callgrind_control -d "$srv_pid" >/dev/null 2>&1
+  timeout $(( instr_secs + 60 )) "$loadgen" --port "$srv_port" --conns "$conns" --size "$isize" \
+    --seconds "$instr_secs" --cpu "$client_cpu" >"$tmp_lg" 2>>"$tmp_err"
+  callgrind_control -d "$srv_pid" >/dev/null 2>&1
+  stop_server
+  rts=$(field "$(grep -m1 '^loadgen ' "$tmp_lg")" round_trips)
+  ir=$(cg_total "$cg_dir/$id.out.2" 2>/dev/null)
+  if [[ -z "$rts" || "$rts" == 0 || -z "$ir" ]]; then
+    note "FAILED: $id under callgrind (round trips '${rts}', instructions '${ir}')"
+    echo "server=$id FAILED=callgrind" >>"$instr_results"; continue
+  fi
+  echo "server=$id size=$isize round_trips=$rts instructions=$ir" | tee -a "$instr_results"
+done
+wrap=()
+echo
+echo "User-space instructions per round trip under callgrind ($conns connections, $isize B, ${instr_secs} s;"
+echo "exact counts, independent of machine load; the kernel's share is not included)   [raw: $instr_results]"
+awk '
+  function kv(line, key,    i, n, f) {
+    n = split(line, f, " ")
+    for (i = 1; i <= n; i++) if (index(f[i], key "=") == 1) return substr(f[i], length(key) + 2)
+    return ""
+  }
+  { id = kv($0, "server"); ids[++n] = id
+    if (kv($0, "FAILED") == "") per[id] = kv($0, "instructions") / kv($0, "round_trips") }
+  END {
+    printf "%-13s %10s %8s %8s\n", "server", "instr/rt", "x tokio", "x floor"
+    for (i = 1; i <= n; i++) {
+      id = ids[i]
+      if (!(id in per)) { printf "%-13s FAILED\n", id; continue }
+      floor = (id ~ /uring/) ? "c-uring" : "c-epoll"
+      printf "%-13s %10.0f %8s %8s\n", id, per[id],
+        ("tokio" in per) ? sprintf("%.2f", per[id] / per["tokio"]) : "-",
+        (floor in per) ? sprintf("%.2f", per[id] / per[floor]) : "-"
+    }
+  }' "$instr_results"
