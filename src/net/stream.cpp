@@ -631,8 +631,7 @@ task<std::size_t> await_read_into(read_into_awaitable a) {
 }
 } // namespace
 
-read_into_awaitable::read_into_awaitable(detail::stream_state* s,
-                                         std::span<std::byte> buf) noexcept
+read_into_awaitable::read_into_awaitable(detail::stream_state* s, std::span<std::byte> buf) noexcept
     : m_s(s), m_buf(buf) {
     s->add_ref();
 }

@@ -107,7 +107,8 @@ task_handle<T> create_task(task<T> t,
 /// Any other awaitable (e.g. stream::read_into(buf)) runs inside a task made for it.
 template <detail::non_task_awaitable A>
 requires(!std::is_lvalue_reference_v<A>) auto create_task(
-    A&& a, std::string_view name = {},
+    A&& a,
+    std::string_view name = {},
     aio::source_location where = aio::source_location::current()) {
     return create_task(detail::await_as_task(std::forward<A>(a)), name, where);
 }
@@ -124,7 +125,8 @@ void spawn(task<T> t,
 
 template <detail::non_task_awaitable A>
 requires(!std::is_lvalue_reference_v<A>) void spawn(
-    A&& a, std::string_view name = {},
+    A&& a,
+    std::string_view name = {},
     aio::source_location where = aio::source_location::current()) {
     spawn(detail::await_as_task(std::forward<A>(a)), name, where);
 }

@@ -71,8 +71,8 @@ timeout(std::chrono::duration<Rep, Period> d, F body) {
 
 /// Bounds any other awaitable (sleep(), event.wait(), stream::read_into(buf), ...).
 template <class Rep, class Period, class A>
-requires detail::non_task_awaitable<A> &&(!std::invocable<A&>)auto timeout(
-    std::chrono::duration<Rep, Period> d, A body) {
+requires detail::non_task_awaitable<A> &&
+    (!std::invocable<A&>)auto timeout(std::chrono::duration<Rep, Period> d, A body) {
     return timeout(d, detail::await_as_task(std::move(body)));
 }
 
