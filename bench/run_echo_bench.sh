@@ -193,6 +193,8 @@ loadgen="$peers_dir/loadgen"
 if ! build_native loadgen "$loadgen_src" "$loadgen" "" gcc -O2 -Wall -Wextra; then
   note "the load client did not build: nothing can be measured"; exit 1
 fi
+probe="$peers_dir/syscall_probe"
+build_native syscall_probe "$script_dir/net/syscall_probe.c" "$probe" "" gcc -O2 -Wall -Wextra
 want c-epoll && build_native c-epoll "$peers_src/echo_epoll.c" "$peers_dir/echo_epoll" "" gcc -O2 -Wall -Wextra
 want c-uring && build_native c-uring "$peers_src/echo_uring.c" "$peers_dir/echo_uring" \
   -luring gcc -O2 -Wall -Wextra
@@ -380,6 +382,10 @@ echo "x tokio / x floor = ratio of u+s us/rt (cpu) and of rt/s (rt) to Tokio's /
 echo "mechanism (aiocpp-uring vs c-uring; every other server vs c-epoll); other% = machine CPU busy outside the"
 echo "two benchmark processes (other users + interrupts), in % of one CPU: high values mean noisy figures."
 echo "CPU times come in 1/$clk_tck s ticks: a ~ after a per-rt figure means it rests on fewer than 20 ticks (coarse)."
+if [[ -n "${ok[syscall_probe]:-}" ]] && probe_line=$("$probe" 2>/dev/null); then
+  echo "This machine charges $(field "$probe_line" user_pct)% of an empty syscall's cost ($(field "$probe_line" ns_per_call) ns) to user time:"
+  echo "above a few %, usr us/rt mostly counts syscalls, not runtime code (see the instruction counts below)."
+fi
 awk '
   function kv(line, key,    i, n, f) {
     n = split(line, f, " ")
