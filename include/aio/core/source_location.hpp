@@ -1,6 +1,6 @@
-// aio::source_location: aio::source_location where the toolchain has it.
+// aio::source_location: std::source_location where the toolchain has it.
 //
-// Clang 14 with libstdc++ 12 lacks aio::source_location (it needs
+// Clang 14 with libstdc++ 12 lacks std::source_location (it needs
 // __builtin_source_location, which Clang gained in version 15). There the creation site
 // of tasks is reported as "unknown" instead of failing to compile.
 #pragma once
