@@ -93,16 +93,41 @@ class uring_backend final : public backend {
 
     void submit(io_op& op) noexcept override {
         ++m_inflight;
-        if (sys::g_fault && op.m_kind != op_kind::poll) {
-            std::size_t len = op.m_len;
-            if (sys::inject(call_of(op.m_kind), &len)) {
-                op.m_result = -errno;
-                m_synthetic.push_back(&op);
+        if (sys::g_fault) [[unlikely]] {
+            if (inject_fault(op))
                 return;
-            }
-            op.m_len = len;
         }
-        io_uring_sqe* sqe = get_sqe();
+        io_uring_sqe* sqe = io_uring_get_sqe(&m_ring);
+        if (!sqe) [[unlikely]]
+            sqe = get_sqe();
+        // The stream's hot pair first, without the general switch.
+        if (op.m_kind == op_kind::recv) [[likely]] {
+            io_uring_prep_recv(sqe, op.m_fd, op.m_buf, op.m_len, 0);
+        } else if (op.m_kind == op_kind::send) {
+            io_uring_prep_send(sqe, op.m_fd, op.m_buf, op.m_len, MSG_NOSIGNAL);
+        } else {
+            prep(sqe, op);
+        }
+        io_uring_sqe_set_data64(sqe, reinterpret_cast<std::uint64_t>(&op));
+    }
+
+    /// Test-only fault plans (src/io/sys.hpp): a planned failure completes the op with the
+    /// error at the next poll; a planned short transfer shortens it. Returns true when the
+    /// op was completed that way.
+    bool inject_fault(io_op& op) noexcept {
+        if (op.m_kind == op_kind::poll)
+            return false;
+        std::size_t len = op.m_len;
+        if (sys::inject(call_of(op.m_kind), &len)) {
+            op.m_result = -errno;
+            m_synthetic.push_back(&op);
+            return true;
+        }
+        op.m_len = len;
+        return false;
+    }
+
+    static void prep(io_uring_sqe* sqe, io_op& op) noexcept {
         switch (op.m_kind) {
         case op_kind::read:
             io_uring_prep_read(sqe, op.m_fd, op.m_buf, static_cast<unsigned>(op.m_len), -1);
@@ -149,7 +174,6 @@ class uring_backend final : public backend {
                                  static_cast<mode_t>(op.m_offset));
             break;
         }
-        io_uring_sqe_set_data64(sqe, reinterpret_cast<std::uint64_t>(&op));
     }
 
     void cancel(io_op& op) noexcept override {
