@@ -15,23 +15,15 @@ using aio::net::tls_context;
 using aio::net::tls_error;
 using aio_test::certs;
 using aio_test::handshake;
+using aio_test::localhost_server;
 using aio_test::read_available;
 using aio_test::transfer;
+using aio_test::trusting_client;
 using engine = aio::net::detail::tls_engine;
 using role = engine::role;
 using status = engine::status;
 
 namespace {
-
-tls_context trusting_client() {
-    auto ctx = tls_context::client();
-    ctx.load_verify_locations(certs().ca());
-    return ctx;
-}
-
-tls_context localhost_server() {
-    return tls_context::server(certs().server_cert(), certs().server_key());
-}
 
 /// Runs a handshake expected to fail on the client; returns the client's error.
 tls_error client_refuses(tls_context cctx, tls_context sctx, const std::string& host) {

@@ -4,6 +4,8 @@
 // whole set takes well under a second. Generated once per test process, removed at exit.
 #pragma once
 
+#include <aio/net/tls.hpp>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -89,6 +91,18 @@ struct test_certs {
 inline const test_certs& certs() {
     static test_certs c;
     return c;
+}
+
+/// A client context that trusts the test CA (hostname checks on, as by default).
+inline aio::net::tls_context trusting_client() {
+    auto ctx = aio::net::tls_context::client();
+    ctx.load_verify_locations(certs().ca());
+    return ctx;
+}
+
+/// A server context with the certificate for localhost / 127.0.0.1.
+inline aio::net::tls_context localhost_server() {
+    return aio::net::tls_context::server(certs().server_cert(), certs().server_key());
 }
 
 } // namespace aio_test

@@ -17,18 +17,10 @@ using aio::net::stream;
 using aio::net::tls_context;
 using aio::net::tls_error;
 using aio_test::certs;
+using aio_test::localhost_server;
+using aio_test::trusting_client;
 
 namespace {
-
-tls_context trusting_client() {
-    auto ctx = tls_context::client();
-    ctx.load_verify_locations(certs().ca());
-    return ctx;
-}
-
-tls_context localhost_server() {
-    return tls_context::server(certs().server_cert(), certs().server_key());
-}
 
 /// Echoes lines, prefixed with what TLS negotiated on this connection.
 task<> tls_echo(stream s) {

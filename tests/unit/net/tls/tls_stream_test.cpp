@@ -11,6 +11,7 @@
 
 #include <random>
 #include <string>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -20,17 +21,17 @@ using aio::net::stream;
 using aio::net::tls_context;
 using aio::net::tls_error;
 using aio_test::certs;
+using aio_test::localhost_server;
+using aio_test::trusting_client;
 
 namespace {
 
-tls_context trusting_client() {
-    auto ctx = tls_context::client();
-    ctx.load_verify_locations(certs().ca());
-    return ctx;
-}
-
-tls_context localhost_server() {
-    return tls_context::server(certs().server_cert(), certs().server_key());
+/// Two connected streams (a socket pair) that completed a TLS handshake: a is the client.
+task<std::pair<stream, stream>> tls_stream_pair() {
+    auto [a, b] = aio_test::stream_pair();
+    co_await aio::gather(a.start_tls(trusting_client(), "localhost"),
+                         b.start_tls(localhost_server()));
+    co_return std::pair<stream, stream>(std::move(a), std::move(b));
 }
 
 aio::net::detail::tls_engine* engine_of(const stream& s) {
@@ -289,9 +290,7 @@ TEST(tls_stream, close_sends_close_notify_and_abort_does_not) {
     AIO_REQUIRE_TEST_CERTS();
     aio::run([]() -> task<> {
         {
-            auto [a, b] = aio_test::stream_pair();
-            co_await aio::gather(a.start_tls(trusting_client(), "localhost"),
-                                 b.start_tls(localhost_server()));
+            auto [a, b] = co_await tls_stream_pair();
             co_await a.write("bye");
             co_await a.close();
             EXPECT_EQ(co_await b.read_all(), "bye");
@@ -300,9 +299,7 @@ TEST(tls_stream, close_sends_close_notify_and_abort_does_not) {
             co_await b.close();
         }
         {
-            auto [a, b] = aio_test::stream_pair();
-            co_await aio::gather(a.start_tls(trusting_client(), "localhost"),
-                                 b.start_tls(localhost_server()));
+            auto [a, b] = co_await tls_stream_pair();
             // a reads once first, so that the server's session tickets are not left unread
             // in its socket: closing a socket with unread data makes the kernel reset the
             // connection instead of sending EOF.
@@ -322,9 +319,7 @@ TEST(tls_stream, close_sends_close_notify_and_abort_does_not) {
 TEST(tls_stream, write_eof_sends_close_notify_and_the_peer_can_still_answer) {
     AIO_REQUIRE_TEST_CERTS();
     aio::run([]() -> task<> {
-        auto [a, b] = aio_test::stream_pair();
-        co_await aio::gather(a.start_tls(trusting_client(), "localhost"),
-                             b.start_tls(localhost_server()));
+        auto [a, b] = co_await tls_stream_pair();
         co_await a.write("question");
         co_await a.write_eof();
         EXPECT_EQ(co_await b.read_all(), "question");
@@ -353,9 +348,7 @@ task<std::string> send_and_receive(stream s, std::string out) {
 TEST(tls_stream, megabytes_flow_both_ways_at_once) {
     AIO_REQUIRE_TEST_CERTS();
     aio::run([]() -> task<> {
-        auto [a, b] = aio_test::stream_pair();
-        co_await aio::gather(a.start_tls(trusting_client(), "localhost"),
-                             b.start_tls(localhost_server()));
+        auto [a, b] = co_await tls_stream_pair();
         std::string x(3 << 20, '\0'), y(2 << 20, '\0');
         std::mt19937 rng(7);
         for (auto& c : x)
@@ -396,9 +389,7 @@ TEST(tls_stream, a_pending_read_is_interrupted_by_close) {
     AIO_REQUIRE_TEST_CERTS();
     const int fds = aio_test::fd_count();
     aio::run([]() -> task<> {
-        auto [a, b] = aio_test::stream_pair();
-        co_await aio::gather(a.start_tls(trusting_client(), "localhost"),
-                             b.start_tls(localhost_server()));
+        auto [a, b] = co_await tls_stream_pair();
         auto reader = aio::create_task(a.read(100));
         co_await aio::sleep(5ms);
         co_await a.close();
@@ -411,9 +402,7 @@ TEST(tls_stream, a_pending_read_is_interrupted_by_close) {
 TEST(tls_stream, a_cancelled_read_keeps_the_record_for_the_next_read) {
     AIO_REQUIRE_TEST_CERTS();
     aio::run([]() -> task<> {
-        auto [a, b] = aio_test::stream_pair();
-        co_await aio::gather(a.start_tls(trusting_client(), "localhost"),
-                             b.start_tls(localhost_server()));
+        auto [a, b] = co_await tls_stream_pair();
         EXPECT_THROW(co_await aio::wait_for(b.read_line(), 20ms), aio::timeout_error);
         co_await a.write("after the timeout\n");
         EXPECT_EQ(co_await b.read_line(), "after the timeout\n");
@@ -425,9 +414,7 @@ TEST(tls_stream, a_cancelled_read_keeps_the_record_for_the_next_read) {
 TEST(tls_stream, key_updates_in_both_directions_keep_the_stream_working) {
     AIO_REQUIRE_TEST_CERTS();
     aio::run([]() -> task<> {
-        auto [a, b] = aio_test::stream_pair();
-        co_await aio::gather(a.start_tls(trusting_client(), "localhost"),
-                             b.start_tls(localhost_server()));
+        auto [a, b] = co_await tls_stream_pair();
         for (int i = 0; i < 3; ++i) {
             engine_of(a)->request_key_update(); // sent with the next write
             co_await a.write("ping " + std::to_string(i) + "\n");
