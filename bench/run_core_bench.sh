@@ -26,34 +26,13 @@
 # build or run is reported and skipped; the script never aborts the whole run.
 set -u -o pipefail
 
-script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo_root=$(cd "$script_dir/.." && pwd)
-peers_src="$script_dir/peers"
-
-quick=0
-build_dir=""
-for arg in "$@"; do
-  case "$arg" in
-    --quick) quick=1 ;;
-    -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "unknown option: $arg" >&2; exit 64 ;;
-    *) if [[ -n "$build_dir" ]]; then echo "more than one BUILD_DIR given" >&2; exit 64; fi
-       build_dir="$arg" ;;
-  esac
-done
-build_dir=${build_dir:-"$repo_root/build"}
-mkdir -p "$build_dir" || exit 1
-build_dir=$(cd "$build_dir" && pwd)
-peers_dir=${AIO_PEERS_DIR:-"$build_dir/bench-peers"}
-mkdir -p "$peers_dir" || exit 1
-peers_dir=$(cd "$peers_dir" && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_parse_args "$@"
 
 benches=${BENCHES:-"spawn sleepers pingpong"}
 peers=${PEERS:-"aiocpp asio tokio asyncio uvloop node"}
 python=${PYTHON:-/usr/bin/python3}
 run_timeout=${RUN_TIMEOUT:-900}
-# rustup installs cargo under ~/.cargo/bin, which is not always on PATH.
-[[ -d "$HOME/.cargo/bin" ]] && PATH="$PATH:$HOME/.cargo/bin"
 
 div=1; (( quick )) && div=10
 spawn_n=${SPAWN_N:-$(( 1000000 / div ))}

@@ -49,28 +49,9 @@
 # not build stops it, since nothing can be measured without it).
 set -u -o pipefail
 
-script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo_root=$(cd "$script_dir/.." && pwd)
-peers_src="$script_dir/peers"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_parse_args "$@"
 loadgen_src="$script_dir/net/loadgen/loadgen.c"
-
-quick=0
-build_dir=""
-for arg in "$@"; do
-  case "$arg" in
-    --quick) quick=1 ;;
-    -h|--help) sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "unknown option: $arg" >&2; exit 64 ;;
-    *) if [[ -n "$build_dir" ]]; then echo "more than one BUILD_DIR given" >&2; exit 64; fi
-       build_dir="$arg" ;;
-  esac
-done
-build_dir=${build_dir:-"$repo_root/build"}
-mkdir -p "$build_dir" || exit 1
-build_dir=$(cd "$build_dir" && pwd)
-peers_dir=${AIO_PEERS_DIR:-"$build_dir/bench-peers"}
-mkdir -p "$peers_dir" || exit 1
-peers_dir=$(cd "$peers_dir" && pwd)
 
 servers=${SERVERS:-"aiocpp-uring aiocpp-epoll asyncio uvloop asio tokio node c-epoll c-uring"}
 sizes=${SIZES:-"1024 100"}
@@ -85,8 +66,6 @@ instr_secs=${INSTR_SECONDS:-4}
 repeats=${REPEATS:-1}
 quiet_pct=${QUIET_PCT:-10}
 start_timeout=15
-# rustup installs cargo under ~/.cargo/bin, which is not always on PATH.
-[[ -d "$HOME/.cargo/bin" ]] && PATH="$PATH:$HOME/.cargo/bin"
 
 note() { printf '[echo-bench] %s\n' "$*" >&2; }
 want() { [[ " $servers " == *" $1 "* ]]; }
