@@ -216,6 +216,14 @@ server_cmd() { # id -> command words in $cmd
   esac
 }
 
+# kv(line, key): the value of "key=value" in a result line, for the awk reports below
+awk_kv='
+  function kv(line, key,    i, n, f) {
+    n = split(line, f, " ")
+    for (i = 1; i <= n; i++) if (index(f[i], key "=") == 1) return substr(f[i], length(key) + 2)
+    return ""
+  }
+'
 field() { # line key
   awk -v k="$2" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }' <<<"$1"
 }
@@ -365,12 +373,7 @@ if [[ -n "${ok[syscall_probe]:-}" ]] && probe_line=$("$probe" 2>/dev/null); then
   echo "This machine charges $(field "$probe_line" user_pct)% of an empty syscall's cost ($(field "$probe_line" ns_per_call) ns) to user time:"
   echo "above a few %, usr us/rt mostly counts syscalls, not runtime code (see the instruction counts below)."
 fi
-awk '
-  function kv(line, key,    i, n, f) {
-    n = split(line, f, " ")
-    for (i = 1; i <= n; i++) if (index(f[i], key "=") == 1) return substr(f[i], length(key) + 2)
-    return ""
-  }
+awk "$awk_kv"'
   function ratio(a, b) { return (b > 0 && a != "") ? sprintf("%.2f", a / b) : "-" }
   {
     id = kv($0, "server"); size = kv($0, "size")
@@ -442,12 +445,7 @@ wrap=()
 echo
 echo "User-space instructions per round trip under callgrind ($conns connections, $isize B, ${instr_secs} s;"
 echo "exact counts, independent of machine load; the kernel's share is not included)   [raw: $instr_results]"
-awk '
-  function kv(line, key,    i, n, f) {
-    n = split(line, f, " ")
-    for (i = 1; i <= n; i++) if (index(f[i], key "=") == 1) return substr(f[i], length(key) + 2)
-    return ""
-  }
+awk "$awk_kv"'
   { id = kv($0, "server"); ids[++n] = id
     if (kv($0, "FAILED") == "") per[id] = kv($0, "instructions") / kv($0, "round_trips") }
   END {
