@@ -219,36 +219,6 @@ task<std::string> do_read_until(state_ref r, std::string sep, std::size_t limit,
     }
 }
 
-task<std::size_t> do_read_into(state_ref r, std::span<std::byte> buf) {
-    stream_state* s = r.get();
-    read_scope scope(s, "read_into");
-    if (buf.empty())
-        co_return 0;
-    if (const std::size_t have = s->m_in.size()) {
-        const std::size_t n = std::min(have, buf.size());
-        std::memcpy(buf.data(), s->m_in.data(), n);
-        s->m_in.consume(n);
-        co_return n;
-    }
-    if (s->m_eof || s->m_closing || !s->m_t) {
-        s->m_eof = true;
-        co_return 0;
-    }
-    std::size_t n = 0;
-    try {
-        if (fd_transport* f = s->m_t->as_fd())
-            n = co_await f->read_op(buf);
-        else
-            n = co_await s->m_t->read_some(buf);
-    } catch (const io_error& e) {
-        if (!(s->m_closing && is_operation_canceled(e)))
-            throw;
-    }
-    if (n == 0)
-        s->m_eof = true;
-    co_return n;
-}
-
 /// The background sender: sends m_pending (swapped into m_sending) until nothing is left.
 /// Its parameter's destructor does the bookkeeping, so it also runs if the task is
 /// cancelled before its first step (the body then never runs).
@@ -616,9 +586,9 @@ read_into_awaitable stream::read_into(std::span<char> buf) {
 
 // ---- read_into_awaitable ----
 //
-// The same steps as do_read_into (which still serves TLS streams), without its frame: the
-// synchronous cases are served by await_ready, the fd read runs as an fd_transport::io_awaiter
-// constructed in m_op, and await_resume ends the read scope.
+// No frame of its own: the synchronous cases are served by await_ready; otherwise the read
+// runs as an fd_transport::io_awaiter constructed in m_op (plain fd) or as the transport's
+// read_some coroutine (TLS), and await_resume ends the read scope for both.
 
 namespace {
 using fd_read = detail::fd_transport::io_awaiter;
@@ -651,7 +621,7 @@ read_into_awaitable::operator task<std::size_t>() && {
 
 bool read_into_awaitable::await_ready() {
     detail::stream_state* s = m_s;
-    if (!s || m_mode != 0) {
+    if (!s || m_mode != mode::not_awaited) {
         throw invalid_state_error(
             "aio::net::stream::read_into: this read was already awaited (or moved from)");
     }
@@ -659,7 +629,7 @@ bool read_into_awaitable::await_ready() {
         throw invalid_state_error(
             "aio::net::stream::read_into: another task is already reading from this stream");
     }
-    m_mode = 1;
+    m_mode = mode::ready;
     if (m_buf.empty())
         return true;
     if (const std::size_t have = s->m_in.size()) {
@@ -677,29 +647,29 @@ bool read_into_awaitable::await_ready() {
 
 std::coroutine_handle<> read_into_awaitable::await_suspend(std::coroutine_handle<> h) {
     detail::stream_state* s = m_s;
+    s->m_reading = true;
     if (detail::fd_transport* f = s->m_t->as_fd()) {
-        s->m_reading = true;
-        m_mode = 2;
+        m_mode = mode::in_place;
         auto* op = ::new (static_cast<void*>(m_op)) fd_read(f->read_op(m_buf));
         if (op->await_suspend(h))
             return std::noop_coroutine();
         return h; // the task is cancelled: await_resume throws
     }
-    m_mode = 3;
-    m_slow = detail::do_read_into(state_ref(s), m_buf);
+    m_mode = mode::slow;
+    m_slow = s->m_t->read_some(m_buf);
     return m_slow.operator co_await().await_suspend(h);
 }
 
 std::size_t read_into_awaitable::await_resume() {
-    if (m_mode == 1)
+    if (m_mode == mode::ready)
         return m_ready;
-    if (m_mode == 3)
-        return m_slow.operator co_await().await_resume();
     detail::stream_state* s = m_s;
-    auto* op = std::launder(reinterpret_cast<fd_read*>(m_op));
     std::size_t n = 0;
     try {
-        n = op->await_resume();
+        if (m_mode == mode::in_place)
+            n = std::launder(reinterpret_cast<fd_read*>(m_op))->await_resume();
+        else
+            n = m_slow.operator co_await().await_resume();
     } catch (const io_error& e) {
         // close()/abort() interrupted the read: a closed stream reads as EOF.
         if (!(s->m_closing && detail::is_operation_canceled(e))) {

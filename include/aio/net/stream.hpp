@@ -50,9 +50,11 @@ class [[nodiscard]] read_into_awaitable {
 
     detail::stream_state* m_s;
     std::span<std::byte> m_buf;
-    task<std::size_t> m_slow; // TLS streams: the read runs in a coroutine
+    enum class mode : unsigned char { not_awaited, ready, in_place, slow };
+
+    task<std::size_t> m_slow; // TLS streams: the transport's read_some coroutine
     std::size_t m_ready = 0;
-    unsigned char m_mode = 0; // 0 not awaited, 1 ready, 2 in-place op, 3 m_slow
+    mode m_mode = mode::not_awaited;
     alignas(16) unsigned char m_op[op_storage];
 };
 
