@@ -7,13 +7,17 @@
 
 namespace aio::net::detail {
 
+std::string io_what(op_kind kind) {
+    const bool socket = kind == op_kind::recv || kind == op_kind::send;
+    const bool reading = kind == op_kind::recv || kind == op_kind::read;
+    return std::string("aio::net::stream: ") +
+           (socket ? (reading ? "recv" : "send") : (reading ? "read" : "write"));
+}
+
 void fd_transport::io_awaiter::fail(int r) const {
     if (cancel_requested())
         throw cancelled_error();
-    const bool socket = m_kind == op_kind::recv || m_kind == op_kind::send;
-    const bool reading = m_kind == op_kind::recv || m_kind == op_kind::read;
-    throw_io_error(-r, std::string("aio::net::stream: ") +
-                           (socket ? (reading ? "recv" : "send") : (reading ? "read" : "write")));
+    throw_io_error(-r, io_what(m_kind));
 }
 
 fd_transport::~fd_transport() {

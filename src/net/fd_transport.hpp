@@ -16,8 +16,12 @@
 #include <coroutine>
 #include <cstddef>
 #include <span>
+#include <string>
 
 namespace aio::net::detail {
+
+/// What an error message names for `kind` ("aio::net::stream: send", ...).
+std::string io_what(op_kind kind);
 
 class fd_transport final : public transport {
   public:
@@ -59,8 +63,8 @@ class fd_transport final : public transport {
                           &m_read);
     }
     [[nodiscard]] io_awaiter write_op(std::span<const std::byte> buf) noexcept {
-        return io_awaiter(m_socket ? op_kind::send : op_kind::write, m_fd,
-                          const_cast<std::byte*>(buf.data()), buf.size(), &m_write);
+        return io_awaiter(write_kind(), m_fd, const_cast<std::byte*>(buf.data()), buf.size(),
+                          &m_write);
     }
 
     task<std::size_t> read_some(std::span<std::byte> buf) override;
@@ -69,6 +73,8 @@ class fd_transport final : public transport {
     task<void> close() override;
     void cancel_io() noexcept override;
     int native_handle() const noexcept override { return m_fd; }
+    /// The operation that writes to this fd (send for a socket: never SIGPIPE).
+    op_kind write_kind() const noexcept { return m_socket ? op_kind::send : op_kind::write; }
     fd_transport* as_fd() noexcept override { return this; }
 
   private:

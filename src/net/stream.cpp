@@ -219,7 +219,8 @@ task<std::string> do_read_until(state_ref r, std::string sep, std::size_t limit,
     }
 }
 
-/// The background sender: sends m_pending (swapped into m_sending) until nothing is left.
+/// The background sender of a transport that is not a plain fd (TLS): sends m_sending, then
+/// m_pending (swapped into m_sending), until nothing is left.
 /// Its parameter's destructor does the bookkeeping, so it also runs if the task is
 /// cancelled before its first step (the body then never runs).
 struct flusher_guard {
@@ -232,6 +233,7 @@ struct flusher_guard {
         stream_state* s = m_s;
         s->m_flusher = nullptr;
         s->m_writing = false;
+        s->end_linger();
         if (s->m_aborted || s->m_write_error)
             s->drop_output();
         s->changed();
@@ -253,11 +255,7 @@ task<void> flush(flusher_guard g) {
             }
             const std::string& out = s->m_sending;
             const auto* p = reinterpret_cast<const std::byte*>(out.data()) + s->m_send_pos;
-            const std::span<const std::byte> rest(p, out.size() - s->m_send_pos);
-            if (fd_transport* f = s->m_t->as_fd())
-                s->m_send_pos += co_await f->write_op(rest);
-            else
-                s->m_send_pos += co_await s->m_t->write_some(rest);
+            s->m_send_pos += co_await s->m_t->write_some({p, out.size() - s->m_send_pos});
             if (s->write_queued() <= s->m_low)
                 s->changed();
         }
@@ -453,32 +451,133 @@ std::span<std::byte> read_buffer::prepare(std::size_t n) {
 
 stream_state::stream_state(std::unique_ptr<transport> t, const stream_options& opts, bool tcp)
     : m_t(std::move(t)), m_limit(opts.limit), m_high(opts.high_water),
-      m_low(opts.low_water ? opts.low_water : opts.high_water / 4), m_tcp(tcp) {}
+      m_low(opts.low_water ? opts.low_water : opts.high_water / 4), m_linger(opts.linger),
+      m_tcp(tcp) {
+    m_fd_t = m_t ? m_t->as_fd() : nullptr;
+    m_send.m_owner = this;
+    m_send.m_complete = &on_sent;
+    m_send.m_shutdown = &on_loop_shutdown;
+    m_linger_timer.m_owner = this;
+    m_linger_timer.m_fire = &on_linger_timeout;
+}
 
 stream_state::~stream_state() = default;
 
-void stream_state::check_writable(const char* fn) const {
+void stream_state::throw_not_writable(const char* fn) const {
     if (m_write_error)
         std::rethrow_exception(m_write_error);
     if (m_closing) {
         throw invalid_state_error(std::string("aio::net::stream::") + fn +
                                   ": the stream is closed");
     }
-    if (m_eof_requested) {
-        throw invalid_state_error(std::string("aio::net::stream::") + fn +
-                                  ": write_eof() was called; the stream cannot send any more");
-    }
+    throw invalid_state_error(std::string("aio::net::stream::") + fn +
+                              ": write_eof() was called; the stream cannot send any more");
 }
 
 void stream_state::start_flusher() {
-    add_ref(); // the flusher's reference, dropped by its guard
+    add_ref(); // the sender's reference, dropped when it ends
+    if (fd_transport* f = m_fd_t) {
+        m_send.m_kind = f->write_kind();
+        m_send.m_fd = f->native_handle();
+        m_send.m_backend = &aio::detail::t_loop->io_backend(); // called by a running task
+        aio::detail::t_loop->link_detached(&m_send);
+        send_next();
+        return;
+    }
     auto h = create_task(flush(flusher_guard(this)));
     m_flusher = h.get();
 }
 
+void stream_state::send_next() noexcept {
+    if (!m_aborted) {
+        if (m_send_pos == m_sending.size()) {
+            m_sending.clear();
+            m_send_pos = 0;
+            if (!m_pending.empty())
+                std::swap(m_sending, m_pending);
+        }
+        if (m_send_pos < m_sending.size()) {
+            m_send.m_buf = m_sending.data() + m_send_pos;
+            m_send.m_len = std::min(m_sending.size() - m_send_pos, fd_transport::max_chunk);
+            m_send.m_busy = true;
+            m_send.m_backend->submit(m_send);
+            return;
+        }
+    }
+    end_sender();
+}
+
+void stream_state::on_sent(io_op* op) noexcept {
+    auto& so = static_cast<send_op&>(*op);
+    stream_state* s = so.m_owner;
+    so.m_busy = false;
+    if (const int r = so.m_result; r < 0) {
+        if (!s->m_aborted && !s->m_write_error) {
+            try {
+                s->m_write_error = make_io_error(-r, io_what(so.m_kind));
+            } catch (...) {
+                s->m_write_error = std::current_exception();
+            }
+        }
+        s->end_sender();
+        return;
+    }
+    s->m_send_pos += static_cast<std::size_t>(so.m_result);
+    if (s->write_queued() <= s->m_low)
+        s->changed();
+    s->send_next();
+}
+
+void stream_state::end_sender() noexcept {
+    aio::detail::t_loop->unlink_detached(&m_send);
+    m_writing = false;
+    end_linger();
+    if (m_aborted || m_write_error)
+        drop_output();
+    changed();
+    maybe_release();
+    release(); // the sender's reference: may delete this
+}
+
+void stream_state::on_loop_shutdown(aio::detail::detached_work* w) noexcept {
+    // No task is left that could wait for the queue: discard it, as for the flusher task.
+    static_cast<send_op*>(w)->m_owner->abort();
+}
+
+void stream_state::linger() noexcept {
+    const bool sending = m_send.m_busy || m_flusher;
+    if (m_released || m_aborted || !sending || m_linger.count() <= 0 || !aio::detail::t_loop) {
+        abort();
+        return;
+    }
+    // Like close() without a caller to wait: no more writes, readers see EOF, the sender
+    // goes on; end_linger() releases the transport when it ends.
+    m_closing = true;
+    m_lingering = true;
+    if (m_reading && m_t)
+        m_t->cancel_io(); // the fd sender is not one of the transport's own operations
+    aio::detail::loop_core& loop = *aio::detail::t_loop;
+    m_linger_timer.m_deadline =
+        loop.refresh_now() + std::chrono::duration_cast<aio::detail::clock::duration>(m_linger);
+    loop.add_timer(m_linger_timer);
+    changed();
+}
+
+void stream_state::end_linger() noexcept {
+    if (!m_lingering)
+        return;
+    m_lingering = false;
+    aio::detail::t_loop->cancel_timer(m_linger_timer); // no-op when it is the one firing
+    m_aborted = true; // nothing left to send: maybe_release() may now close
+}
+
+void stream_state::on_linger_timeout(aio::detail::timer_node* t) noexcept {
+    static_cast<linger_timer*>(t)->m_owner->abort(); // the sender ends, then end_linger()
+}
+
 void stream_state::drop_output() noexcept {
     m_pending.clear();
-    if (!m_flusher) {
+    if (!m_flusher && !m_send.m_busy) {
         m_sending.clear();
         m_send_pos = 0;
     }
@@ -492,6 +591,8 @@ void stream_state::abort() noexcept {
     drop_output();
     if (m_flusher) {
         m_flusher->cancel();
+    } else if (m_send.m_busy) {
+        m_send.m_backend->cancel(m_send);
     } else if (m_writing && m_t) {
         m_t->cancel_io();
     }
@@ -504,6 +605,7 @@ void stream_state::abort() noexcept {
 void stream_state::maybe_release() noexcept {
     if (m_aborted && !m_released && !m_reading && !m_writing && !m_closing_io) {
         m_t.reset();
+        m_fd_t = nullptr;
         m_released = true;
         changed();
     }
@@ -526,7 +628,7 @@ stream& stream::operator=(stream&& o) noexcept {
 
 stream::~stream() {
     if (m_s) {
-        m_s->abort();
+        m_s->linger();
         m_s->release();
     }
 }
@@ -538,10 +640,11 @@ stream stream::from_fd(int fd, stream_options opts) {
         detail::throw_io_error(fd < 0 ? EBADF : errno,
                                "aio::net::stream::from_fd(" + std::to_string(fd) + ")");
     }
-    if (opts.limit == 0 || opts.high_water == 0 || opts.low_water > opts.high_water) {
+    if (opts.limit == 0 || opts.high_water == 0 || opts.low_water > opts.high_water ||
+        opts.linger.count() < 0) {
         throw invalid_argument_error(
-            "aio::net::stream_options: limit and high_water must be > 0 and low_water <= "
-            "high_water");
+            "aio::net::stream_options: limit and high_water must be > 0, low_water <= "
+            "high_water and linger >= 0");
     }
     const int flags = ::fcntl(fd, F_GETFL);
     if (flags >= 0 && !(flags & O_NONBLOCK))
@@ -693,12 +796,74 @@ void read_into_awaitable::end_read() noexcept {
     if (s->m_closing)
         s->changed(); // close() waits for the reader to leave
 }
-task<void> stream::write(std::string_view data) {
-    return detail::do_write(state_ref(need(m_s, "write")), data.data(), data.size());
+// ---- write_awaitable ----
+//
+// await_ready serves every write that fits under the high-water mark: the bytes are copied
+// to the queue and the sender (started if idle) hands them to the kernel. Only a write that
+// does not fit runs do_write (inline zero-copy send, or the backpressure wait).
+
+namespace {
+task<void> await_write(write_awaitable a) {
+    co_await a;
 }
-task<void> stream::write(std::span<const std::byte> data) {
-    return detail::do_write(state_ref(need(m_s, "write")),
-                            reinterpret_cast<const char*>(data.data()), data.size());
+} // namespace
+
+write_awaitable::write_awaitable(detail::stream_state* s, const char* p, std::size_t n) noexcept
+    : m_s(s), m_p(p), m_n(n) {
+    s->add_ref();
+}
+
+write_awaitable::write_awaitable(write_awaitable&& o) noexcept
+    : m_s(std::exchange(o.m_s, nullptr)), m_p(o.m_p), m_n(o.m_n), m_slow(std::move(o.m_slow)),
+      m_awaited(o.m_awaited) {}
+
+write_awaitable::~write_awaitable() {
+    if (m_s)
+        m_s->release();
+}
+
+write_awaitable::operator task<void>() && {
+    return await_write(std::move(*this));
+}
+
+bool write_awaitable::await_ready() {
+    detail::stream_state* s = m_s;
+    if (!s || m_awaited) {
+        throw invalid_state_error(
+            "aio::net::stream::write: this write was already awaited (or moved from)");
+    }
+    m_awaited = true;
+    s->check_writable("write");
+    if (m_n == 0)
+        return true;
+    if (s->write_queued() + m_n > s->m_high)
+        return false;
+    if (s->m_writing) {
+        s->m_pending.append(m_p, m_n); // behind what is queued or being sent inline
+    } else {
+        s->m_sending.append(m_p, m_n); // the sender is idle, so its buffer is empty
+        s->m_writing = true;
+        s->start_flusher();
+    }
+    return true;
+}
+
+std::coroutine_handle<> write_awaitable::await_suspend(std::coroutine_handle<> h) {
+    m_slow = detail::do_write(state_ref(m_s), m_p, m_n);
+    return m_slow.operator co_await().await_suspend(h);
+}
+
+void write_awaitable::await_resume() {
+    if (m_slow)
+        m_slow.operator co_await().await_resume();
+}
+
+write_awaitable stream::write(std::string_view data) {
+    return write_awaitable(need(m_s, "write"), data.data(), data.size());
+}
+write_awaitable stream::write(std::span<const std::byte> data) {
+    return write_awaitable(need(m_s, "write"), reinterpret_cast<const char*>(data.data()),
+                           data.size());
 }
 task<void> stream::drain() {
     return detail::do_drain(state_ref(need(m_s, "drain")));

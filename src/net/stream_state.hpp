@@ -5,9 +5,11 @@
 #include "net/io.hpp"
 #include "net/transport.hpp"
 
+#include <aio/core/detail/loop_core.hpp>
 #include <aio/core/detail/promise_base.hpp>
 #include <aio/net/stream.hpp>
 
+#include <chrono>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -65,13 +67,21 @@ class stream_state {
         return (m_sending.size() - m_send_pos) + m_pending.size();
     }
     /// Throws the stored send error, or invalid_state_error once writing is over.
-    void check_writable(const char* fn) const;
-    /// Starts the background sender for m_pending (m_writing must already be true).
+    void check_writable(const char* fn) const {
+        if (m_write_error || m_closing || m_eof_requested) [[unlikely]]
+            throw_not_writable(fn);
+    }
+    [[noreturn]] void throw_not_writable(const char* fn) const;
+    /// Starts the background sender for m_sending and m_pending (m_writing must already be
+    /// true): the in-place send operation on a plain fd, else the flusher task.
     void start_flusher();
     /// Drops queued output that no operation is using.
     void drop_output() noexcept;
     /// See stream::abort.
     void abort() noexcept;
+    /// The stream object is gone: sends what is queued in the background (up to m_linger),
+    /// then releases the transport; aborts at once when nothing is being sent.
+    void linger() noexcept;
     /// Releases the transport once aborted and no call is in flight on it.
     void maybe_release() noexcept;
     /// Wakes every task waiting for a change of state.
@@ -82,6 +92,7 @@ class stream_state {
     /// (call after drain(), from the task that owns the stream).
     std::unique_ptr<transport> exchange_transport(std::unique_ptr<transport> t) noexcept {
         std::swap(m_t, t);
+        m_fd_t = m_t ? m_t->as_fd() : nullptr;
         return t;
     }
     /// The TLS seam: bytes already read from the old transport and not yet consumed (they
@@ -89,9 +100,11 @@ class stream_state {
     std::string take_buffered() { return m_in.take(m_in.size()); }
 
     std::unique_ptr<transport> m_t;
+    fd_transport* m_fd_t = nullptr; // m_t when it is a plain fd (the hot paths' shortcut)
     std::size_t m_limit;
     std::size_t m_high;
     std::size_t m_low;
+    std::chrono::milliseconds m_linger;
     unsigned m_refs = 1;
     bool m_tcp = false;
 
@@ -100,14 +113,36 @@ class stream_state {
     bool m_eof = false;
     bool m_reading = false;
 
-    // Writing. m_writing: a writer (an inline write, the flusher, a shutdown) is using the
-    // transport's write side. m_sending is only touched by the flusher while its send is in
-    // flight; new data goes to m_pending.
+    // Writing. m_writing: a writer (an inline write, the sender, a shutdown) is using the
+    // transport's write side. m_sending is only touched by the sender while it runs; new
+    // data goes to m_pending (or straight to m_sending when the sender is idle).
     std::string m_sending;
     std::size_t m_send_pos = 0;
     std::string m_pending;
     bool m_writing = false;
-    aio::detail::promise_base* m_flusher = nullptr;
+    aio::detail::promise_base* m_flusher = nullptr; // the sender of a non-fd transport (TLS)
+    /// The sender of a plain fd: one send operation at a time, driven by its completion
+    /// callback (no task, no coroutine frame); registered with the loop as detached work.
+    struct send_op : io_op, aio::detail::detached_work {
+        stream_state* m_owner = nullptr;
+        aio::detail::backend* m_backend = nullptr;
+        bool m_busy = false;
+    };
+    send_op m_send;
+    /// Armed while lingering (see linger()); firing aborts.
+    struct linger_timer : aio::detail::timer_node {
+        stream_state* m_owner = nullptr;
+    };
+    linger_timer m_linger_timer;
+    bool m_lingering = false;
+    /// The sender ended: a lingering stream is now released.
+    void end_linger() noexcept;
+    static void on_linger_timeout(aio::detail::timer_node* t) noexcept;
+    /// Sends the next part of the queue with m_send, or ends the sender.
+    void send_next() noexcept;
+    void end_sender() noexcept;
+    static void on_sent(io_op* op) noexcept;
+    static void on_loop_shutdown(aio::detail::detached_work* w) noexcept;
     std::exception_ptr m_write_error;
     bool m_eof_requested = false;
 

@@ -7,6 +7,7 @@
 #include <aio/net/errors.hpp>
 #include <aio/net/tls.hpp>
 
+#include <chrono>
 #include <coroutine>
 #include <cstddef>
 #include <optional>
@@ -58,6 +59,38 @@ class [[nodiscard]] read_into_awaitable {
     alignas(16) unsigned char m_op[op_storage];
 };
 
+/// What stream::write returns: awaited (once), it queues the bytes and returns at once
+/// while the queue stays under the high-water mark (the stream's sender hands them to the
+/// kernel in the background); otherwise it waits: for the kernel to take the bytes straight
+/// from the caller's buffer when nothing else is queued, else for the queue to drain to the
+/// low-water mark. No coroutine frame is started unless it waits. It can be stored, moved
+/// before it is awaited, passed to gather/wait_for, or converted to task<void>. Keeps the
+/// stream's internals alive (see the class comment of stream).
+class [[nodiscard]] write_awaitable {
+  public:
+    write_awaitable(write_awaitable&& o) noexcept;
+    write_awaitable& operator=(write_awaitable&&) = delete;
+    ~write_awaitable();
+
+    /// Queues the bytes when they fit under the high-water mark (the common case).
+    bool await_ready();
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<> h);
+    void await_resume();
+
+    /// The same write as a task (costs a coroutine frame).
+    operator task<void>() &&;
+
+  private:
+    friend class stream;
+    write_awaitable(detail::stream_state* s, const char* p, std::size_t n) noexcept;
+
+    detail::stream_state* m_s;
+    const char* m_p;
+    std::size_t m_n;
+    task<void> m_slow; // a write that has to wait
+    bool m_awaited = false;
+};
+
 /// Buffer limits of a stream.
 struct stream_options {
     /// Most bytes read_line/read_until buffer while looking for the separator (asyncio's
@@ -68,6 +101,9 @@ struct stream_options {
     std::size_t high_water = 64 * 1024;
     /// A waiting write() resumes once the queue is at or below this (0: high_water / 4).
     std::size_t low_water = 0;
+    /// How long a stream destroyed with output still queued keeps sending it in the
+    /// background before it gives up and closes (see ~stream). 0: discard at once.
+    std::chrono::milliseconds linger{30000};
 };
 
 /// A connected byte stream. Move-only; owns its socket (or pipe) and closes it.
@@ -76,15 +112,20 @@ struct stream_options {
 /// at a time may read (a second concurrent reader gets aio::invalid_state_error). The end of
 /// the stream is a value: read() returns "" at EOF.
 ///
-/// Writing: write(data) hands the bytes to the kernel right away when nothing is queued;
-/// what the kernel cannot take yet is queued and sent in the background. `co_await write`
-/// itself waits while the queue is above the high-water mark, so a fast writer cannot
-/// outrun a slow peer with unbounded memory. drain() waits until the queue is empty.
-/// Several tasks may write; their writes are sent in the order the calls were made.
+/// Writing: `co_await write(data)` queues the bytes (a copy) and returns at once while the
+/// queue stays under the high-water mark, as asyncio's write(); a background sender hands
+/// the queue to the kernel. A write that would take the queue over the mark waits instead,
+/// so a fast writer cannot outrun a slow peer with unbounded memory (when nothing is
+/// queued, such a write is sent from the caller's buffer without a copy). drain() waits
+/// until the queue is empty. Several tasks may write; their writes are sent in the order
+/// the calls were made.
 ///
-/// Closing: close() sends what is queued, then closes; abort() (and the destructor)
-/// discards what is queued and closes now. The socket is released as soon as no operation
-/// is in flight on it (at once, or after the kernel confirmed a cancellation).
+/// Closing: close() sends what is queued, then closes; abort() discards what is queued and
+/// closes now. The destructor closes in the background, as asyncio's StreamWriter does when
+/// it is dropped: what write() accepted is still sent (for at most stream_options::linger,
+/// while the loop runs), then the socket closes; pending reads see EOF. The socket is
+/// released as soon as no operation is in flight on it (at once, or after the kernel
+/// confirmed a cancellation).
 ///
 /// Errors: OS failures throw aio::io_error subclasses (connection_reset_error,
 /// broken_pipe_error, ...); a failure of a background send is thrown by the next write(),
@@ -97,7 +138,7 @@ struct stream_options {
 /// peer saw half a message.
 ///
 /// Threads: loop thread only. Lifetimes: the data passed to write() must stay valid until
-/// the returned task completes (it is not copied unless it must be queued). Awaitables
+/// the write is awaited and done (it is copied unless the write has to wait). Awaitables
 /// returned by a stream keep its internals alive, so destroying (or moving) the stream
 /// while another task awaits one of them is safe: that task sees EOF (reads) or
 /// aio::invalid_state_error (writes).
@@ -114,7 +155,8 @@ class stream {
     stream& operator=(stream&& o) noexcept;
     stream(const stream&) = delete;
     stream& operator=(const stream&) = delete;
-    /// Aborts the connection if it is still open (see abort()).
+    /// Closes the connection in the background if it is still open: queued output is still
+    /// sent (for at most stream_options::linger), unless the stream was aborted.
     ~stream();
 
     /// Adopts an open file descriptor: a socket (read with recv/send) or anything else
@@ -149,8 +191,8 @@ class stream {
 
     /// Sends `data` (see the class comment for buffering and backpressure). Throws a stored
     /// background send error, or aio::invalid_state_error after close()/write_eof().
-    [[nodiscard]] task<void> write(std::string_view data);
-    [[nodiscard]] task<void> write(std::span<const std::byte> data);
+    write_awaitable write(std::string_view data);
+    write_awaitable write(std::span<const std::byte> data);
     /// Waits until every queued byte was accepted by the kernel; throws a send error.
     [[nodiscard]] task<void> drain();
     /// Sends what is queued, then half-closes (the peer reads EOF; this side can still

@@ -34,6 +34,17 @@ struct timer_entry {
 
 class backend;
 
+/// Background work that no task owns (a stream's sender: an I/O operation that finishes
+/// on its own after write() returned). The loop cannot end while one is registered: at
+/// shutdown, once the tasks are cancelled, each gets m_shutdown called once (it must make
+/// the work finish soon, e.g. cancel its operation) and the loop runs until all unlinked.
+struct detached_work {
+    detached_work* m_dnext = nullptr;
+    detached_work* m_dprev = nullptr;
+    void (*m_shutdown)(detached_work*) noexcept = nullptr;
+    bool m_shutdown_called = false;
+};
+
 class loop_core {
   public:
     /// Appends w to the ready queue; it runs at this or the next loop turn, in FIFO order.
@@ -64,6 +75,22 @@ class loop_core {
     void unlink_task(promise_base* t) noexcept;
     std::size_t live_tasks() const noexcept { return m_tasks.size(); }
 
+    // Detached work (see detached_work).
+    void link_detached(detached_work* w) noexcept {
+        w->m_dprev = nullptr;
+        w->m_dnext = m_detached;
+        if (m_detached)
+            m_detached->m_dprev = w;
+        m_detached = w;
+        w->m_shutdown_called = false;
+    }
+    void unlink_detached(detached_work* w) noexcept {
+        (w->m_dprev ? w->m_dprev->m_dnext : m_detached) = w->m_dnext;
+        if (w->m_dnext)
+            w->m_dnext->m_dprev = w->m_dprev;
+        w->m_dnext = w->m_dprev = nullptr;
+    }
+
   protected:
     loop_core();
     ~loop_core();
@@ -79,6 +106,7 @@ class loop_core {
     std::vector<promise_base*> m_tasks; // live roots; promise_base::m_index is the slot
     std::uint32_t m_next_id = 1;
     backend* m_io = nullptr; // set by event_loop once its backend exists
+    detached_work* m_detached = nullptr;
     bool m_debug = false;
     bool m_trace = false;
     bool m_virtual = false;
