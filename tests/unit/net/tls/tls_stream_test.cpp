@@ -428,3 +428,20 @@ TEST(tls_stream, key_updates_in_both_directions_keep_the_stream_working) {
         co_await b.close();
     }());
 }
+
+TEST(tls_stream, destroyed_stream_still_sends_what_write_accepted) {
+    AIO_REQUIRE_TEST_CERTS();
+    const int fds = aio_test::fd_count();
+    aio::run([]() -> task<> {
+        auto [a, b] = co_await tls_stream_pair();
+        const std::string big(1 << 20, 't'); // more than the socket buffers hold
+        a.set_write_buffer_limits(2 << 20);  // so that it is queued, not sent inline
+        co_await a.write("hello\n");
+        co_await a.write(big); // queued for the flusher task
+        EXPECT_GT(a.write_buffer_size(), 0u);
+        { stream gone = std::move(a); } // lingers: the flusher goes on
+        EXPECT_EQ(co_await b.read_line(), "hello\n");
+        EXPECT_EQ(co_await b.read_exactly(big.size()), big);
+    }());
+    EXPECT_EQ(aio_test::fd_count(), fds);
+}
