@@ -57,6 +57,15 @@ class backend {
     virtual std::string_view name() const noexcept = 0;
     /// Starts `op`; its completion arrives later through m_complete.
     virtual void submit(io_op& op) noexcept = 0;
+    /// Performs a read, write, recv or send at once when the backend works that way and the
+    /// kernel needs no waiting (epoll: one non-blocking attempt; io_uring: never, its
+    /// operations are batched per loop turn). Returns true with m_result set (>= 0 or
+    /// -errno); false: nothing happened, submit() it. The caller must have no other op of
+    /// the same direction in flight on the fd (ordering).
+    virtual bool try_now(io_op& op) noexcept {
+        (void)op;
+        return false;
+    }
     /// Requests early completion of a submitted op.
     virtual void cancel(io_op& op) noexcept = 0;
     /// Forgets any per-fd state before the fd is closed (epoll registration).

@@ -150,6 +150,24 @@ class epoll_backend final : public backend {
         op.m_queued = true;
     }
 
+    bool try_now(io_op& op) noexcept override {
+        switch (op.m_kind) {
+        case op_kind::read:
+        case op_kind::write:
+        case op_kind::recv:
+        case op_kind::send:
+            break;
+        default:
+            return false;
+        }
+        if (static_cast<std::size_t>(op.m_fd) < m_fds.size()) {
+            const fd_state& st = m_fds[op.m_fd];
+            if (!(is_reader(op) ? st.readers : st.writers).empty())
+                return false; // queued ops of this direction go first
+        }
+        return attempt(op);
+    }
+
     void cancel(io_op& op) noexcept override {
         if (!op.m_queued)
             return; // already in the done list, or not submitted

@@ -488,6 +488,27 @@ void stream_state::start_flusher() {
     m_flusher = h.get();
 }
 
+bool stream_state::try_send_now(const char*& p, std::size_t& n) {
+    io_op& op = m_send; // idle: the sender's op serves as the attempt's description
+    op.m_kind = m_fd_t->write_kind();
+    op.m_fd = m_fd_t->native_handle();
+    op.m_buf = const_cast<char*>(p);
+    op.m_len = std::min(n, fd_transport::max_chunk);
+    if (!aio::detail::t_loop->io_backend().try_now(op))
+        return false;
+    if (op.m_result < 0) {
+        // As if the background send had failed: reported by drain() and later writes.
+        m_write_error = make_io_error(-op.m_result, io_what(op.m_kind));
+        drop_output();
+        changed();
+        return true;
+    }
+    const auto sent = static_cast<std::size_t>(op.m_result);
+    p += sent;
+    n -= sent;
+    return n == 0;
+}
+
 void stream_state::send_next() noexcept {
     if (!m_aborted) {
         if (m_send_pos == m_sending.size()) {
@@ -840,11 +861,15 @@ bool write_awaitable::await_ready() {
         return false;
     if (s->m_writing) {
         s->m_pending.append(m_p, m_n); // behind what is queued or being sent inline
-    } else {
-        s->m_sending.append(m_p, m_n); // the sender is idle, so its buffer is empty
-        s->m_writing = true;
-        s->start_flusher();
+        return true;
     }
+    const char* p = m_p;
+    std::size_t n = m_n;
+    if (s->m_fd_t && s->try_send_now(p, n))
+        return true;           // the kernel took it all (or failed: the error is stored)
+    s->m_sending.append(p, n); // the sender is idle, so its buffer is empty
+    s->m_writing = true;
+    s->start_flusher();
     return true;
 }
 

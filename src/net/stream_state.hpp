@@ -138,6 +138,10 @@ class stream_state {
     /// The sender ended: a lingering stream is now released.
     void end_linger() noexcept;
     static void on_linger_timeout(aio::detail::timer_node* t) noexcept;
+    /// With the sender idle: sends [p, p + n) at once if the backend does that without
+    /// waiting (epoll). Returns true when nothing is left for the queue (all sent, or the
+    /// send failed and the error is stored); else advances p and n past what was sent.
+    bool try_send_now(const char*& p, std::size_t& n);
     /// Sends the next part of the queue with m_send, or ends the sender.
     void send_next() noexcept;
     void end_sender() noexcept;
