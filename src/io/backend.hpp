@@ -59,13 +59,15 @@ class backend {
     virtual void submit(io_op& op) noexcept = 0;
     /// Performs a read, write, recv or send at once when the backend works that way and the
     /// kernel needs no waiting (epoll: one non-blocking attempt; io_uring: never, its
-    /// operations are batched per loop turn). Returns true with m_result set (>= 0 or
-    /// -errno); false: nothing happened, submit() it. The caller must have no other op of
-    /// the same direction in flight on the fd (ordering).
+    /// operations are batched per loop turn: see can_try_now). Returns true with m_result
+    /// set (>= 0 or -errno); false: nothing happened, submit() it. The caller must have no
+    /// other op of the same direction in flight on the fd (ordering).
     virtual bool try_now(io_op& op) noexcept {
         (void)op;
         return false;
     }
+    /// False when try_now never succeeds (callers skip preparing an attempt).
+    bool can_try_now() const noexcept { return m_can_try_now; }
     /// Requests early completion of a submitted op.
     virtual void cancel(io_op& op) noexcept = 0;
     /// Forgets any per-fd state before the fd is closed (epoll registration).
@@ -77,6 +79,9 @@ class backend {
     virtual void wake() noexcept = 0;
     /// Number of operations submitted and not yet completed.
     virtual std::size_t inflight() const noexcept = 0;
+
+  protected:
+    bool m_can_try_now = false;
 };
 
 /// Creates the backend named by `which` ("io_uring", "epoll" or "" for $AIO_BACKEND, else

@@ -109,6 +109,7 @@ bool attempt(io_op& op) noexcept {
 class epoll_backend final : public backend {
   public:
     epoll_backend() {
+        m_can_try_now = true;
         m_ep = ::epoll_create1(EPOLL_CLOEXEC);
         m_wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         epoll_event ev{};

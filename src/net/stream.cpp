@@ -544,6 +544,13 @@ void stream_state::on_sent(io_op* op) noexcept {
         return;
     }
     s->m_send_pos += static_cast<std::size_t>(so.m_result);
+    if (s->m_send_pos == s->m_sending.size() && s->m_pending.empty()) {
+        // All sent (the common case): the sender ends; end_sender() wakes drain().
+        s->m_sending.clear();
+        s->m_send_pos = 0;
+        s->end_sender();
+        return;
+    }
     if (s->write_queued() <= s->m_low)
         s->changed();
     s->send_next();
@@ -865,7 +872,7 @@ bool write_awaitable::await_ready() {
     }
     const char* p = m_p;
     std::size_t n = m_n;
-    if (s->m_fd_t && s->try_send_now(p, n))
+    if (s->m_fd_t && aio::detail::t_loop->io_backend().can_try_now() && s->try_send_now(p, n))
         return true;           // the kernel took it all (or failed: the error is stored)
     s->m_sending.append(p, n); // the sender is idle, so its buffer is empty
     s->m_writing = true;
