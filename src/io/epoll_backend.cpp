@@ -43,7 +43,28 @@ struct fd_state {
     op_list readers;
     op_list writers;
     bool registered = false;
+    // Readiness learnt from the kernel: set when an attempt would block, cleared by an
+    // epoll event for that direction. While set, a new op is queued without an attempt
+    // that would only fail again (as tokio's readiness tracking does).
+    bool read_blocked = false;
+    bool write_blocked = false;
 };
+
+/// True when a failed attempt of `op` means "not ready" (EAGAIN), not an error or EINTR.
+bool would_block(const io_op& op) noexcept {
+    switch (op.m_kind) {
+    case op_kind::read:
+    case op_kind::write:
+    case op_kind::recv:
+    case op_kind::send:
+    case op_kind::recvmsg:
+    case op_kind::sendmsg:
+    case op_kind::accept:
+        return errno == EAGAIN || errno == EWOULDBLOCK;
+    default:
+        return false;
+    }
+}
 
 bool is_reader(const io_op& op) noexcept {
     switch (op.m_kind) {
@@ -138,12 +159,16 @@ class epoll_backend final : public backend {
             return;
         }
         fd_state& st = state(op.m_fd);
-        op_list& fifo = is_reader(op) ? st.readers : st.writers;
+        const bool reader = is_reader(op);
+        op_list& fifo = reader ? st.readers : st.writers;
+        bool& blocked = reader ? st.read_blocked : st.write_blocked;
         const bool file_op = op.m_kind == op_kind::read_at || op.m_kind == op_kind::write_at ||
                              op.m_kind == op_kind::fsync;
-        if ((file_op || fifo.empty()) && attempt(op)) {
-            finish(op);
-            return;
+        if (file_op || (fifo.empty() && !blocked)) {
+            if (attempt_tracked(op, blocked)) {
+                finish(op);
+                return;
+            }
         }
         if (!st.registered)
             register_fd(op.m_fd, st);
@@ -161,12 +186,13 @@ class epoll_backend final : public backend {
         default:
             return false;
         }
-        if (static_cast<std::size_t>(op.m_fd) < m_fds.size()) {
-            const fd_state& st = m_fds[op.m_fd];
-            if (!(is_reader(op) ? st.readers : st.writers).empty())
-                return false; // queued ops of this direction go first
-        }
-        return attempt(op);
+        fd_state& st = state(op.m_fd);
+        const bool reader = is_reader(op);
+        bool& blocked = reader ? st.read_blocked : st.write_blocked;
+        if (blocked || !(reader ? st.readers : st.writers).empty())
+            return false; // not ready, or queued ops of this direction go first
+        // If it would block, the next submit() queues at once; registering reports readiness.
+        return attempt_tracked(op, blocked);
     }
 
     void cancel(io_op& op) noexcept override {
@@ -194,6 +220,7 @@ class epoll_backend final : public backend {
         if (st.registered)
             ::epoll_ctl(m_ep, EPOLL_CTL_DEL, fd, nullptr);
         st.registered = false;
+        st.read_blocked = st.write_blocked = false; // the number may name a new file next
     }
 
     void poll(std::int64_t timeout_ns) override {
@@ -210,10 +237,14 @@ class epoll_backend final : public backend {
             const int fd = events[i].data.fd;
             fd_state& st = m_fds[fd];
             const auto e = events[i].events;
-            if (e & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP))
-                retry(st.readers);
-            if (e & (EPOLLOUT | EPOLLERR | EPOLLHUP))
-                retry(st.writers);
+            if (e & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) {
+                st.read_blocked = false;
+                retry(st.readers, st.read_blocked);
+            }
+            if (e & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+                st.write_blocked = false;
+                retry(st.writers, st.write_blocked);
+            }
         }
         deliver();
     }
@@ -263,14 +294,24 @@ class epoll_backend final : public backend {
         // Regular files cannot be polled (EPERM): they are always ready.
         st.registered = false;
     }
-    void retry(op_list& fifo) noexcept {
+    void retry(op_list& fifo, bool& blocked) noexcept {
         while (io_op* op = fifo.head) {
-            if (!attempt(*op))
+            if (!attempt_tracked(*op, blocked))
                 break;
             fifo.remove(op);
             op->m_queued = false;
             finish(*op);
         }
+    }
+    /// attempt(), marking the direction blocked (the fd's read_blocked or write_blocked)
+    /// when the op would block. (A short recv is no such sign: a FIN queued with the data
+    /// raises no later edge, and the EOF would never be read.)
+    static bool attempt_tracked(io_op& op, bool& blocked) noexcept {
+        if (attempt(op))
+            return true;
+        if (would_block(op))
+            blocked = true;
+        return false;
     }
     void finish(io_op& op) noexcept { m_done.push_back(&op); }
     void deliver() noexcept {
