@@ -112,9 +112,10 @@ struct stream_options {
 /// at a time may read (a second concurrent reader gets aio::invalid_state_error). The end of
 /// the stream is a value: read() returns "" at EOF.
 ///
-/// Writing: `co_await write(data)` queues the bytes (a copy) and returns at once while the
-/// queue stays under the high-water mark, as asyncio's write(); a background sender hands
-/// the queue to the kernel. A write that would take the queue over the mark waits instead,
+/// Writing: `co_await write(data)` queues the bytes (a copy; on the epoll backend an idle
+/// stream first offers them to send() and copies only the rest) and returns at once while
+/// the queue stays under the high-water mark, as asyncio's write(); a background sender
+/// hands the queue to the kernel. A write that would take the queue over the mark waits instead,
 /// so a fast writer cannot outrun a slow peer with unbounded memory (when nothing is
 /// queued, such a write is sent from the caller's buffer without a copy). drain() waits
 /// until the queue is empty. Several tasks may write; their writes are sent in the order
