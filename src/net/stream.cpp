@@ -582,8 +582,11 @@ void stream_state::linger() noexcept {
     // goes on; end_linger() releases the transport when it ends.
     m_closing = true;
     m_lingering = true;
-    if (m_reading && m_t)
-        m_t->cancel_io(); // the fd sender is not one of the transport's own operations
+    // Readers see EOF. The fd sender is not one of the fd transport's own operations, so
+    // this spares it; a TLS transport's cancel_io would also stop the flusher's write, so
+    // there the reader is interrupted when the flusher is done (end_linger).
+    if (m_reading && m_fd_t)
+        m_t->cancel_io();
     aio::detail::loop_core& loop = *aio::detail::t_loop;
     m_linger_timer.m_deadline =
         loop.refresh_now() + std::chrono::duration_cast<aio::detail::clock::duration>(m_linger);
@@ -597,6 +600,8 @@ void stream_state::end_linger() noexcept {
     m_lingering = false;
     aio::detail::t_loop->cancel_timer(m_linger_timer); // no-op when it is the one firing
     m_aborted = true; // nothing left to send: maybe_release() may now close
+    if (m_reading && m_t)
+        m_t->cancel_io(); // the reader sees EOF and leaves, then the transport goes
 }
 
 void stream_state::on_linger_timeout(aio::detail::timer_node* t) noexcept {

@@ -141,3 +141,15 @@ TEST(stream_write, negative_linger_is_refused_and_the_fd_still_closed) {
     }());
     EXPECT_EQ(aio_test::fd_count(), before);
 }
+
+TEST(stream_write, loop_end_does_not_wait_for_a_shielded_close_to_a_peer_that_never_reads) {
+    std::optional<std::pair<stream, stream>> pair;
+    aio::run([&]() -> task<> {
+        pair.emplace(aio_test::stream_pair({.high_water = 8 << 20}));
+        co_await pair->first.write(std::string(4 << 20, 'c')); // b never reads
+        auto closer = aio::create_task(aio::shield(pair->first.close()));
+        co_await aio::sleep(1ms);
+        EXPECT_FALSE(closer.done()); // still sending; left running at the end of run
+    }());
+    EXPECT_EQ(pair->first.native_handle(), -1);
+}

@@ -36,8 +36,9 @@ class backend;
 
 /// Background work that no task owns (a stream's sender: an I/O operation that finishes
 /// on its own after write() returned). The loop cannot end while one is registered: at
-/// shutdown, once the tasks are cancelled, each gets m_shutdown called once (it must make
-/// the work finish soon, e.g. cancel its operation) and the loop runs until all unlinked.
+/// shutdown, in the sweep that cancels the remaining tasks, each gets m_shutdown called
+/// once (it must make the work finish soon, e.g. cancel its operation), and the loop runs
+/// until all are unlinked.
 struct detached_work {
     detached_work* m_dnext = nullptr;
     detached_work* m_dprev = nullptr;

@@ -445,3 +445,20 @@ TEST(tls_stream, destroyed_stream_still_sends_what_write_accepted) {
     }());
     EXPECT_EQ(aio_test::fd_count(), fds);
 }
+
+TEST(tls_stream, destroyed_stream_with_a_pending_reader_still_sends_its_output) {
+    AIO_REQUIRE_TEST_CERTS();
+    const int fds = aio_test::fd_count();
+    aio::run([]() -> task<> {
+        auto [a, b] = co_await tls_stream_pair();
+        const std::string big(1 << 20, 'r');
+        a.set_write_buffer_limits(2 << 20);
+        auto reader = aio::create_task(a.read_line()); // waits: b sends nothing
+        co_await aio::sleep(1ms);
+        co_await a.write(big);
+        { stream gone = std::move(a); } // lingers; the reader is interrupted only afterwards
+        EXPECT_EQ(co_await b.read_exactly(big.size()), big);
+        EXPECT_EQ(co_await reader, ""); // then the reader saw EOF
+    }());
+    EXPECT_EQ(aio_test::fd_count(), fds);
+}
