@@ -488,6 +488,16 @@ void stream_state::start_flusher() {
     m_flusher = h.get();
 }
 
+void stream_state::store_send_error(int err, op_kind kind) noexcept {
+    if (m_aborted || m_write_error)
+        return; // an abort's -ECANCELED is no error; the first failure is the one reported
+    try {
+        m_write_error = make_io_error(err, io_what(kind));
+    } catch (...) {
+        m_write_error = std::current_exception(); // bad_alloc: still a failure to report
+    }
+}
+
 bool stream_state::try_send_now(const char*& p, std::size_t& n) {
     io_op& op = m_send; // idle: the sender's op serves as the attempt's description
     op.m_kind = m_fd_t->write_kind();
@@ -498,7 +508,7 @@ bool stream_state::try_send_now(const char*& p, std::size_t& n) {
         return false;
     if (op.m_result < 0) {
         // As if the background send had failed: reported by drain() and later writes.
-        m_write_error = make_io_error(-op.m_result, io_what(op.m_kind));
+        store_send_error(-op.m_result, op.m_kind);
         drop_output();
         changed();
         return true;
@@ -533,13 +543,7 @@ void stream_state::on_sent(io_op* op) noexcept {
     stream_state* s = so.m_owner;
     so.m_busy = false;
     if (const int r = so.m_result; r < 0) {
-        if (!s->m_aborted && !s->m_write_error) {
-            try {
-                s->m_write_error = make_io_error(-r, io_what(so.m_kind));
-            } catch (...) {
-                s->m_write_error = std::current_exception();
-            }
-        }
+        s->store_send_error(-r, so.m_kind);
         s->end_sender();
         return;
     }

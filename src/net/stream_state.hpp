@@ -142,6 +142,9 @@ class stream_state {
     /// waiting (epoll). Returns true when nothing is left for the queue (all sent, or the
     /// send failed and the error is stored); else advances p and n past what was sent.
     bool try_send_now(const char*& p, std::size_t& n);
+    /// Keeps the first send failure (errno `err` of a `kind` op) for drain() and later
+    /// writes; ignored once aborted.
+    void store_send_error(int err, op_kind kind) noexcept;
     /// Sends the next part of the queue with m_send, or ends the sender.
     void send_next() noexcept;
     void end_sender() noexcept;
