@@ -203,7 +203,7 @@ task<stream> maybe_tls(stream s, tls_params tls, std::string host) {
     // coroutine.
     if (!tls.server_hostname.empty())
         host = std::move(tls.server_hostname);
-    co_await tls_connect(stream_ref(s.state()), std::move(*tls.ctx), std::move(host),
+    co_await tls_connect(state_ref(s.state()), std::move(*tls.ctx), std::move(host),
                          tls.handshake_timeout);
     co_return s;
 }

@@ -135,7 +135,7 @@ task<void> run_handler(client_guard g, unique_fd fd, address peer) {
         if (s->m_tls) {
             // Not inside the if's condition: GCC 12 mishandles temporaries of a co_await
             // in a short-circuit expression.
-            const bool ok = co_await tls_accept(stream_ref(conn.state()), *s->m_tls,
+            const bool ok = co_await tls_accept(state_ref(conn.state()), *s->m_tls,
                                                 s->m_opts.tls_handshake_timeout, peer.to_string());
             if (!ok)
                 co_return; // failed: the stream is aborted, the handler never sees it

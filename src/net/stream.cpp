@@ -51,30 +51,8 @@ namespace {
 constexpr std::size_t min_read = 16 * 1024;
 constexpr std::size_t max_read = 1024 * 1024;
 
-/// A counted reference held by every call for its duration.
-class state_ref {
-  public:
-    explicit state_ref(stream_state* s) noexcept : m_s(s) { m_s->add_ref(); }
-    state_ref(state_ref&& o) noexcept : m_s(std::exchange(o.m_s, nullptr)) {}
-    state_ref(const state_ref&) = delete;
-    state_ref& operator=(const state_ref&) = delete;
-    ~state_ref() {
-        if (m_s)
-            m_s->release();
-    }
-    stream_state* operator->() const noexcept { return m_s; }
-    stream_state* get() const noexcept { return m_s; }
-
-  private:
-    stream_state* m_s;
-};
-
-stream_state* need(stream_state* s, const char* fn) {
-    if (!s) {
-        throw invalid_state_error(std::string("aio::net::stream::") + fn +
-                                  ": empty stream (default-constructed or moved from)");
-    }
-    return s;
+stream_state* need_state(stream_core* s, const char* fn) {
+    return static_cast<stream_state*>(need(s, fn));
 }
 
 /// Marks the reader busy for the duration of a call.
@@ -251,9 +229,9 @@ task<void> flush(flusher_guard g) {
                 s->m_send_pos = 0;
                 if (s->m_pending.empty())
                     break;
-                std::swap(s->m_sending, s->m_pending);
+                s->m_sending.swap(s->m_pending);
             }
-            const std::string& out = s->m_sending;
+            const byte_queue& out = s->m_sending;
             const auto* p = reinterpret_cast<const std::byte*>(out.data()) + s->m_send_pos;
             s->m_send_pos += co_await s->m_t->write_some({p, out.size() - s->m_send_pos});
             if (s->write_queued() <= s->m_low)
@@ -299,7 +277,7 @@ task<void> do_write(state_ref r, const char* p, std::size_t n) {
                 sent += co_await s->m_t->write_some(rest);
             if (sent < n && !s->m_aborted && (n - sent) + s->m_pending.size() <= s->m_high) {
                 // Others may have queued meanwhile: our bytes go first.
-                s->m_pending.insert(0, p + sent, n - sent);
+                s->m_pending.prepend(p + sent, n - sent);
                 sent = n;
             }
         }
@@ -449,11 +427,39 @@ std::span<std::byte> read_buffer::prepare(std::size_t n) {
     return {reinterpret_cast<std::byte*>(m_data.get() + m_end), n};
 }
 
+void byte_queue::grow(std::size_t need) {
+    const std::size_t cap = std::max({m_cap * 2, need, std::size_t{1024}});
+    std::unique_ptr<char[]> grown(new char[cap]);
+    if (m_size)
+        std::memcpy(grown.get(), m_data.get(), m_size);
+    m_data = std::move(grown);
+    m_cap = cap;
+}
+
+void byte_queue::prepend(const char* p, std::size_t n) {
+    if (m_cap - m_size < n)
+        grow(m_size + n);
+    if (m_size)
+        std::memmove(m_data.get() + n, m_data.get(), m_size);
+    std::memcpy(m_data.get(), p, n);
+    m_size += n;
+}
+
+void stream_core::destroy(stream_core* s) noexcept {
+    delete static_cast<stream_state*>(s);
+}
+
+void throw_empty_stream(const char* fn) {
+    throw invalid_state_error(std::string("aio::net::stream::") + fn +
+                              ": empty stream (default-constructed or moved from)");
+}
+
 stream_state::stream_state(std::unique_ptr<transport> t, const stream_options& opts, bool tcp)
-    : m_t(std::move(t)), m_limit(opts.limit), m_high(opts.high_water),
+    : m_t(std::move(t)), m_limit(opts.limit),
       m_low(opts.low_water ? opts.low_water : opts.high_water / 4), m_linger(opts.linger),
       m_tcp(tcp) {
-    m_fd_t = m_t ? m_t->as_fd() : nullptr;
+    m_high = opts.high_water;
+    set_fd_transport();
     m_send.m_owner = this;
     m_send.m_complete = &on_sent;
     m_send.m_shutdown = &on_loop_shutdown;
@@ -474,14 +480,28 @@ void stream_state::throw_not_writable(const char* fn) const {
                               ": write_eof() was called; the stream cannot send any more");
 }
 
+void stream_state::set_fd_transport() noexcept {
+    m_fd_t = m_t ? m_t->as_fd() : nullptr;
+    if (m_fd_t) {
+        m_send.m_kind = m_fd_t->write_kind();
+        m_send.m_fd = m_fd_t->native_handle();
+    }
+}
+
 void stream_state::start_flusher() {
     add_ref(); // the sender's reference, dropped when it ends
-    if (fd_transport* f = m_fd_t) {
-        m_send.m_kind = f->write_kind();
-        m_send.m_fd = f->native_handle();
-        m_send.m_backend = &aio::detail::t_loop->io_backend(); // called by a running task
-        aio::detail::t_loop->link_detached(&m_send);
-        send_next();
+    if (m_fd_t) {
+        aio::detail::loop_core& loop = *aio::detail::t_loop; // called by a running task
+        m_send.m_backend = &loop.io_backend();
+        loop.link_detached(&m_send);
+        // The sender was idle, so m_sending is empty unless the caller just filled it.
+        if (m_sending.empty())
+            m_sending.swap(m_pending);
+        if (!m_aborted && !m_sending.empty()) [[likely]] {
+            submit_send();
+            return;
+        }
+        end_sender();
         return;
     }
     auto h = create_task(flush(flusher_guard(this)));
@@ -500,8 +520,6 @@ void stream_state::store_send_error(int err, op_kind kind) noexcept {
 
 bool stream_state::try_send_now(const char*& p, std::size_t& n) {
     io_op& op = m_send; // idle: the sender's op serves as the attempt's description
-    op.m_kind = m_fd_t->write_kind();
-    op.m_fd = m_fd_t->native_handle();
     op.m_buf = const_cast<char*>(p);
     op.m_len = std::min(n, fd_transport::max_chunk);
     if (!aio::detail::t_loop->io_backend().try_now(op))
@@ -519,55 +537,52 @@ bool stream_state::try_send_now(const char*& p, std::size_t& n) {
     return n == 0;
 }
 
-void stream_state::send_next() noexcept {
-    if (!m_aborted) {
-        if (m_send_pos == m_sending.size()) {
-            m_sending.clear();
-            m_send_pos = 0;
-            if (!m_pending.empty())
-                std::swap(m_sending, m_pending);
-        }
-        if (m_send_pos < m_sending.size()) {
-            m_send.m_buf = m_sending.data() + m_send_pos;
-            m_send.m_len = std::min(m_sending.size() - m_send_pos, fd_transport::max_chunk);
-            m_send.m_busy = true;
-            m_send.m_backend->submit(m_send);
-            return;
-        }
-    }
-    end_sender();
+void stream_state::submit_send() noexcept {
+    m_send.m_buf = m_sending.data() + m_send_pos;
+    m_send.m_len = std::min(m_sending.size() - m_send_pos, fd_transport::max_chunk);
+    m_send.m_busy = true;
+    m_send.m_backend->submit(m_send);
 }
 
 void stream_state::on_sent(io_op* op) noexcept {
     auto& so = static_cast<send_op&>(*op);
     stream_state* s = so.m_owner;
     so.m_busy = false;
-    if (const int r = so.m_result; r < 0) {
+    if (const int r = so.m_result; r < 0) [[unlikely]] {
         s->store_send_error(-r, so.m_kind);
         s->end_sender();
         return;
     }
     s->m_send_pos += static_cast<std::size_t>(so.m_result);
-    if (s->m_send_pos == s->m_sending.size() && s->m_pending.empty()) {
-        // All sent (the common case): the sender ends; end_sender() wakes drain().
+    if (s->m_send_pos == s->m_sending.size()) {
         s->m_sending.clear();
         s->m_send_pos = 0;
+        if (s->m_pending.empty()) [[likely]] {
+            // All sent (the common case): the sender ends; end_sender() wakes drain().
+            s->end_sender();
+            return;
+        }
+        s->m_sending.swap(s->m_pending);
+    }
+    if (s->m_aborted) {
         s->end_sender();
         return;
     }
     if (s->write_queued() <= s->m_low)
         s->changed();
-    s->send_next();
+    s->submit_send();
 }
 
 void stream_state::end_sender() noexcept {
     aio::detail::t_loop->unlink_detached(&m_send);
     m_writing = false;
-    end_linger();
-    if (m_aborted || m_write_error)
-        drop_output();
+    if (m_lingering || m_aborted || m_write_error) [[unlikely]] {
+        end_linger();
+        if (m_aborted || m_write_error)
+            drop_output();
+        maybe_release();
+    }
     changed();
-    maybe_release();
     release(); // the sender's reference: may delete this
 }
 
@@ -598,9 +613,7 @@ void stream_state::linger() noexcept {
     changed();
 }
 
-void stream_state::end_linger() noexcept {
-    if (!m_lingering)
-        return;
+void stream_state::stop_lingering() noexcept {
     m_lingering = false;
     aio::detail::t_loop->cancel_timer(m_linger_timer); // no-op when it is the one firing
     m_aborted = true; // nothing left to send: maybe_release() may now close
@@ -639,8 +652,8 @@ void stream_state::abort() noexcept {
     changed();
 }
 
-void stream_state::maybe_release() noexcept {
-    if (m_aborted && !m_released && !m_reading && !m_writing && !m_closing_io) {
+void stream_state::release_if_idle() noexcept {
+    if (!m_released && !m_reading && !m_writing && !m_closing_io) {
         m_t.reset();
         m_fd_t = nullptr;
         m_released = true;
@@ -650,7 +663,7 @@ void stream_state::maybe_release() noexcept {
 
 } // namespace detail
 
-using detail::need;
+using detail::need_state;
 using detail::state_ref;
 
 stream::stream(stream&& o) noexcept : m_s(std::exchange(o.m_s, nullptr)) {}
@@ -663,9 +676,15 @@ stream& stream::operator=(stream&& o) noexcept {
     return *this;
 }
 
+stream::stream(detail::stream_state* s) noexcept : m_s(s) {}
+
+detail::stream_state* stream::state() const noexcept {
+    return static_cast<detail::stream_state*>(m_s);
+}
+
 stream::~stream() {
     if (m_s) {
-        m_s->linger();
+        state()->linger();
         m_s->release();
     }
 }
@@ -702,26 +721,20 @@ stream stream::from_fd(int fd, stream_options opts) {
 }
 
 task<std::string> stream::read(std::size_t n) {
-    return detail::do_read(state_ref(need(m_s, "read")), n);
+    return detail::do_read(state_ref(need_state(m_s, "read")), n);
 }
 task<std::string> stream::read_all() {
-    return detail::do_read_all(state_ref(need(m_s, "read_all")));
+    return detail::do_read_all(state_ref(need_state(m_s, "read_all")));
 }
 task<std::string> stream::read_exactly(std::size_t n) {
-    return detail::do_read_exactly(state_ref(need(m_s, "read_exactly")), n);
+    return detail::do_read_exactly(state_ref(need_state(m_s, "read_exactly")), n);
 }
 task<std::string> stream::read_line() {
-    return detail::do_read_until(state_ref(need(m_s, "read_line")), "\n", 0, true);
+    return detail::do_read_until(state_ref(need_state(m_s, "read_line")), "\n", 0, true);
 }
 task<std::string> stream::read_until(std::string_view separator, std::size_t limit) {
-    return detail::do_read_until(state_ref(need(m_s, "read_until")), std::string(separator), limit,
-                                 false);
-}
-read_into_awaitable stream::read_into(std::span<std::byte> buf) {
-    return read_into_awaitable(need(m_s, "read_into"), buf);
-}
-read_into_awaitable stream::read_into(std::span<char> buf) {
-    return read_into_awaitable(need(m_s, "read_into"), std::as_writable_bytes(buf));
+    return detail::do_read_until(state_ref(need_state(m_s, "read_until")), std::string(separator),
+                                 limit, false);
 }
 
 // ---- read_into_awaitable ----
@@ -741,26 +754,12 @@ task<std::size_t> await_read_into(read_into_awaitable a) {
 }
 } // namespace
 
-read_into_awaitable::read_into_awaitable(detail::stream_state* s, std::span<std::byte> buf) noexcept
-    : m_s(s), m_buf(buf) {
-    s->add_ref();
-}
-
-read_into_awaitable::read_into_awaitable(read_into_awaitable&& o) noexcept
-    : m_s(std::exchange(o.m_s, nullptr)), m_buf(o.m_buf), m_slow(std::move(o.m_slow)),
-      m_ready(o.m_ready), m_mode(o.m_mode) {}
-
-read_into_awaitable::~read_into_awaitable() {
-    if (m_s)
-        m_s->release();
-}
-
 read_into_awaitable::operator task<std::size_t>() && {
     return await_read_into(std::move(*this));
 }
 
-bool read_into_awaitable::await_ready() {
-    detail::stream_state* s = m_s;
+bool read_into_awaitable::ready_slow() {
+    auto* s = static_cast<detail::stream_state*>(m_s.get());
     if (!s || m_mode != mode::not_awaited) {
         throw invalid_state_error(
             "aio::net::stream::read_into: this read was already awaited (or moved from)");
@@ -786,9 +785,9 @@ bool read_into_awaitable::await_ready() {
 }
 
 std::coroutine_handle<> read_into_awaitable::await_suspend(std::coroutine_handle<> h) {
-    detail::stream_state* s = m_s;
+    auto* s = static_cast<detail::stream_state*>(m_s.get());
     s->m_reading = true;
-    if (detail::fd_transport* f = s->m_t->as_fd()) {
+    if (detail::fd_transport* f = s->m_fd_t) {
         m_mode = mode::in_place;
         auto* op = ::new (static_cast<void*>(m_op)) fd_read(f->read_op(m_buf));
         if (op->await_suspend(h))
@@ -800,10 +799,8 @@ std::coroutine_handle<> read_into_awaitable::await_suspend(std::coroutine_handle
     return m_slow.operator co_await().await_suspend(h);
 }
 
-std::size_t read_into_awaitable::await_resume() {
-    if (m_mode == mode::ready)
-        return m_ready;
-    detail::stream_state* s = m_s;
+std::size_t read_into_awaitable::resume_slow() {
+    auto* s = static_cast<detail::stream_state*>(m_s.get());
     std::size_t n = 0;
     try {
         if (m_mode == mode::in_place)
@@ -827,7 +824,7 @@ std::size_t read_into_awaitable::await_resume() {
 }
 
 void read_into_awaitable::end_read() noexcept {
-    detail::stream_state* s = m_s;
+    auto* s = static_cast<detail::stream_state*>(m_s.get());
     s->m_reading = false;
     s->maybe_release();
     if (s->m_closing)
@@ -845,26 +842,12 @@ task<void> await_write(write_awaitable a) {
 }
 } // namespace
 
-write_awaitable::write_awaitable(detail::stream_state* s, const char* p, std::size_t n) noexcept
-    : m_s(s), m_p(p), m_n(n) {
-    s->add_ref();
-}
-
-write_awaitable::write_awaitable(write_awaitable&& o) noexcept
-    : m_s(std::exchange(o.m_s, nullptr)), m_p(o.m_p), m_n(o.m_n), m_slow(std::move(o.m_slow)),
-      m_awaited(o.m_awaited) {}
-
-write_awaitable::~write_awaitable() {
-    if (m_s)
-        m_s->release();
-}
-
 write_awaitable::operator task<void>() && {
     return await_write(std::move(*this));
 }
 
-bool write_awaitable::await_ready() {
-    detail::stream_state* s = m_s;
+bool write_awaitable::ready_slow() {
+    auto* s = static_cast<detail::stream_state*>(m_s.get());
     if (!s || m_awaited) {
         throw invalid_state_error(
             "aio::net::stream::write: this write was already awaited (or moved from)");
@@ -890,37 +873,25 @@ bool write_awaitable::await_ready() {
 }
 
 std::coroutine_handle<> write_awaitable::await_suspend(std::coroutine_handle<> h) {
-    m_slow = detail::do_write(state_ref(m_s), m_p, m_n);
+    m_slow = detail::do_write(state_ref(static_cast<detail::stream_state*>(m_s.get())), m_p, m_n);
     return m_slow.operator co_await().await_suspend(h);
 }
 
-void write_awaitable::await_resume() {
-    if (m_slow)
-        m_slow.operator co_await().await_resume();
-}
-
-write_awaitable stream::write(std::string_view data) {
-    return write_awaitable(need(m_s, "write"), data.data(), data.size());
-}
-write_awaitable stream::write(std::span<const std::byte> data) {
-    return write_awaitable(need(m_s, "write"), reinterpret_cast<const char*>(data.data()),
-                           data.size());
-}
 task<void> stream::drain() {
-    return detail::do_drain(state_ref(need(m_s, "drain")));
+    return detail::do_drain(state_ref(need_state(m_s, "drain")));
 }
 task<void> stream::write_eof() {
-    return detail::do_write_eof(state_ref(need(m_s, "write_eof")));
+    return detail::do_write_eof(state_ref(need_state(m_s, "write_eof")));
 }
 task<void> stream::close() {
-    return detail::do_close(state_ref(need(m_s, "close")));
+    return detail::do_close(state_ref(need_state(m_s, "close")));
 }
 void stream::abort() noexcept {
     if (m_s)
-        m_s->abort();
+        state()->abort();
 }
 task<void> stream::wait_closed() {
-    return detail::wait_released(state_ref(need(m_s, "wait_closed")));
+    return detail::wait_released(state_ref(need_state(m_s, "wait_closed")));
 }
 
 bool stream::is_closing() const noexcept {
@@ -937,7 +908,7 @@ std::size_t stream::write_buffer_size() const noexcept {
 }
 
 void stream::set_write_buffer_limits(std::size_t high, std::size_t low) {
-    detail::stream_state* s = need(m_s, "set_write_buffer_limits");
+    detail::stream_state* s = need_state(m_s, "set_write_buffer_limits");
     if (low == 0)
         low = high / 4;
     if (high == 0 || low > high) {
@@ -951,7 +922,8 @@ void stream::set_write_buffer_limits(std::size_t high, std::size_t low) {
 }
 
 int stream::native_handle() const noexcept {
-    return m_s && m_s->m_t ? m_s->m_t->native_handle() : -1;
+    const detail::stream_state* s = state();
+    return s && s->m_t ? s->m_t->native_handle() : -1;
 }
 
 namespace {
@@ -979,7 +951,7 @@ address stream::local_address() const {
 void stream::set_nodelay(bool on) {
     const int fd = native_handle();
     const int v = on ? 1 : 0;
-    if (fd < 0 || !m_s->m_tcp) {
+    if (fd < 0 || !state()->m_tcp) {
         detail::throw_io_error(fd < 0 ? EBADF : EOPNOTSUPP,
                                "aio::net::stream::set_nodelay: not a TCP stream");
     }

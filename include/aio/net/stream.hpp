@@ -4,6 +4,7 @@
 
 #include <aio/core/task.hpp>
 #include <aio/net/address.hpp>
+#include <aio/net/detail/stream_core.hpp>
 #include <aio/net/errors.hpp>
 #include <aio/net/tls.hpp>
 
@@ -21,6 +22,8 @@ namespace detail {
 class stream_state;
 }
 
+class stream;
+
 /// What stream::read_into returns: awaited (once), it reads into the caller's buffer and
 /// yields the byte count, 0 at EOF. On a plain socket or pipe the read runs inside this
 /// object, so a hot loop allocates nothing and starts no coroutine frame per read (the
@@ -29,14 +32,27 @@ class stream_state;
 /// stream's internals alive (see the class comment of stream).
 class [[nodiscard]] read_into_awaitable {
   public:
-    read_into_awaitable(read_into_awaitable&& o) noexcept;
+    read_into_awaitable(read_into_awaitable&& o) noexcept
+        : m_s(std::move(o.m_s)), m_buf(o.m_buf), m_slow(std::move(o.m_slow)), m_ready(o.m_ready),
+          m_mode(o.m_mode) {}
     read_into_awaitable& operator=(read_into_awaitable&&) = delete;
-    ~read_into_awaitable();
+    ~read_into_awaitable() = default;
 
     /// Serves the read at once when it can (buffered bytes, EOF, an empty buffer).
-    bool await_ready();
+    bool await_ready() {
+        // Inline: the common case of a hot loop (nothing buffered, the stream open).
+        const detail::stream_core* s = m_s.get();
+        if (s && m_mode == mode::not_awaited && !m_buf.empty() && !s->m_reading &&
+            s->m_in.size() == 0 && !s->m_eof && !s->m_closing && !s->m_released)
+            return false;
+        return ready_slow();
+    }
     std::coroutine_handle<> await_suspend(std::coroutine_handle<> h);
-    std::size_t await_resume();
+    std::size_t await_resume() {
+        if (m_mode == mode::ready)
+            return m_ready;
+        return resume_slow();
+    }
 
     /// The same read as a task (costs a coroutine frame).
     operator task<std::size_t>() &&;
@@ -46,10 +62,13 @@ class [[nodiscard]] read_into_awaitable {
 
   private:
     friend class stream;
-    read_into_awaitable(detail::stream_state* s, std::span<std::byte> buf) noexcept;
+    read_into_awaitable(detail::stream_core* s, std::span<std::byte> buf) noexcept
+        : m_s(s), m_buf(buf) {}
+    bool ready_slow();
+    std::size_t resume_slow();
     void end_read() noexcept;
 
-    detail::stream_state* m_s;
+    detail::stream_ref m_s;
     std::span<std::byte> m_buf;
     enum class mode : unsigned char { not_awaited, ready, in_place, slow };
 
@@ -68,23 +87,40 @@ class [[nodiscard]] read_into_awaitable {
 /// stream's internals alive (see the class comment of stream).
 class [[nodiscard]] write_awaitable {
   public:
-    write_awaitable(write_awaitable&& o) noexcept;
+    write_awaitable(write_awaitable&& o) noexcept
+        : m_s(std::move(o.m_s)), m_p(o.m_p), m_n(o.m_n), m_slow(std::move(o.m_slow)),
+          m_awaited(o.m_awaited) {}
     write_awaitable& operator=(write_awaitable&&) = delete;
-    ~write_awaitable();
+    ~write_awaitable() = default;
 
     /// Queues the bytes when they fit under the high-water mark (the common case).
-    bool await_ready();
+    bool await_ready() {
+        // Inline: a write behind a send in progress that fits (more parts of a message).
+        detail::stream_core* s = m_s.get();
+        if (s && !m_awaited && s->m_writing && m_n != 0 && !s->m_closing && !s->m_eof_requested &&
+            !s->m_write_error && s->write_queued() + m_n <= s->m_high) {
+            m_awaited = true;
+            s->m_pending.append(m_p, m_n); // behind what is queued or being sent inline
+            return true;
+        }
+        return ready_slow();
+    }
     std::coroutine_handle<> await_suspend(std::coroutine_handle<> h);
-    void await_resume();
+    void await_resume() {
+        if (m_slow)
+            m_slow.operator co_await().await_resume();
+    }
 
     /// The same write as a task (costs a coroutine frame).
     operator task<void>() &&;
 
   private:
     friend class stream;
-    write_awaitable(detail::stream_state* s, const char* p, std::size_t n) noexcept;
+    write_awaitable(detail::stream_core* s, const char* p, std::size_t n) noexcept
+        : m_s(s), m_p(p), m_n(n) {}
+    bool ready_slow();
 
-    detail::stream_state* m_s;
+    detail::stream_ref m_s;
     const char* m_p;
     std::size_t m_n;
     task<void> m_slow; // a write that has to wait
@@ -187,13 +223,22 @@ class stream {
     /// Reads up to buf.size() bytes into `buf` (from the buffer first, else straight from
     /// the OS without copying); returns 0 at EOF. The allocation-free read for hot loops.
     /// `buf` must stay valid until the task completes.
-    [[nodiscard]] read_into_awaitable read_into(std::span<std::byte> buf);
-    [[nodiscard]] read_into_awaitable read_into(std::span<char> buf);
+    [[nodiscard]] read_into_awaitable read_into(std::span<std::byte> buf) {
+        return read_into_awaitable(detail::need(m_s, "read_into"), buf);
+    }
+    [[nodiscard]] read_into_awaitable read_into(std::span<char> buf) {
+        return read_into_awaitable(detail::need(m_s, "read_into"), std::as_writable_bytes(buf));
+    }
 
     /// Sends `data` (see the class comment for buffering and backpressure). Throws a stored
     /// background send error, or aio::invalid_state_error after close()/write_eof().
-    write_awaitable write(std::string_view data);
-    write_awaitable write(std::span<const std::byte> data);
+    write_awaitable write(std::string_view data) {
+        return write_awaitable(detail::need(m_s, "write"), data.data(), data.size());
+    }
+    write_awaitable write(std::span<const std::byte> data) {
+        return write_awaitable(detail::need(m_s, "write"),
+                               reinterpret_cast<const char*>(data.data()), data.size());
+    }
     /// Waits until every queued byte was accepted by the kernel; throws a send error.
     [[nodiscard]] task<void> drain();
     /// Sends what is queued, then half-closes (the peer reads EOF; this side can still
@@ -260,11 +305,11 @@ class stream {
     explicit operator bool() const noexcept { return m_s != nullptr; }
 
     /// Internals, for the library's own layers (TLS, HTTP). Not part of the public API.
-    detail::stream_state* state() const noexcept { return m_s; }
-    explicit stream(detail::stream_state* s) noexcept : m_s(s) {}
+    detail::stream_state* state() const noexcept;
+    explicit stream(detail::stream_state* s) noexcept;
 
   private:
-    detail::stream_state* m_s = nullptr;
+    detail::stream_core* m_s = nullptr;
 };
 
 } // namespace aio::net

@@ -75,10 +75,10 @@ task<void> stream::start_tls(tls_context, std::string) {
 }
 
 namespace detail {
-task<void> tls_connect(stream_ref, tls_context, std::string, std::chrono::milliseconds) {
+task<void> tls_connect(state_ref, tls_context, std::string, std::chrono::milliseconds) {
     no_tls();
 }
-task<bool> tls_accept(stream_ref, tls_context, std::chrono::milliseconds, std::string) {
+task<bool> tls_accept(state_ref, tls_context, std::chrono::milliseconds, std::string) {
     no_tls();
 }
 } // namespace detail

@@ -46,7 +46,7 @@ tls_transport* tls_of(const stream_state* s) noexcept {
     return s && s->m_t ? dynamic_cast<tls_transport*>(s->m_t.get()) : nullptr;
 }
 
-task<void> upgrade_to_tls(stream_ref ref, tls_context ctx, std::string server_hostname) {
+task<void> upgrade_to_tls(state_ref ref, tls_context ctx, std::string server_hostname) {
     stream_state* s = ref.get();
     const char* const fn = "aio::net::stream::start_tls: ";
     if (s->m_closing || !s->m_t) {
@@ -110,7 +110,7 @@ task<void> upgrade_to_tls(stream_ref ref, tls_context ctx, std::string server_ho
     s->changed();
 }
 
-task<void> tls_connect(stream_ref ref,
+task<void> tls_connect(state_ref ref,
                        tls_context ctx,
                        std::string server_hostname,
                        std::chrono::milliseconds limit) {
@@ -138,7 +138,7 @@ task<void> tls_connect(stream_ref ref,
 }
 
 task<bool>
-tls_accept(stream_ref ref, tls_context ctx, std::chrono::milliseconds limit, std::string peer) {
+tls_accept(state_ref ref, tls_context ctx, std::chrono::milliseconds limit, std::string peer) {
     std::string failure;
     try {
         if (limit.count() > 0) {
@@ -174,12 +174,12 @@ task<void> stream::start_tls(tls_context ctx, std::string server_hostname) {
         throw invalid_state_error(
             "aio::net::stream::start_tls: empty stream (default-constructed or moved from)");
     }
-    return detail::upgrade_to_tls(detail::stream_ref(m_s), std::move(ctx),
+    return detail::upgrade_to_tls(detail::state_ref(state()), std::move(ctx),
                                   std::move(server_hostname));
 }
 
 std::optional<tls_info> stream::tls() const {
-    if (const auto* t = detail::tls_of(m_s)) {
+    if (const auto* t = detail::tls_of(state())) {
         if (t->engine().handshake_done())
             return t->engine().info();
     }

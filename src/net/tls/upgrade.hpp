@@ -14,33 +14,15 @@ namespace aio::net::detail {
 
 class tls_transport;
 
-/// A counted reference to a stream's state, taken when a call is made (not when its lazy
-/// task starts), so the state outlives the call whatever happens to the stream object.
-class stream_ref {
-  public:
-    explicit stream_ref(stream_state* s) noexcept : m_s(s) { m_s->add_ref(); }
-    stream_ref(stream_ref&& o) noexcept : m_s(std::exchange(o.m_s, nullptr)) {}
-    stream_ref(const stream_ref&) = delete;
-    stream_ref& operator=(const stream_ref&) = delete;
-    ~stream_ref() {
-        if (m_s)
-            m_s->release();
-    }
-    stream_state* get() const noexcept { return m_s; }
-
-  private:
-    stream_state* m_s;
-};
-
 /// Runs the TLS handshake on `s` (role from the context) and installs the TLS transport.
 /// On failure or cancellation the stream is aborted (its fd released) and the error
 /// rethrown. See stream::start_tls.
-task<void> upgrade_to_tls(stream_ref ref, tls_context ctx, std::string server_hostname);
+task<void> upgrade_to_tls(state_ref ref, tls_context ctx, std::string server_hostname);
 
 /// open_connection's TLS step: upgrade_to_tls as the client, bounded by `limit` (0: none;
 /// expiry throws timeout_error naming the handshake). Throws tls_error when TLS is not
 /// built in.
-task<void> tls_connect(stream_ref ref,
+task<void> tls_connect(state_ref ref,
                        tls_context ctx,
                        std::string server_hostname,
                        std::chrono::milliseconds limit);
@@ -49,7 +31,7 @@ task<void> tls_connect(stream_ref ref,
 /// when the handshake failed or timed out: the stream is then aborted, and the failure is
 /// reported (naming `peer`) only in debug mode. Cancellation propagates.
 task<bool>
-tls_accept(stream_ref ref, tls_context ctx, std::chrono::milliseconds limit, std::string peer);
+tls_accept(state_ref ref, tls_context ctx, std::chrono::milliseconds limit, std::string peer);
 
 /// The stream's TLS transport, or null for a plain stream.
 tls_transport* tls_of(const stream_state* s) noexcept;
