@@ -59,8 +59,7 @@ class fd_transport final : public transport {
     ~fd_transport() override;
 
     [[nodiscard]] io_awaiter read_op(std::span<std::byte> buf) noexcept {
-        return io_awaiter(m_socket ? op_kind::recv : op_kind::read, m_fd, buf.data(), buf.size(),
-                          &m_read);
+        return io_awaiter(read_kind(), m_fd, buf.data(), buf.size(), &m_read);
     }
     [[nodiscard]] io_awaiter write_op(std::span<const std::byte> buf) noexcept {
         return io_awaiter(write_kind(), m_fd, const_cast<std::byte*>(buf.data()), buf.size(),
@@ -73,6 +72,8 @@ class fd_transport final : public transport {
     task<void> close() override;
     void cancel_io() noexcept override;
     int native_handle() const noexcept override { return m_fd; }
+    /// The operation that reads from this fd.
+    op_kind read_kind() const noexcept { return m_socket ? op_kind::recv : op_kind::read; }
     /// The operation that writes to this fd (send for a socket: never SIGPIPE).
     op_kind write_kind() const noexcept { return m_socket ? op_kind::send : op_kind::write; }
     fd_transport* as_fd() noexcept override { return this; }

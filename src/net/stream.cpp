@@ -381,7 +381,7 @@ task<void> do_close(state_ref r) {
         while (s->m_writing && !s->m_aborted)
             co_await s->m_changed.wait(); // drain
         while (s->m_reading && !s->m_aborted) {
-            s->m_t->cancel_io(); // the reader sees EOF
+            s->interrupt_read(); // the reader sees EOF
             co_await s->m_changed.wait();
         }
         if (!s->m_aborted && s->m_t) {
@@ -462,6 +462,8 @@ stream_state::stream_state(std::unique_ptr<transport> t, const stream_options& o
     set_fd_transport();
     m_send.m_owner = this;
     m_send.m_complete = &on_sent;
+    m_reader.m_owner = this;
+    m_reader.m_complete = &on_read;
     m_send.m_shutdown = &on_loop_shutdown;
     m_linger_timer.m_owner = this;
     m_linger_timer.m_fire = &on_linger_timeout;
@@ -485,6 +487,8 @@ void stream_state::set_fd_transport() noexcept {
     if (m_fd_t) {
         m_send.m_kind = m_fd_t->write_kind();
         m_send.m_fd = m_fd_t->native_handle();
+        m_reader.m_kind = m_fd_t->read_kind();
+        m_reader.m_fd = m_send.m_fd;
     }
 }
 
@@ -605,7 +609,7 @@ void stream_state::linger() noexcept {
     // this spares it; a TLS transport's cancel_io would also stop the flusher's write, so
     // there the reader is interrupted when the flusher is done (end_linger).
     if (m_reading && m_fd_t)
-        m_t->cancel_io();
+        interrupt_read();
     aio::detail::loop_core& loop = *aio::detail::t_loop;
     m_linger_timer.m_deadline =
         loop.refresh_now() + std::chrono::duration_cast<aio::detail::clock::duration>(m_linger);
@@ -617,8 +621,8 @@ void stream_state::stop_lingering() noexcept {
     m_lingering = false;
     aio::detail::t_loop->cancel_timer(m_linger_timer); // no-op when it is the one firing
     m_aborted = true; // nothing left to send: maybe_release() may now close
-    if (m_reading && m_t)
-        m_t->cancel_io(); // the reader sees EOF and leaves, then the transport goes
+    if (m_reading)
+        interrupt_read(); // the reader sees EOF and leaves, then the transport goes
 }
 
 void stream_state::on_linger_timeout(aio::detail::timer_node* t) noexcept {
@@ -646,10 +650,46 @@ void stream_state::abort() noexcept {
     } else if (m_writing && m_t) {
         m_t->cancel_io();
     }
-    if (m_reading && m_t)
-        m_t->cancel_io();
+    if (m_reading)
+        interrupt_read();
     maybe_release();
     changed();
+}
+
+bool stream_state::start_read(std::coroutine_handle<> h, std::span<std::byte> buf) {
+    reader_op& op = m_reader;
+    op.m_cancelled = false;
+    if (!op.begin_park(h, &on_read_cancel))
+        return false;
+    op.m_buf = buf.data();
+    op.m_len = std::min(buf.size(), fd_transport::max_chunk);
+    op.m_backend = &aio::detail::t_loop->io_backend(); // a task is running: so is its loop
+    op.m_in_flight = true;
+    op.m_backend->submit(op);
+    return true;
+}
+
+void stream_state::on_read(io_op* op) noexcept {
+    auto& r = static_cast<reader_op&>(*op);
+    r.m_in_flight = false;
+    r.m_owner->m_read_result = r.m_result;
+    r.wake();
+}
+
+void stream_state::on_read_cancel(aio::detail::parking* p) noexcept {
+    // Only a request: the task is woken by the op's own completion, so the kernel never
+    // writes into a buffer that is gone.
+    auto& r = static_cast<reader_op&>(*p);
+    r.m_cancelled = true;
+    if (r.m_in_flight)
+        r.m_backend->cancel(r);
+}
+
+void stream_state::interrupt_read() noexcept {
+    if (m_reader.m_in_flight)
+        m_reader.m_backend->cancel(m_reader);
+    else if (m_t)
+        m_t->cancel_io();
 }
 
 void stream_state::release_if_idle() noexcept {
@@ -739,16 +779,12 @@ task<std::string> stream::read_until(std::string_view separator, std::size_t lim
 
 // ---- read_into_awaitable ----
 //
-// No frame of its own: the synchronous cases are served by await_ready; otherwise the read
-// runs as an fd_transport::io_awaiter constructed in m_op (plain fd) or as the transport's
-// read_some coroutine (TLS), and await_resume ends the read scope for both.
+// No frame of its own: the synchronous cases are served by await_ready; otherwise a plain
+// fd is read with the state's embedded operation (m_reader: the task parks on it, its
+// completion stores the result in m_read_result, which the inline await_resume reads), and
+// a TLS stream awaits the transport's read_some coroutine.
 
 namespace {
-using fd_read = detail::fd_transport::io_awaiter;
-static_assert(sizeof(fd_read) <= read_into_awaitable::op_storage, "grow op_storage");
-static_assert(alignof(fd_read) <= 16);
-static_assert(std::is_trivially_destructible_v<fd_read>);
-
 task<std::size_t> await_read_into(read_into_awaitable a) {
     co_return co_await a;
 }
@@ -787,12 +823,13 @@ bool read_into_awaitable::ready_slow() {
 std::coroutine_handle<> read_into_awaitable::await_suspend(std::coroutine_handle<> h) {
     auto* s = static_cast<detail::stream_state*>(m_s.get());
     s->m_reading = true;
-    if (detail::fd_transport* f = s->m_fd_t) {
+    if (s->m_fd_t) {
         m_mode = mode::in_place;
-        auto* op = ::new (static_cast<void*>(m_op)) fd_read(f->read_op(m_buf));
-        if (op->await_suspend(h))
-            return std::noop_coroutine();
-        return h; // the task is cancelled: await_resume throws
+        if (!s->start_read(h, m_buf)) {
+            s->m_read_result = -ECANCELED;
+            return h; // the task is cancelled: await_resume throws
+        }
+        return std::noop_coroutine();
     }
     m_mode = mode::slow;
     m_slow = s->m_t->read_some(m_buf);
@@ -802,20 +839,33 @@ std::coroutine_handle<> read_into_awaitable::await_suspend(std::coroutine_handle
 std::size_t read_into_awaitable::resume_slow() {
     auto* s = static_cast<detail::stream_state*>(m_s.get());
     std::size_t n = 0;
-    try {
-        if (m_mode == mode::in_place)
-            n = std::launder(reinterpret_cast<fd_read*>(m_op))->await_resume();
-        else
+    if (m_mode == mode::in_place) {
+        const int r = s->m_read_result;
+        if (r < 0) {
+            if (s->m_reader.m_cancelled) {
+                end_read();
+                throw cancelled_error();
+            }
+            if (!(s->m_closing && r == -ECANCELED)) {
+                end_read();
+                detail::throw_io_error(-r, detail::io_what(s->m_reader.m_kind));
+            }
+            // close()/abort() interrupted the read: a closed stream reads as EOF.
+        } else {
+            n = static_cast<std::size_t>(r);
+        }
+    } else {
+        try {
             n = m_slow.operator co_await().await_resume();
-    } catch (const io_error& e) {
-        // close()/abort() interrupted the read: a closed stream reads as EOF.
-        if (!(s->m_closing && detail::is_operation_canceled(e))) {
+        } catch (const io_error& e) {
+            if (!(s->m_closing && detail::is_operation_canceled(e))) {
+                end_read();
+                throw;
+            }
+        } catch (...) {
             end_read();
             throw;
         }
-    } catch (...) {
-        end_read();
-        throw;
     }
     if (n == 0)
         s->m_eof = true;

@@ -51,14 +51,17 @@ class [[nodiscard]] read_into_awaitable {
     std::size_t await_resume() {
         if (m_mode == mode::ready)
             return m_ready;
+        // Inline: an in-place read that returned data on an open stream.
+        detail::stream_core* s = m_s.get();
+        if (m_mode == mode::in_place && s->m_read_result > 0 && !s->m_closing) {
+            s->m_reading = false;
+            return static_cast<std::size_t>(s->m_read_result);
+        }
         return resume_slow();
     }
 
     /// The same read as a task (costs a coroutine frame).
     operator task<std::size_t>() &&;
-
-    /// Room for the in-place operation (checked against the real size in stream.cpp).
-    static constexpr std::size_t op_storage = 160;
 
   private:
     friend class stream;
@@ -75,7 +78,6 @@ class [[nodiscard]] read_into_awaitable {
     task<std::size_t> m_slow; // TLS streams: the transport's read_some coroutine
     std::size_t m_ready = 0;
     mode m_mode = mode::not_awaited;
-    alignas(16) unsigned char m_op[op_storage];
 };
 
 /// What stream::write returns: awaited (once), it queues the bytes and returns at once

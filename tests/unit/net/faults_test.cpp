@@ -106,6 +106,26 @@ TEST(stream_faults, injected_reset_on_recv_surfaces_as_connection_reset) {
     }());
 }
 
+TEST(stream_faults, injected_reset_on_read_into_surfaces_as_connection_reset) {
+    aio::run([]() -> task<> {
+        auto [a, b] = aio_test::stream_pair();
+        char buf[16];
+        {
+            fault_scope f({.which = aio::detail::sys::call::recv, .error = ECONNRESET, .times = 1});
+            try {
+                co_await b.read_into(std::span<char>(buf));
+                ADD_FAILURE() << "read_into did not throw";
+            } catch (const aio::connection_reset_error& e) {
+                EXPECT_NE(std::string(e.what()).find("recv"), std::string::npos) << e.what();
+            }
+        }
+        // The failed read left the stream's reader free: the next read works.
+        co_await a.write("ok");
+        EXPECT_EQ(co_await b.read_into(std::span<char>(buf)), 2u);
+        EXPECT_EQ(std::string_view(buf, 2), "ok");
+    }());
+}
+
 TEST(stream_faults, short_writes_still_deliver_everything_in_order) {
     aio::run([]() -> task<> {
         auto [a, b] = aio_test::stream_pair();

@@ -98,6 +98,7 @@ class stream_core {
     read_buffer m_in;
     bool m_reading = false;
     bool m_eof = false;
+    int m_read_result = 0; // of the last in-place read: bytes (>= 0) or -errno
 
     // Writing. m_writing: a writer (an inline write, the sender, a shutdown) is using the
     // transport's write side. m_sending is only touched by the sender while it runs; new
