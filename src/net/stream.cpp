@@ -490,6 +490,8 @@ void stream_state::set_fd_transport() noexcept {
         m_reader.m_kind = m_fd_t->read_kind();
         m_reader.m_fd = m_send.m_fd;
     }
+    m_send_direct =
+        m_fd_t && aio::detail::t_loop && !aio::detail::t_loop->io_backend().can_try_now();
 }
 
 void stream_state::start_flusher() {
@@ -510,6 +512,11 @@ void stream_state::start_flusher() {
     }
     auto h = create_task(flush(flusher_guard(this)));
     m_flusher = h.get();
+}
+
+void stream_core::start_sender() noexcept {
+    m_writing = true;
+    static_cast<stream_state*>(this)->start_flusher();
 }
 
 void stream_state::store_send_error(int err, op_kind kind) noexcept {
@@ -696,6 +703,7 @@ void stream_state::release_if_idle() noexcept {
     if (!m_released && !m_reading && !m_writing && !m_closing_io) {
         m_t.reset();
         m_fd_t = nullptr;
+        m_send_direct = false;
         m_released = true;
         changed();
     }

@@ -97,13 +97,22 @@ class [[nodiscard]] write_awaitable {
 
     /// Queues the bytes when they fit under the high-water mark (the common case).
     bool await_ready() {
-        // Inline: a write behind a send in progress that fits (more parts of a message).
+        // Inline: a write that fits under the mark, behind a send in progress (more parts
+        // of a message) or starting the idle sender of a plain fd.
         detail::stream_core* s = m_s.get();
-        if (s && !m_awaited && s->m_writing && m_n != 0 && !s->m_closing && !s->m_eof_requested &&
+        if (s && !m_awaited && m_n != 0 && !s->m_closing && !s->m_eof_requested &&
             !s->m_write_error && s->write_queued() + m_n <= s->m_high) {
-            m_awaited = true;
-            s->m_pending.append(m_p, m_n); // behind what is queued or being sent inline
-            return true;
+            if (s->m_writing) {
+                m_awaited = true;
+                s->m_pending.append(m_p, m_n); // behind what is queued or being sent inline
+                return true;
+            }
+            if (s->m_send_direct) {
+                m_awaited = true;
+                s->m_sending.append(m_p, m_n); // the sender is idle: its buffer is empty
+                s->start_sender();
+                return true;
+            }
         }
         return ready_slow();
     }

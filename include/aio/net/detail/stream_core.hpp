@@ -105,6 +105,7 @@ class stream_core {
     // data goes to m_pending (or straight to m_sending when the sender is idle).
     bool m_writing = false;
     bool m_eof_requested = false;
+    bool m_send_direct = false; // an idle write may start the sender itself (see start_sender)
     std::exception_ptr m_write_error; // the first send failure, thrown by later calls
     std::size_t m_high = 0;
     byte_queue m_sending;
@@ -115,6 +116,11 @@ class stream_core {
     bool m_closing = false;  // close() or abort() started: no more writes
     bool m_aborted = false;  // in-flight calls are being interrupted; release when idle
     bool m_released = false; // the transport is gone
+
+    /// With the sender idle and the bytes in m_sending: marks the stream writing and starts
+    /// the sender of a plain fd. Only when m_send_direct (a plain fd on a backend that
+    /// batches its operations, so nothing is tried at once).
+    void start_sender() noexcept;
 
   protected:
     ~stream_core() = default;
