@@ -93,11 +93,15 @@ class uring_backend final : public backend {
 
     void submit(io_op& op) noexcept override {
         ++m_inflight;
-        if (sys::g_fault) [[unlikely]] {
-            submit_with_faults(op);
-            return;
-        }
-        io_uring_sqe* sqe = next_sqe();
+        // liburing's io_uring_get_sqe, without its tests for ring set-ups this backend never
+        // uses (SQPOLL, 128-byte SQEs): the loop thread is the only submitter, and the
+        // kernel advances the head when io_uring_enter consumes entries.
+        io_uring_sq& sq = m_ring.sq;
+        const unsigned tail = sq.sqe_tail;
+        if (sys::g_fault || tail - *sq.khead >= sq.ring_entries) [[unlikely]]
+            return submit_slow(op);
+        sq.sqe_tail = tail + 1;
+        io_uring_sqe* sqe = &sq.sqes[tail & sq.ring_mask];
         // The stream's hot pair first, without the general switch.
         if (op.m_kind == op_kind::recv) [[likely]] {
             io_uring_prep_recv(sqe, op.m_fd, op.m_buf, op.m_len, 0);
@@ -109,11 +113,12 @@ class uring_backend final : public backend {
         io_uring_sqe_set_data64(sqe, reinterpret_cast<std::uint64_t>(&op));
     }
 
-    /// submit() while a test's fault plan is active (kept out of the hot path).
-    [[gnu::noinline]] void submit_with_faults(io_op& op) noexcept {
-        if (inject_fault(op))
+    /// submit() when a test's fault plan is active or the submission queue is full (kept
+    /// out of the hot path).
+    [[gnu::noinline]] void submit_slow(io_op& op) noexcept {
+        if (sys::g_fault && inject_fault(op))
             return;
-        io_uring_sqe* sqe = next_sqe();
+        io_uring_sqe* sqe = get_sqe();
         prep(sqe, op);
         io_uring_sqe_set_data64(sqe, reinterpret_cast<std::uint64_t>(&op));
     }
@@ -134,7 +139,7 @@ class uring_backend final : public backend {
         return false;
     }
 
-    static void prep(io_uring_sqe* sqe, io_op& op) noexcept {
+    [[gnu::noinline]] static void prep(io_uring_sqe* sqe, io_op& op) noexcept {
         switch (op.m_kind) {
         case op_kind::read:
             io_uring_prep_read(sqe, op.m_fd, op.m_buf, static_cast<unsigned>(op.m_len), -1);
@@ -221,18 +226,6 @@ class uring_backend final : public backend {
   private:
     static constexpr unsigned entries = 4096;
 
-    /// The next free SQE. liburing's io_uring_get_sqe, without its tests for ring set-ups
-    /// this backend never uses (SQPOLL, 128-byte SQEs): the loop thread is the only
-    /// submitter, and the kernel advances the head when io_uring_enter consumes entries.
-    io_uring_sqe* next_sqe() noexcept {
-        io_uring_sq& sq = m_ring.sq;
-        const unsigned tail = sq.sqe_tail;
-        if (tail - *sq.khead < sq.ring_entries) [[likely]] {
-            sq.sqe_tail = tail + 1;
-            return &sq.sqes[tail & sq.ring_mask];
-        }
-        return get_sqe();
-    }
     io_uring_sqe* get_sqe() noexcept {
         io_uring_sqe* sqe = io_uring_get_sqe(&m_ring);
         while (!sqe) {

@@ -515,8 +515,18 @@ void stream_state::start_flusher() {
 }
 
 void stream_core::start_sender() noexcept {
+    // start_flusher() for the case write() checked: a plain fd, bytes in m_sending.
+    auto* s = static_cast<stream_state*>(this);
     m_writing = true;
-    static_cast<stream_state*>(this)->start_flusher();
+    add_ref(); // the sender's reference, dropped when it ends
+    aio::detail::loop_core& loop = *aio::detail::t_loop; // called by a running task
+    stream_state::send_op& op = s->m_send;
+    op.m_backend = &loop.io_backend();
+    loop.link_detached(&op);
+    op.m_buf = m_sending.data();
+    op.m_len = std::min(m_sending.size(), fd_transport::max_chunk);
+    op.m_busy = true;
+    op.m_backend->submit(op);
 }
 
 void stream_state::store_send_error(int err, op_kind kind) noexcept {
@@ -569,8 +579,15 @@ void stream_state::on_sent(io_op* op) noexcept {
         s->m_sending.clear();
         s->m_send_pos = 0;
         if (s->m_pending.empty()) [[likely]] {
-            // All sent (the common case): the sender ends; end_sender() wakes drain().
-            s->end_sender();
+            // All sent (the common case): the sender ends; drain() is woken.
+            if (s->m_lingering || s->m_aborted || s->m_write_error) [[unlikely]] {
+                s->end_sender();
+                return;
+            }
+            aio::detail::t_loop->unlink_detached(&so);
+            s->m_writing = false;
+            s->changed();
+            s->release(); // the sender's reference: may delete the state
             return;
         }
         s->m_sending.swap(s->m_pending);
@@ -587,12 +604,10 @@ void stream_state::on_sent(io_op* op) noexcept {
 void stream_state::end_sender() noexcept {
     aio::detail::t_loop->unlink_detached(&m_send);
     m_writing = false;
-    if (m_lingering || m_aborted || m_write_error) [[unlikely]] {
-        end_linger();
-        if (m_aborted || m_write_error)
-            drop_output();
-        maybe_release();
-    }
+    end_linger();
+    if (m_aborted || m_write_error)
+        drop_output();
+    maybe_release();
     changed();
     release(); // the sender's reference: may delete this
 }
