@@ -373,16 +373,16 @@ void event_loop::run_main(detail::promise_base* main) {
     // asyncio.run: cancel every remaining task and let it unwind; wait for thread work and
     // for detached work, which is told to stop in the same sweep (as a task would be: a
     // shielded task waiting for it must not keep the loop alive).
-    while (!m_tasks.empty() || m_impl->m_outstanding.load() > 0 || m_head || m_detached) {
+    while (!m_tasks.empty() || m_impl->m_outstanding.load() > 0 || m_head || m_detached_busy) {
         // cancel() never unlinks synchronously, so indexing stays valid in this loop.
         for (std::size_t i = 0; i < m_tasks.size(); ++i) {
             if (!m_tasks[i]->has(detail::promise_base::f_cancel))
                 m_tasks[i]->cancel();
         }
-        // A hook may unlink its own entry (and only that one) synchronously.
+        // A hook may end its own work (and only that) synchronously.
         for (detail::detached_work* w = m_detached; w;) {
             detail::detached_work* next = w->m_dnext;
-            if (!w->m_shutdown_called) {
+            if (w->m_dbusy && !w->m_shutdown_called) {
                 w->m_shutdown_called = true;
                 w->m_shutdown(w);
             }

@@ -469,7 +469,9 @@ stream_state::stream_state(std::unique_ptr<transport> t, const stream_options& o
     m_linger_timer.m_fire = &on_linger_timeout;
 }
 
-stream_state::~stream_state() = default;
+stream_state::~stream_state() {
+    aio::detail::loop_core::forget_detached(&m_send);
+}
 
 void stream_state::throw_not_writable(const char* fn) const {
     if (m_write_error)
@@ -499,7 +501,7 @@ void stream_state::start_flusher() {
     if (m_fd_t) {
         aio::detail::loop_core& loop = *aio::detail::t_loop; // called by a running task
         m_send.m_backend = &loop.io_backend();
-        loop.link_detached(&m_send);
+        loop.begin_detached(&m_send);
         // The sender was idle, so m_sending is empty unless the caller just filled it.
         if (m_sending.empty())
             m_sending.swap(m_pending);
@@ -522,7 +524,7 @@ void stream_core::start_sender() noexcept {
     aio::detail::loop_core& loop = *aio::detail::t_loop; // called by a running task
     stream_state::send_op& op = s->m_send;
     op.m_backend = &loop.io_backend();
-    loop.link_detached(&op);
+    loop.begin_detached(&op);
     op.m_buf = m_sending.data();
     op.m_len = std::min(m_sending.size(), fd_transport::max_chunk);
     op.m_busy = true;
@@ -584,7 +586,7 @@ void stream_state::on_sent(io_op* op) noexcept {
                 s->end_sender();
                 return;
             }
-            aio::detail::t_loop->unlink_detached(&so);
+            aio::detail::t_loop->end_detached(&so);
             s->m_writing = false;
             s->changed();
             s->release(); // the sender's reference: may delete the state
@@ -602,7 +604,7 @@ void stream_state::on_sent(io_op* op) noexcept {
 }
 
 void stream_state::end_sender() noexcept {
-    aio::detail::t_loop->unlink_detached(&m_send);
+    aio::detail::t_loop->end_detached(&m_send);
     m_writing = false;
     end_linger();
     if (m_aborted || m_write_error)
@@ -676,19 +678,6 @@ void stream_state::abort() noexcept {
         interrupt_read();
     maybe_release();
     changed();
-}
-
-bool stream_state::start_read(std::coroutine_handle<> h, std::span<std::byte> buf) {
-    reader_op& op = m_reader;
-    op.m_cancelled = false;
-    if (!op.begin_park(h, &on_read_cancel))
-        return false;
-    op.m_buf = buf.data();
-    op.m_len = std::min(buf.size(), fd_transport::max_chunk);
-    op.m_backend = &aio::detail::t_loop->io_backend(); // a task is running: so is its loop
-    op.m_in_flight = true;
-    op.m_backend->submit(op);
-    return true;
 }
 
 void stream_state::on_read(io_op* op) noexcept {
@@ -848,10 +837,17 @@ std::coroutine_handle<> read_into_awaitable::await_suspend(std::coroutine_handle
     s->m_reading = true;
     if (s->m_fd_t) {
         m_mode = mode::in_place;
-        if (!s->start_read(h, m_buf)) {
+        detail::stream_state::reader_op& op = s->m_reader;
+        op.m_cancelled = false;
+        if (!op.begin_park(h, &detail::stream_state::on_read_cancel)) {
             s->m_read_result = -ECANCELED;
             return h; // the task is cancelled: await_resume throws
         }
+        op.m_buf = m_buf.data();
+        op.m_len = std::min(m_buf.size(), detail::fd_transport::max_chunk);
+        op.m_backend = &aio::detail::t_loop->io_backend(); // a task is running: so is its loop
+        op.m_in_flight = true;
+        op.m_backend->submit(op);
         return std::noop_coroutine();
     }
     m_mode = mode::slow;

@@ -84,17 +84,14 @@ class stream_state : public stream_core {
     };
     send_op m_send;
     /// The read of a plain fd by read_into: one at a time (m_reading), its fixed fields
-    /// filled once; the reading task parks on it, and its completion stores the result in
-    /// m_read_result and wakes the task.
+    /// filled once; the reading task parks on it (read_into_awaitable::await_suspend), and
+    /// its completion stores the result in m_read_result and wakes the task.
     struct reader_op : io_op, aio::detail::parking {
         stream_state* m_owner = nullptr;
         aio::detail::backend* m_backend = nullptr;
         bool m_in_flight = false;
     };
     reader_op m_reader;
-    /// Starts m_reader into `buf` for the task `h` (the caller parks it). Returns false,
-    /// submitting nothing, when the task is already cancelled.
-    bool start_read(std::coroutine_handle<> h, std::span<std::byte> buf);
     static void on_read(io_op* op) noexcept;
     static void on_read_cancel(aio::detail::parking* p) noexcept;
     /// Interrupts a read in flight (m_reader or the transport's): the reader sees EOF.

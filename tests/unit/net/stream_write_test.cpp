@@ -129,6 +129,34 @@ TEST(stream_write, loop_end_stops_a_sender_whose_peer_never_reads_and_releases_t
     EXPECT_EQ(aio_test::fd_count(), before);
 }
 
+// The sender stays registered with the loop between sends (docs/design/core.md, detached
+// work): a stream that sent in one loop must be able to send in the next, and to be
+// destroyed after both are gone, without touching a dead loop (ASan would see it).
+TEST(stream_write, a_stream_sends_in_two_successive_loops_and_outlives_both) {
+    int sv[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    std::optional<stream> keep;
+    aio::run([&]() -> task<> {
+        keep.emplace(stream::from_fd(sv[0]));
+        co_await keep->write("one,");
+        co_await keep->drain();
+    }());
+    aio::run([&]() -> task<> {
+        co_await keep->write("two");
+        co_await keep->drain();
+    }());
+    keep.reset();
+    char buf[16] = {};
+    std::size_t got = 0;
+    while (got < 7) {
+        const ssize_t n = ::read(sv[1], buf + got, sizeof buf - got);
+        ASSERT_GT(n, 0);
+        got += static_cast<std::size_t>(n);
+    }
+    EXPECT_EQ(std::string(buf, got), "one,two");
+    ::close(sv[1]);
+}
+
 TEST(stream_write, negative_linger_is_refused_and_the_fd_still_closed) {
     const int before = aio_test::fd_count();
     aio::run([]() -> task<> {

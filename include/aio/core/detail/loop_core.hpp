@@ -35,14 +35,17 @@ struct timer_entry {
 class backend;
 
 /// Background work that no task owns (a stream's sender: an I/O operation that finishes
-/// on its own after write() returned). The loop cannot end while one is registered: at
-/// shutdown, in the sweep that cancels the remaining tasks, each gets m_shutdown called
-/// once (it must make the work finish soon, e.g. cancel its operation), and the loop runs
-/// until all are unlinked.
+/// on its own after write() returned). The loop cannot end while one is busy: at shutdown,
+/// in the sweep that cancels the remaining tasks, each busy one gets m_shutdown called once
+/// (it must make the work finish soon, e.g. cancel its operation), and the loop runs until
+/// none is busy. Registration is kept across busy periods (so starting and ending work
+/// costs a counter), until the owner calls forget_detached or the loop is destroyed.
 struct detached_work {
     detached_work* m_dnext = nullptr;
     detached_work* m_dprev = nullptr;
     void (*m_shutdown)(detached_work*) noexcept = nullptr;
+    loop_core* m_dloop = nullptr; // the loop it is registered with
+    bool m_dbusy = false;
     bool m_shutdown_called = false;
 };
 
@@ -77,19 +80,21 @@ class loop_core {
     std::size_t live_tasks() const noexcept { return m_tasks.size(); }
 
     // Detached work (see detached_work).
-    void link_detached(detached_work* w) noexcept {
-        w->m_dprev = nullptr;
-        w->m_dnext = m_detached;
-        if (m_detached)
-            m_detached->m_dprev = w;
-        m_detached = w;
+    void begin_detached(detached_work* w) noexcept {
+        if (w->m_dloop != this) [[unlikely]]
+            register_detached(w);
+        w->m_dbusy = true;
         w->m_shutdown_called = false;
+        ++m_detached_busy;
     }
-    void unlink_detached(detached_work* w) noexcept {
-        (w->m_dprev ? w->m_dprev->m_dnext : m_detached) = w->m_dnext;
-        if (w->m_dnext)
-            w->m_dnext->m_dprev = w->m_dprev;
-        w->m_dnext = w->m_dprev = nullptr;
+    void end_detached(detached_work* w) noexcept {
+        w->m_dbusy = false;
+        --m_detached_busy;
+    }
+    /// The owner of `w` goes away: unregisters it (if its loop still exists). Not busy.
+    static void forget_detached(detached_work* w) noexcept {
+        if (w->m_dloop)
+            w->m_dloop->unregister_detached(w);
     }
 
   protected:
@@ -98,6 +103,8 @@ class loop_core {
 
     void sift_up(std::size_t i) noexcept;
     void sift_down(std::size_t i) noexcept;
+    void register_detached(detached_work* w) noexcept;
+    void unregister_detached(detached_work* w) noexcept;
 
     work_item* m_head = nullptr;
     work_item** m_tail = &m_head;
@@ -106,8 +113,9 @@ class loop_core {
     std::uint32_t m_timer_seq = 0;
     std::vector<promise_base*> m_tasks; // live roots; promise_base::m_index is the slot
     std::uint32_t m_next_id = 1;
-    backend* m_io = nullptr; // set by event_loop once its backend exists
-    detached_work* m_detached = nullptr;
+    backend* m_io = nullptr;             // set by event_loop once its backend exists
+    detached_work* m_detached = nullptr; // every registered entry, busy or not
+    std::size_t m_detached_busy = 0;
     bool m_debug = false;
     bool m_trace = false;
     bool m_virtual = false;
