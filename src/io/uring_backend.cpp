@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <liburing.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace aio::detail {
@@ -76,6 +77,13 @@ class uring_backend final : public backend {
         if (r < 0)
             return r;
         m_init = true;
+        m_ext_arg = (p.features & IORING_FEAT_EXT_ARG) != 0;
+        // A registered ring fd spares the kernel a file lookup per io_uring_enter.
+        m_enter_fd = m_ring.ring_fd;
+        if (io_uring_register_ring_fd(&m_ring) == 1) {
+            m_enter_fd = m_ring.enter_ring_fd;
+            m_enter_flags = IORING_ENTER_REGISTERED_RING;
+        }
         m_wake = ::eventfd(0, EFD_CLOEXEC);
         if (m_wake < 0)
             return -errno;
@@ -85,6 +93,8 @@ class uring_backend final : public backend {
     ~uring_backend() override {
         if (m_wake >= 0)
             ::close(m_wake);
+        if (m_enter_flags & IORING_ENTER_REGISTERED_RING)
+            io_uring_unregister_ring_fd(&m_ring); // the thread has only a few such slots
         if (m_init)
             io_uring_queue_exit(&m_ring);
     }
@@ -199,9 +209,10 @@ class uring_backend final : public backend {
     void poll(std::int64_t timeout_ns) override {
         if (!m_synthetic.empty())
             timeout_ns = 0;
-        if (timeout_ns == 0) {
-            io_uring_submit_and_get_events(&m_ring);
+        if (timeout_ns == 0 || m_ext_arg) {
+            enter(timeout_ns);
         } else {
+            // Kernels without IORING_FEAT_EXT_ARG (< 5.11): liburing adds a timeout SQE.
             io_uring_cqe* cqe = nullptr;
             __kernel_timespec ts{};
             if (timeout_ns > 0) {
@@ -225,6 +236,41 @@ class uring_backend final : public backend {
 
   private:
     static constexpr unsigned entries = 4096;
+
+    /// One io_uring_enter: submits the queued SQEs and gets completions, waiting for one
+    /// for up to timeout_ns (0: no wait, -1: forever). What liburing's
+    /// submit_and_wait_timeout does, minus its general-purpose checks (this loop always
+    /// wants completions: with DEFER_TASKRUN they are only posted inside GETEVENTS).
+    void enter(std::int64_t timeout_ns) noexcept {
+        io_uring_sq& sq = m_ring.sq;
+        const unsigned tail = sq.sqe_tail;
+        if (sq.sqe_head != tail) {
+            sq.sqe_head = tail;
+            __atomic_store_n(sq.ktail, tail, __ATOMIC_RELEASE); // the SQEs are written
+        }
+        const unsigned to_submit = tail - *sq.khead;
+        unsigned flags = IORING_ENTER_GETEVENTS | m_enter_flags;
+        unsigned wait_nr = 0;
+        __kernel_timespec ts{};
+        io_uring_getevents_arg arg{};
+        const void* argp = nullptr;
+        std::size_t argsz = 0;
+        if (timeout_ns != 0) {
+            wait_nr = 1;
+            flags |= IORING_ENTER_EXT_ARG;
+            if (timeout_ns > 0) {
+                ts.tv_sec = timeout_ns / 1000000000;
+                ts.tv_nsec = timeout_ns % 1000000000;
+                arg.ts = reinterpret_cast<std::uint64_t>(&ts);
+            }
+            argp = &arg;
+            argsz = sizeof arg;
+        }
+        // Errors need no handling here: EINTR and ETIME end the wait, EBUSY/EAGAIN (the
+        // completion queue is backed up) resolve as reap() consumes it, and SQEs the kernel
+        // did not take stay queued for the next call.
+        (void)::syscall(__NR_io_uring_enter, m_enter_fd, to_submit, wait_nr, flags, argp, argsz);
+    }
 
     io_uring_sqe* get_sqe() noexcept {
         io_uring_sqe* sqe = io_uring_get_sqe(&m_ring);
@@ -270,6 +316,9 @@ class uring_backend final : public backend {
 
     io_uring m_ring{};
     bool m_init = false;
+    bool m_ext_arg = false;
+    int m_enter_fd = -1;
+    unsigned m_enter_flags = 0;
     int m_wake = -1;
     eventfd_t m_wake_buf = 0;
     std::size_t m_inflight = 0;
