@@ -264,11 +264,24 @@ void loop_impl::run_once() {
     // Run ready work in FIFO order, up to a budget, then go back to poll I/O and timers.
     // FIFO keeps asyncio's guarantee that sleep(0s) lets every other ready task run
     // first; the budget bounds how long I/O can wait (tokio polls every 61 tasks).
+    // A root task that already ran, with no debug or trace, is resumed right here (what
+    // run_root does first, without the call).
+    const bool plain = !L.m_debug && !m_trace;
+    promise_base* const outer = t_current;
     for (int budget = ready_budget; budget > 0 && L.m_head; --budget) {
         work_item* w = L.m_head;
         L.m_head = w->m_next;
         if (!L.m_head)
             L.m_tail = &L.m_head;
+        if (w->m_run == &run_root && plain) {
+            auto* t = static_cast<promise_base*>(w);
+            if (t->has(promise_base::f_ran)) [[likely]] {
+                t_current = t;
+                t->m_link.resume();
+                t_current = outer;
+                continue;
+            }
+        }
         w->m_run(w);
     }
 }

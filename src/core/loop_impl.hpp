@@ -24,6 +24,9 @@ struct loop_extension {
 /// The debug entry of a task (name, creation site), or null.
 const task_debug* debug_info(const promise_base& t) noexcept;
 
+/// Runs one step of a root task (its work_item::m_run); run_once inlines its fast path.
+void run_root(work_item* w) noexcept;
+
 /// A heap-allocated callback (call_soon, call_later, call_soon_threadsafe).
 struct callback_item : work_item, timer_node {
     std::function<void()> fn;

@@ -101,7 +101,6 @@ void promise_base::remove_waiter(completion_waiter* w) noexcept {
     }
 }
 
-namespace {
 void run_root(work_item* w) noexcept {
     auto* t = static_cast<promise_base*>(w);
     event_loop* loop = loop_of();
@@ -114,7 +113,6 @@ void run_root(work_item* w) noexcept {
     }
     loop->impl().run_task(t);
 }
-} // namespace
 
 void promise_base::start_root(std::string_view name, const aio::source_location& where) {
     event_loop* loop = loop_of();

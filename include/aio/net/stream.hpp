@@ -42,8 +42,9 @@ class [[nodiscard]] read_into_awaitable {
     bool await_ready() {
         // Inline: the common case of a hot loop (nothing buffered, the stream open).
         const detail::stream_core* s = m_s.get();
+        // (Released implies closing: the slow path checks both.)
         if (s && m_mode == mode::not_awaited && !m_buf.empty() && !s->m_reading &&
-            s->m_in.size() == 0 && !s->m_eof && !s->m_closing && !s->m_released)
+            s->m_in.size() == 0 && !s->m_eof && !s->m_closing)
             return false;
         return ready_slow();
     }
