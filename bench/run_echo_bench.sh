@@ -37,8 +37,8 @@
 # by syscall entry/exit costs charged to user mode (page-table isolation), so it
 # cannot show what a runtime adds.  So each server in INSTR_SERVERS (default:
 # aiocpp-uring aiocpp-epoll asio tokio c-epoll c-uring) is also run under
-# `valgrind --tool=callgrind` with the same load (SIZES' first size,
-# INSTR_SECONDS, default 4) and the user-space instructions it executed while
+# `valgrind --tool=callgrind` with the same load (each size of INSTR_SIZES,
+# default SIZES; INSTR_SECONDS, default 4) and the user-space instructions it executed while
 # the load ran are divided by the round trips: exact and repeatable whatever
 # else the machine does.  The kernel's work is not counted, and under valgrind
 # each server is its own bottleneck, so a slower server handles bigger batches
@@ -415,18 +415,19 @@ awk "$awk_kv"'
 if ! command -v callgrind_control >/dev/null; then
   note "valgrind not found: no instruction counts (INSTR=0 to silence)"; exit 0
 fi
-isize=${sizes%% *}
+isizes=${INSTR_SIZES:-$sizes}
 cg_dir=$(mktemp -d)
 trap 'stop_server; rm -f "$tmp_out" "$tmp_err" "$tmp_lg"; rm -rf "$cg_dir"' EXIT
 instr_results="${results%.txt}-instructions.txt"
 : >"$instr_results"
 # callgrind's total instruction count ("totals:" line) of one dump file
 cg_total() { awk '/^totals:/ { print $2; exit }' "$1"; }
+for isize in $isizes; do
 for id in $instr_servers; do
   [[ -n "${ok[$id]:-}" ]] && want "$id" || continue
   start_timeout=60
   wrap=(valgrind --tool=callgrind --callgrind-out-file="$cg_dir/$id.out")
-  if ! start_server "$id"; then echo "server=$id FAILED=start" >>"$instr_results"; continue; fi
+  if ! start_server "$id"; then echo "server=$id size=$isize FAILED=start" >>"$instr_results"; continue; fi
   # dump 1: start-up and listening; dump 2: exactly the instructions run under load
   callgrind_control -d "$srv_pid" >/dev/null 2>&1
   timeout $(( instr_secs + 60 )) "$loadgen" --port "$srv_port" --conns "$conns" --size "$isize" \
@@ -437,25 +438,33 @@ for id in $instr_servers; do
   ir=$(cg_total "$cg_dir/$id.out.2" 2>/dev/null)
   if [[ -z "$rts" || "$rts" == 0 || -z "$ir" ]]; then
     note "FAILED: $id under callgrind (round trips '${rts}', instructions '${ir}')"
-    echo "server=$id FAILED=callgrind" >>"$instr_results"; continue
+    echo "server=$id size=$isize FAILED=callgrind" >>"$instr_results"; continue
   fi
   echo "server=$id size=$isize round_trips=$rts instructions=$ir" | tee -a "$instr_results"
 done
+done
 wrap=()
 echo
-echo "User-space instructions per round trip under callgrind ($conns connections, $isize B, ${instr_secs} s;"
+echo "User-space instructions per round trip under callgrind ($conns connections, ${instr_secs} s per case;"
 echo "exact counts, independent of machine load; the kernel's share is not included)   [raw: $instr_results]"
 awk "$awk_kv"'
-  { id = kv($0, "server"); ids[++n] = id
-    if (kv($0, "FAILED") == "") per[id] = kv($0, "instructions") / kv($0, "round_trips") }
+  { id = kv($0, "server"); sz = kv($0, "size"); key = id " " sz
+    if (!(sz in seen)) { seen[sz] = 1; szs[++m] = sz }
+    if (!(id in known)) { known[id] = 1; ids[++n] = id }
+    if (kv($0, "FAILED") == "") per[key] = kv($0, "instructions") / kv($0, "round_trips")
+    else failed[key] = 1 }
   END {
-    printf "%-13s %10s %8s %8s\n", "server", "instr/rt", "x tokio", "x floor"
-    for (i = 1; i <= n; i++) {
-      id = ids[i]
-      if (!(id in per)) { printf "%-13s FAILED\n", id; continue }
-      floor = (id ~ /uring/) ? "c-uring" : "c-epoll"
-      printf "%-13s %10.0f %8s %8s\n", id, per[id],
-        ("tokio" in per) ? sprintf("%.2f", per[id] / per["tokio"]) : "-",
-        (floor in per) ? sprintf("%.2f", per[id] / per[floor]) : "-"
+    for (j = 1; j <= m; j++) {
+      sz = szs[j]
+      printf "%smessage size %s B\n", (j > 1 ? "\n" : ""), sz
+      printf "%-13s %10s %8s %8s\n", "server", "instr/rt", "x tokio", "x floor"
+      for (i = 1; i <= n; i++) {
+        id = ids[i]; key = id " " sz
+        if (!(key in per)) { if (key in failed) printf "%-13s FAILED\n", id; continue }
+        floor = (id ~ /uring/) ? "c-uring" : "c-epoll"
+        printf "%-13s %10.0f %8s %8s\n", id, per[key],
+          (("tokio " sz) in per) ? sprintf("%.2f", per[key] / per["tokio " sz]) : "-",
+          ((floor " " sz) in per) ? sprintf("%.2f", per[key] / per[floor " " sz]) : "-"
+      }
     }
   }' "$instr_results"
