@@ -158,6 +158,13 @@ class epoll_backend final : public backend {
             finish(op);
             return;
         }
+        if (op.m_fd < 0) [[unlikely]] {
+            // A closed fd (e.g. a pipe after write_eof()): EBADF, as the kernel would say;
+            // it has no per-fd state to index.
+            op.m_result = -EBADF;
+            finish(op);
+            return;
+        }
         fd_state& st = state(op.m_fd);
         const bool reader = is_reader(op);
         op_list& fifo = reader ? st.readers : st.writers;
@@ -185,6 +192,10 @@ class epoll_backend final : public backend {
             break;
         default:
             return false;
+        }
+        if (op.m_fd < 0) [[unlikely]] {
+            op.m_result = -EBADF; // a closed fd (see submit)
+            return true;
         }
         fd_state& st = state(op.m_fd);
         const bool reader = is_reader(op);

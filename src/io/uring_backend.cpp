@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -112,6 +113,11 @@ class uring_backend final : public backend {
             return submit_slow(op);
         sq.sqe_tail = tail + 1;
         io_uring_sqe* sqe = &sq.sqes[tail & sq.ring_mask];
+#ifdef IO_URING_VERSION_MAJOR
+        // liburing >= 2.4 clears an SQE's other fields in io_uring_get_sqe, not in the
+        // prep helpers (2.3, Debian 12, clears them in the helpers).
+        std::memset(sqe, 0, sizeof *sqe);
+#endif
         // The stream's hot pair first, without the general switch.
         if (op.m_kind == op_kind::recv) [[likely]] {
             io_uring_prep_recv(sqe, op.m_fd, op.m_buf, op.m_len, 0);
@@ -231,8 +237,12 @@ class uring_backend final : public backend {
         }
     }
 
-    void wake() noexcept override { (void)::eventfd_write(m_wake, 1); }
-    std::size_t inflight() const noexcept override { return m_inflight; }
+    void wake() noexcept override {
+        (void)::eventfd_write(m_wake, 1);
+    }
+    std::size_t inflight() const noexcept override {
+        return m_inflight;
+    }
 
   private:
     static constexpr unsigned entries = 4096;
@@ -298,7 +308,9 @@ class uring_backend final : public backend {
         for (; head != tail; ++head) {
             const io_uring_cqe& cqe = cq.cqes[head & cq.ring_mask];
             const std::uint64_t tag = cqe.user_data;
-            if (tag > cancel_tag) [[likely]] {
+            // (LIBURING_UDATA_TIMEOUT: liburing's own timeout entry on kernels without
+            // EXT_ARG, see poll().)
+            if (tag > cancel_tag && tag != LIBURING_UDATA_TIMEOUT) [[likely]] {
                 complete(reinterpret_cast<io_op*>(tag), cqe.res);
             } else if (tag == wake_tag) {
                 rearm = true;

@@ -487,10 +487,9 @@ void stream_state::throw_not_writable(const char* fn) const {
 void stream_state::set_fd_transport() noexcept {
     m_fd_t = m_t ? m_t->as_fd() : nullptr;
     if (m_fd_t) {
+        // The fds are filled in at each use: a pipe's write_eof() closes its fd.
         m_send.m_kind = m_fd_t->write_kind();
-        m_send.m_fd = m_fd_t->native_handle();
         m_reader.m_kind = m_fd_t->read_kind();
-        m_reader.m_fd = m_send.m_fd;
     }
     m_send_direct =
         m_fd_t && aio::detail::t_loop && !aio::detail::t_loop->io_backend().can_try_now();
@@ -500,6 +499,7 @@ void stream_state::start_flusher() {
     add_ref(); // the sender's reference, dropped when it ends
     if (m_fd_t) {
         aio::detail::loop_core& loop = *aio::detail::t_loop; // called by a running task
+        m_send.m_fd = m_fd_t->native_handle();
         m_send.m_backend = &loop.io_backend();
         loop.begin_detached(&m_send);
         // The sender was idle, so m_sending is empty unless the caller just filled it.
@@ -523,6 +523,7 @@ void stream_core::start_sender() noexcept {
     add_ref(); // the sender's reference, dropped when it ends
     aio::detail::loop_core& loop = *aio::detail::t_loop; // called by a running task
     stream_state::send_op& op = s->m_send;
+    op.m_fd = s->m_fd_t->native_handle();
     op.m_backend = &loop.io_backend();
     loop.begin_detached(&op);
     op.m_buf = m_sending.data();
@@ -543,6 +544,7 @@ void stream_state::store_send_error(int err, op_kind kind) noexcept {
 
 bool stream_state::try_send_now(const char*& p, std::size_t& n) {
     io_op& op = m_send; // idle: the sender's op serves as the attempt's description
+    op.m_fd = m_fd_t->native_handle();
     op.m_buf = const_cast<char*>(p);
     op.m_len = std::min(n, fd_transport::max_chunk);
     if (!aio::detail::t_loop->io_backend().try_now(op))
@@ -843,6 +845,9 @@ std::coroutine_handle<> read_into_awaitable::await_suspend(std::coroutine_handle
             s->m_read_result = -ECANCELED;
             return h; // the task is cancelled: await_resume throws
         }
+        // The fd is read afresh: write_eof() on a pipe closes it (-1: EBADF, never a
+        // number reused by another file since).
+        op.m_fd = s->m_fd_t->native_handle();
         op.m_buf = m_buf.data();
         op.m_len = std::min(m_buf.size(), detail::fd_transport::max_chunk);
         op.m_backend = &aio::detail::t_loop->io_backend(); // a task is running: so is its loop

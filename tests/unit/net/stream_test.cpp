@@ -421,6 +421,32 @@ TEST(stream, close_makes_a_pending_read_into_see_eof_and_releases_fd) {
     }());
 }
 
+// write_eof() on a pipe closes its fd; a later read must fail on that closed fd (EBADF),
+// never read from whatever file got the same number since.
+TEST(stream, read_into_after_write_eof_closed_a_pipe_does_not_read_a_reused_fd) {
+    aio::run([]() -> task<> {
+        int p[2];
+        EXPECT_EQ(::pipe2(p, O_CLOEXEC), 0);
+        const int old = p[0];
+        auto s = stream::from_fd(p[0]);
+        co_await s.write_eof();
+        int q[2];
+        EXPECT_EQ(::pipe2(q, O_CLOEXEC), 0);
+        EXPECT_EQ(q[0], old) << "the closed number was not reused: the test proves nothing";
+        EXPECT_EQ(::write(q[1], "other", 5), 5);
+        char buf[16];
+        try {
+            const std::size_t n = co_await s.read_into(std::span<char>(buf));
+            EXPECT_EQ(n, 0u) << "read another file's bytes: " << std::string(buf, n);
+        } catch (const aio::io_error& e) {
+            EXPECT_EQ(e.code(), std::errc::bad_file_descriptor) << e.what();
+        }
+        ::close(p[1]);
+        ::close(q[0]);
+        ::close(q[1]);
+    }());
+}
+
 TEST(stream, read_into_on_a_destroyed_stream_sees_eof) {
     aio::run([]() -> task<> {
         auto [a, b] = aio_test::stream_pair();
