@@ -496,28 +496,19 @@ void stream_state::set_fd_transport() noexcept {
 }
 
 void stream_state::start_flusher() {
-    add_ref(); // the sender's reference, dropped when it ends
     if (m_fd_t) {
-        aio::detail::loop_core& loop = *aio::detail::t_loop; // called by a running task
-        m_send.m_fd = m_fd_t->native_handle();
-        m_send.m_backend = &loop.io_backend();
-        loop.begin_detached(&m_send);
         // The sender was idle, so m_sending is empty unless the caller just filled it.
         if (m_sending.empty())
             m_sending.swap(m_pending);
-        if (!m_aborted && !m_sending.empty()) [[likely]] {
-            submit_send();
-            return;
-        }
-        end_sender();
+        start_sender();
         return;
     }
+    add_ref(); // the sender's reference, dropped when it ends
     auto h = create_task(flush(flusher_guard(this)));
     m_flusher = h.get();
 }
 
 void stream_core::start_sender() noexcept {
-    // start_flusher() for the case write() checked: a plain fd, bytes in m_sending.
     auto* s = static_cast<stream_state*>(this);
     m_writing = true;
     add_ref(); // the sender's reference, dropped when it ends
@@ -526,10 +517,7 @@ void stream_core::start_sender() noexcept {
     op.m_fd = s->m_fd_t->native_handle();
     op.m_backend = &loop.io_backend();
     loop.begin_detached(&op);
-    op.m_buf = m_sending.data();
-    op.m_len = std::min(m_sending.size(), fd_transport::max_chunk);
-    op.m_busy = true;
-    op.m_backend->submit(op);
+    s->submit_send();
 }
 
 void stream_state::store_send_error(int err, op_kind kind) noexcept {

@@ -34,7 +34,9 @@ class stream_state : public stream_core {
     }
     [[noreturn]] void throw_not_writable(const char* fn) const;
     /// Starts the background sender for m_sending and m_pending (m_writing must already be
-    /// true): the in-place send operation on a plain fd, else the flusher task.
+    /// true, something must be queued and the stream not aborted: every caller checks):
+    /// the in-place send operation on a plain fd (stream_core::start_sender), else the
+    /// flusher task.
     void start_flusher();
     /// Drops queued output that no operation is using.
     void drop_output() noexcept;

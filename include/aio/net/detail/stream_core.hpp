@@ -118,8 +118,8 @@ class stream_core {
     bool m_released = false; // the transport is gone
 
     /// With the sender idle and the bytes in m_sending: marks the stream writing and starts
-    /// the sender of a plain fd. Only when m_send_direct (a plain fd on a backend that
-    /// batches its operations, so nothing is tried at once).
+    /// the sender of a plain fd (write() calls it itself when m_send_direct: a plain fd on
+    /// a backend that batches its operations, so nothing is tried at once).
     void start_sender() noexcept;
 
   protected:
