@@ -49,6 +49,10 @@ struct io_op {
     io_op* m_bnext = nullptr;
     io_op* m_bprev = nullptr;
     bool m_queued = false;
+    // Set by the caller: a read that returns less than m_len leaves nothing behind to read
+    // (a TCP socket's recv), so the epoll backend waits for the next edge before trying the
+    // fd's next read instead of making a call that fails with EAGAIN.
+    bool m_drains = false;
 };
 
 class backend {

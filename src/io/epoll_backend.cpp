@@ -48,6 +48,9 @@ struct fd_state {
     // that would only fail again (as tokio's readiness tracking does).
     bool read_blocked = false;
     bool write_blocked = false;
+    // An event reported the peer's FIN, a hang-up or an error. Sticky until the fd is
+    // forgotten: such a state raises no later edge, so a short read no longer means "drained".
+    bool read_closed = false;
 };
 
 /// True when a failed attempt of `op` means "not ready" (EAGAIN), not an error or EINTR.
@@ -172,7 +175,7 @@ class epoll_backend final : public backend {
         const bool file_op = op.m_kind == op_kind::read_at || op.m_kind == op_kind::write_at ||
                              op.m_kind == op_kind::fsync;
         if (file_op || (fifo.empty() && !blocked)) {
-            if (attempt_tracked(op, blocked)) {
+            if (attempt_tracked(op, st, blocked)) {
                 finish(op);
                 return;
             }
@@ -203,7 +206,7 @@ class epoll_backend final : public backend {
         if (blocked || !(reader ? st.readers : st.writers).empty())
             return false; // not ready, or queued ops of this direction go first
         // If it would block, the next submit() queues at once; registering reports readiness.
-        return attempt_tracked(op, blocked);
+        return attempt_tracked(op, st, blocked);
     }
 
     void cancel(io_op& op) noexcept override {
@@ -231,7 +234,8 @@ class epoll_backend final : public backend {
         if (st.registered)
             ::epoll_ctl(m_ep, EPOLL_CTL_DEL, fd, nullptr);
         st.registered = false;
-        st.read_blocked = st.write_blocked = false; // the number may name a new file next
+        st.read_blocked = st.write_blocked = st.read_closed =
+            false; // the number may name a new file next
     }
 
     void poll(std::int64_t timeout_ns) override {
@@ -249,12 +253,13 @@ class epoll_backend final : public backend {
             fd_state& st = m_fds[fd];
             const auto e = events[i].events;
             if (e & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) {
+                st.read_closed = st.read_closed || (e & (EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0;
                 st.read_blocked = false;
-                retry(st.readers, st.read_blocked);
+                retry(st, st.readers, st.read_blocked);
             }
             if (e & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
                 st.write_blocked = false;
-                retry(st.writers, st.write_blocked);
+                retry(st, st.writers, st.write_blocked);
             }
         }
         deliver();
@@ -305,9 +310,9 @@ class epoll_backend final : public backend {
         // Regular files cannot be polled (EPERM): they are always ready.
         st.registered = false;
     }
-    void retry(op_list& fifo, bool& blocked) noexcept {
+    void retry(fd_state& st, op_list& fifo, bool& blocked) noexcept {
         while (io_op* op = fifo.head) {
-            if (!attempt_tracked(*op, blocked))
+            if (!attempt_tracked(*op, st, blocked))
                 break;
             fifo.remove(op);
             op->m_queued = false;
@@ -315,11 +320,21 @@ class epoll_backend final : public backend {
         }
     }
     /// attempt(), marking the direction blocked (the fd's read_blocked or write_blocked)
-    /// when the op would block. (A short recv is no such sign: a FIN queued with the data
-    /// raises no later edge, and the EOF would never be read.)
-    static bool attempt_tracked(io_op& op, bool& blocked) noexcept {
-        if (attempt(op))
+    /// when the op would block, or when a read marked m_drains (a TCP socket's) returned
+    /// less than it asked for: the socket's queue was drained, and any byte that arrives
+    /// later raises a new edge, so the next read waits for it instead of making a call that
+    /// fails with EAGAIN (tokio reads a short read the same way). Not once the peer's FIN, a
+    /// hang-up or an error was reported (read_closed): a FIN queued behind the data raises
+    /// no later edge, and the EOF must still be read; nor under a test's fault plan that
+    /// shortens transfers (the rest is still queued).
+    static bool attempt_tracked(io_op& op, fd_state& st, bool& blocked) noexcept {
+        if (attempt(op)) {
+            if (op.m_drains && op.m_result > 0 &&
+                static_cast<std::size_t>(op.m_result) < op.m_len && !st.read_closed &&
+                !(sys::g_fault && sys::g_fault->max_bytes))
+                blocked = true;
             return true;
+        }
         if (would_block(op))
             blocked = true;
         return false;

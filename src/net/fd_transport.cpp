@@ -59,8 +59,8 @@ void fd_transport::cancel_io() noexcept {
         m_write->cancel_op();
 }
 
-std::unique_ptr<transport> make_fd_transport(int fd, bool socket) {
-    return std::make_unique<fd_transport>(fd, socket);
+std::unique_ptr<transport> make_fd_transport(int fd, bool socket, bool tcp) {
+    return std::make_unique<fd_transport>(fd, socket, tcp);
 }
 
 } // namespace aio::net::detail

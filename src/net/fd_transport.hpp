@@ -33,8 +33,15 @@ class fd_transport final : public transport {
     /// the transport, so cancel_io() (close/abort from another task) can interrupt it.
     class io_awaiter : public op_awaiter {
       public:
-        io_awaiter(op_kind kind, int fd, void* buf, std::size_t len, op_awaiter** slot) noexcept
-            : op_awaiter(kind, fd, buf, std::min(len, max_chunk)), m_slot(slot) {}
+        io_awaiter(op_kind kind,
+                   int fd,
+                   void* buf,
+                   std::size_t len,
+                   op_awaiter** slot,
+                   bool drains = false) noexcept
+            : op_awaiter(kind, fd, buf, std::min(len, max_chunk)), m_slot(slot) {
+            m_drains = drains;
+        }
         bool await_suspend(std::coroutine_handle<> h) {
             *m_slot = this;
             if (op_awaiter::await_suspend(h))
@@ -55,11 +62,16 @@ class fd_transport final : public transport {
         op_awaiter** m_slot;
     };
 
-    fd_transport(int fd, bool socket) noexcept : m_fd(fd), m_socket(socket) {}
+    /// `socket`: a socket (recv/send, never SIGPIPE; write_eof is a shutdown); `tcp`: a TCP
+    /// socket, whose short recv means "nothing more to read" (io_op::m_drains). Not so for
+    /// a Unix socket (its read stops early at passed fds or changed credentials), a
+    /// datagram socket (at each datagram) or a terminal (at each line).
+    fd_transport(int fd, bool socket, bool tcp) noexcept
+        : m_fd(fd), m_socket(socket), m_tcp(socket && tcp) {}
     ~fd_transport() override;
 
     [[nodiscard]] io_awaiter read_op(std::span<std::byte> buf) noexcept {
-        return io_awaiter(read_kind(), m_fd, buf.data(), buf.size(), &m_read);
+        return io_awaiter(read_kind(), m_fd, buf.data(), buf.size(), &m_read, m_tcp);
     }
     [[nodiscard]] io_awaiter write_op(std::span<const std::byte> buf) noexcept {
         return io_awaiter(write_kind(), m_fd, const_cast<std::byte*>(buf.data()), buf.size(),
@@ -76,11 +88,14 @@ class fd_transport final : public transport {
     op_kind read_kind() const noexcept { return m_socket ? op_kind::recv : op_kind::read; }
     /// The operation that writes to this fd (send for a socket: never SIGPIPE).
     op_kind write_kind() const noexcept { return m_socket ? op_kind::send : op_kind::write; }
+    /// Whether a short read means the fd has nothing more to read (see the constructor).
+    bool short_read_drains() const noexcept { return m_tcp; }
     fd_transport* as_fd() noexcept override { return this; }
 
   private:
     int m_fd;
     bool m_socket;
+    bool m_tcp;
     op_awaiter* m_read = nullptr;
     op_awaiter* m_write = nullptr;
 };

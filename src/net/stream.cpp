@@ -490,6 +490,7 @@ void stream_state::set_fd_transport() noexcept {
         // The fds are filled in at each use: a pipe's write_eof() closes its fd.
         m_send.m_kind = m_fd_t->write_kind();
         m_reader.m_kind = m_fd_t->read_kind();
+        m_reader.m_drains = m_fd_t->short_read_drains();
     }
     m_send_direct =
         m_fd_t && aio::detail::t_loop && !aio::detail::t_loop->io_backend().can_try_now();
@@ -757,7 +758,7 @@ stream stream::from_fd(int fd, stream_options opts) {
         ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
         tcp = (domain == AF_INET || domain == AF_INET6) && type == SOCK_STREAM;
     }
-    auto t = detail::make_fd_transport(fd, sock);
+    auto t = detail::make_fd_transport(fd, sock, tcp);
     guard.release();
     return stream(new detail::stream_state(std::move(t), opts, tcp));
 }

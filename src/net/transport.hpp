@@ -56,7 +56,7 @@ class transport {
 };
 
 /// A transport over an fd it owns (closed by close() or the destructor). `socket` selects
-/// recv/send (MSG_NOSIGNAL) over read/write.
-std::unique_ptr<transport> make_fd_transport(int fd, bool socket);
+/// recv/send (MSG_NOSIGNAL) over read/write; `tcp` marks a TCP socket (see fd_transport).
+std::unique_ptr<transport> make_fd_transport(int fd, bool socket, bool tcp);
 
 } // namespace aio::net::detail

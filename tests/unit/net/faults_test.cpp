@@ -5,7 +5,9 @@
 #include <aio/core.hpp>
 #include <aio/net.hpp>
 
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fcntl.h>
@@ -175,4 +177,79 @@ TEST(epoll_backend, falls_back_to_epoll_wait_when_epoll_pwait2_is_missing) {
         }(),
         {.backend = "epoll"});
     EXPECT_EQ(f.plan.times, 0) << "epoll_pwait2 was never tried";
+}
+
+// The epoll backend takes a short recv on a TCP socket as "the socket is drained" (tokio
+// does the same): the next read waits for an edge instead of first making a recv that
+// fails with EAGAIN. A fault plan without an error or a byte limit only counts the calls.
+TEST(epoll_backend, read_after_a_short_tcp_recv_waits_for_the_edge_without_a_failing_recv) {
+    aio::run(
+        []() -> task<> {
+            auto [c, s] = aio_test::tcp_pair();
+            char buf[64];
+            co_await c.write("abc");
+            EXPECT_EQ(co_await s.read_into(std::span<char>(buf)), 3u); // short: drained
+            fault_scope counter({.which = aio::detail::sys::call::recv, .times = 1000});
+            auto late_write = [](stream& w) -> task<> {
+                co_await aio::sleep(20ms);
+                co_await w.write("defg");
+            };
+            auto writer = aio::create_task(late_write(c));
+            EXPECT_EQ(co_await aio::wait_for(s.read_into(std::span<char>(buf)), 5s), 4u);
+            EXPECT_EQ(std::string_view(buf, 4), "defg");
+            EXPECT_EQ(1000 - counter.plan.times, 1) << "recv calls made for one read";
+            co_await writer;
+        }(),
+        {.backend = "epoll"});
+}
+
+// A short read is no sign of "drained" once the peer's FIN is queued behind the data: the
+// FIN raises no later edge, and the end of the stream must still be read. Each order of
+// data, FIN and reads, on TCP, under both backends.
+TEST(stream_faults, data_and_fin_read_as_data_then_eof_in_every_order) {
+    aio::run([]() -> task<> {
+        char buf[64];
+        const std::span<char> into(buf);
+        {
+            // Data and FIN queued before the first read (the fd is not watched yet).
+            auto [c, s] = aio_test::tcp_pair();
+            co_await c.write("hello");
+            co_await c.write_eof();
+            co_await aio::sleep(10ms);
+            EXPECT_EQ(co_await s.read_into(into), 5u);
+            EXPECT_EQ(co_await aio::wait_for(s.read_into(into), 5s), 0u);
+        }
+        {
+            // A reader already waits when data and FIN arrive together.
+            auto [c, s] = aio_test::tcp_pair();
+            auto first = aio::create_task(s.read_into(into));
+            co_await aio::sleep(10ms);
+            co_await c.write("hello");
+            co_await c.write_eof();
+            EXPECT_EQ(co_await aio::wait_for(std::move(first), 5s), 5u);
+            EXPECT_EQ(co_await aio::wait_for(s.read_into(into), 5s), 0u);
+        }
+        {
+            // The FIN comes after the short read was taken.
+            auto [c, s] = aio_test::tcp_pair();
+            co_await c.write("hello");
+            EXPECT_EQ(co_await aio::wait_for(s.read_into(into), 5s), 5u);
+            auto fin = [](stream& w) -> task<> {
+                co_await aio::sleep(10ms);
+                co_await w.write_eof();
+            };
+            auto closer = aio::create_task(fin(c));
+            EXPECT_EQ(co_await aio::wait_for(s.read_into(into), 5s), 0u);
+            co_await closer;
+        }
+        {
+            // The same through read(n), which reads into the stream's buffer.
+            auto [c, s] = aio_test::tcp_pair();
+            co_await c.write("hello");
+            co_await c.write_eof();
+            co_await aio::sleep(10ms);
+            EXPECT_EQ(co_await s.read(100), "hello");
+            EXPECT_EQ(co_await aio::wait_for(s.read(100), 5s), "");
+        }
+    }());
 }

@@ -61,4 +61,28 @@ inline std::pair<aio::net::stream, aio::net::stream> stream_pair(aio::net::strea
     return {aio::net::stream::from_fd(sv[0], o), aio::net::stream::from_fd(sv[1], o)};
 }
 
+/// A connected pair of TCP sockets on 127.0.0.1 (client, server side) as two streams.
+inline std::pair<aio::net::stream, aio::net::stream> tcp_pair() {
+    const int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    const int cfd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int sfd = -1;
+    if (lfd >= 0 && cfd >= 0 && ::bind(lfd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::listen(lfd, 1) == 0 && ::getsockname(lfd, reinterpret_cast<sockaddr*>(&a), &len) == 0 &&
+        ::connect(cfd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+        sfd = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
+    }
+    if (lfd >= 0)
+        ::close(lfd);
+    if (sfd < 0) {
+        if (cfd >= 0)
+            ::close(cfd);
+        throw std::runtime_error("tcp_pair: could not connect over 127.0.0.1");
+    }
+    return {aio::net::stream::from_fd(cfd), aio::net::stream::from_fd(sfd)};
+}
+
 } // namespace aio_test
