@@ -44,6 +44,13 @@
 # each server is its own bottleneck, so a slower server handles bigger batches
 # per wake-up: that flatters the slow ones a little, never the fast ones.
 #
+# System calls (SYSCALLS=1, the default; 0 skips them): each server in SYSCALL_SERVERS
+# (default: aiocpp-uring aiocpp-epoll asio tokio c-epoll) runs once more under an
+# LD_PRELOAD counter (bench/net/syscall_count.c) for SYSCALL_SECONDS (default 3) and the
+# table shows reads, writes, failed (EAGAIN) ones and waits per round trip. It sees calls
+# through libc's wrappers only: not liburing's own io_uring_enter, so not the C io_uring
+# floor.
+#
 # Runs are sequential.  A peer that fails to build or start is reported and
 # skipped; the script never aborts the whole run (only a load client that does
 # not build stops it, since nothing can be measured without it).
@@ -409,6 +416,52 @@ awk "$awk_kv"'
       }
     }
   }' "$results"
+
+# ------------------------------------------------------------ system calls
+# Each server in SYSCALL_SERVERS runs once more under bench/net/syscall_count.c (LD_PRELOAD)
+# for SYSCALL_SECONDS; its counts, taken by SIGUSR2 before and after the load, are divided
+# by the round trips. Syscall entries are what this machine books as user time.
+if (( ${SYSCALLS:-1} )) && build_native syscall_count "$script_dir/net/syscall_count.c" \
+    "$peers_dir/syscall_count.so" -ldl gcc -O2 -Wall -Wextra -shared -fPIC; then
+  syscall_servers=${SYSCALL_SERVERS:-"aiocpp-uring aiocpp-epoll asio tokio c-epoll"}
+  sc_results="${results%.txt}-syscalls.txt"
+  : >"$sc_results"
+  sc_out=$(mktemp)
+  for size in $sizes; do
+  for id in $syscall_servers; do
+    [[ -n "${ok[$id]:-}" ]] && want "$id" || continue
+    : >"$sc_out"
+    wrap=(env LD_PRELOAD="$peers_dir/syscall_count.so" SYSCALL_COUNT_OUT="$sc_out")
+    start_server "$id" || continue
+    kill -USR2 "$srv_pid"
+    "$loadgen" --port "$srv_port" --conns "$conns" --size "$size" \
+      --seconds "${SYSCALL_SECONDS:-3}" --cpu "$client_cpu" >"$tmp_lg" 2>>"$tmp_err"
+    kill -USR2 "$srv_pid"
+    sleep 0.2
+    stop_server
+    rts=$(field "$(grep -m1 '^loadgen ' "$tmp_lg")" round_trips)
+    if [[ -z "$rts" || "$rts" == 0 || $(wc -l <"$sc_out") -lt 2 ]]; then
+      note "FAILED: $id under the syscall counter"; continue
+    fi
+    echo "server=$id size=$size round_trips=$rts $(head -n 1 "$sc_out" | sed 's/=/_0=/g') $(sed -n 2p "$sc_out")" >>"$sc_results"
+  done
+  done
+  wrap=()
+  rm -f "$sc_out"
+  echo
+  echo "System calls per round trip (LD_PRELOAD counter on libc's wrappers, ${SYSCALL_SECONDS:-3} s per case; reads/"
+  echo "writes: read, recv, recvmsg / write, send, sendmsg; EAGAIN: those that failed for want of data or room;"
+  echo "waits: epoll_wait/pwait/pwait2 or aiocpp's io_uring_enter)   [raw: $sc_results]"
+  awk "$awk_kv"'
+    function d(k) { return kv($0, k) - kv($0, k "_0") }
+    { sz = kv($0, "size")
+      if (sz != last) { printf "%smessage size %s B\n%-13s %8s %8s %8s %8s %8s %8s %8s\n", (NR > 1 ? "\n" : ""), sz,
+          "server", "reads", "EAGAIN", "writes", "EAGAIN", "waits", "ctl", "total"; last = sz }
+      rt = kv($0, "round_trips"); w = d("epoll_waits") + d("uring_enters")
+      printf "%-13s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f\n", kv($0, "server"), d("reads") / rt,
+        d("reads_eagain") / rt, d("writes") / rt, d("writes_eagain") / rt, w / rt, d("epoll_ctls") / rt,
+        (d("reads") + d("writes") + w + d("epoll_ctls")) / rt }' "$sc_results"
+fi
 
 # ------------------------------------------------------- instruction counts
 (( instr )) || exit 0
