@@ -234,8 +234,8 @@ class epoll_backend final : public backend {
         if (st.registered)
             ::epoll_ctl(m_ep, EPOLL_CTL_DEL, fd, nullptr);
         st.registered = false;
-        st.read_blocked = st.write_blocked = st.read_closed =
-            false; // the number may name a new file next
+        // The number may name a new file next.
+        st.read_blocked = st.write_blocked = st.read_closed = false;
     }
 
     void poll(std::int64_t timeout_ns) override {
