@@ -393,8 +393,8 @@ void event_loop::run_main(detail::promise_base* main) {
                 m_tasks[i]->cancel();
         }
         // A hook may end its own work (and only that) synchronously.
-        for (detail::detached_work* w = m_detached; w;) {
-            detail::detached_work* next = w->m_dnext;
+        for (detail::detached_work* w = m_detached.front(); w;) {
+            detail::detached_work* next = m_detached.next(w);
             if (w->m_dbusy && !w->m_shutdown_called) {
                 w->m_shutdown_called = true;
                 w->m_shutdown(w);

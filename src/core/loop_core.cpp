@@ -15,7 +15,7 @@ bool earlier(const timer_entry& a, const timer_entry& b) noexcept {
 loop_core::loop_core() = default;
 loop_core::~loop_core() {
     // Entries outlive the loop only unregistered: their owners must not touch it.
-    for (detached_work* w = m_detached; w; w = w->m_dnext)
+    for (detached_work* w = m_detached.front(); w; w = m_detached.next(w))
         w->m_dloop = nullptr;
 }
 
@@ -23,18 +23,11 @@ void loop_core::register_detached(detached_work* w) noexcept {
     if (w->m_dloop)
         w->m_dloop->unregister_detached(w); // another loop's (never busy there now)
     w->m_dloop = this;
-    w->m_dprev = nullptr;
-    w->m_dnext = m_detached;
-    if (m_detached)
-        m_detached->m_dprev = w;
-    m_detached = w;
+    m_detached.push_back(w);
 }
 
 void loop_core::unregister_detached(detached_work* w) noexcept {
-    (w->m_dprev ? w->m_dprev->m_dnext : m_detached) = w->m_dnext;
-    if (w->m_dnext)
-        w->m_dnext->m_dprev = w->m_dprev;
-    w->m_dnext = w->m_dprev = nullptr;
+    m_detached.remove(w);
     w->m_dloop = nullptr;
 }
 

@@ -9,6 +9,8 @@
 #include "io/perform.hpp"
 #include "io/sys.hpp"
 
+#include <aio/core/detail/intrusive_list.hpp>
+
 #include <cerrno>
 #include <climits>
 #include <ctime>
@@ -22,22 +24,7 @@
 namespace aio::detail {
 namespace {
 
-struct op_list {
-    io_op* head = nullptr;
-    io_op* tail = nullptr;
-    bool empty() const noexcept { return head == nullptr; }
-    void push(io_op* op) noexcept {
-        op->m_bnext = nullptr;
-        op->m_bprev = tail;
-        (tail ? tail->m_bnext : head) = op;
-        tail = op;
-    }
-    void remove(io_op* op) noexcept {
-        (op->m_bprev ? op->m_bprev->m_bnext : head) = op->m_bnext;
-        (op->m_bnext ? op->m_bnext->m_bprev : tail) = op->m_bprev;
-        op->m_bnext = op->m_bprev = nullptr;
-    }
-};
+using op_list = intrusive_list<io_op, &io_op::m_bnext, &io_op::m_bprev>;
 
 struct fd_state {
     op_list readers;
@@ -182,7 +169,7 @@ class epoll_backend final : public backend {
         }
         if (!st.registered)
             register_fd(op.m_fd, st);
-        fifo.push(&op);
+        fifo.push_back(&op);
         op.m_queued = true;
     }
 
@@ -224,7 +211,7 @@ class epoll_backend final : public backend {
             return;
         fd_state& st = m_fds[fd];
         for (op_list* l : {&st.readers, &st.writers}) {
-            while (io_op* op = l->head) {
+            while (io_op* op = l->front()) {
                 l->remove(op);
                 op->m_queued = false;
                 op->m_result = -ECANCELED;
@@ -311,7 +298,7 @@ class epoll_backend final : public backend {
         st.registered = false;
     }
     void retry(fd_state& st, op_list& fifo, bool& blocked) noexcept {
-        while (io_op* op = fifo.head) {
+        while (io_op* op = fifo.front()) {
             if (!attempt_tracked(*op, st, blocked))
                 break;
             fifo.remove(op);

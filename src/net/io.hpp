@@ -4,6 +4,7 @@
 
 #include "io/backend.hpp"
 
+#include <aio/core/detail/intrusive_list.hpp>
 #include <aio/core/detail/promise_base.hpp>
 #include <aio/core/error.hpp>
 
@@ -95,32 +96,21 @@ class wait_list {
     [[nodiscard]] awaiter wait() noexcept { return awaiter(this); }
     /// Schedules every waiting task (they run at the next loop turn).
     void wake_all() noexcept {
-        while (node* n = m_head) {
-            remove(n);
+        while (node* n = m_nodes.front()) {
+            m_nodes.remove(n);
             n->wake();
         }
     }
-    bool empty() const noexcept { return m_head == nullptr; }
+    bool empty() const noexcept { return m_nodes.empty(); }
 
   private:
-    void push(node* n) noexcept {
-        n->m_next = nullptr;
-        n->m_prev = m_tail;
-        (m_tail ? m_tail->m_next : m_head) = n;
-        m_tail = n;
-    }
-    void remove(node* n) noexcept {
-        (n->m_prev ? n->m_prev->m_next : m_head) = n->m_next;
-        (n->m_next ? n->m_next->m_prev : m_tail) = n->m_prev;
-        n->m_next = n->m_prev = nullptr;
-    }
+    void push(node* n) noexcept { m_nodes.push_back(n); }
     static void on_cancel(parking* p) noexcept {
         auto* n = static_cast<node*>(p);
-        n->m_list->remove(n);
+        n->m_list->m_nodes.remove(n);
         n->wake_cancelled();
     }
-    node* m_head = nullptr;
-    node* m_tail = nullptr;
+    aio::detail::intrusive_list<node, &node::m_next, &node::m_prev> m_nodes;
 };
 
 /// Closes an fd owned by the net layer: the backend forgets it first (epoll registration),

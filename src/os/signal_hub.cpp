@@ -115,7 +115,7 @@ signal_hub::~signal_hub() {
             uninstall(sig);
     }
     // Wake every waiter still linked (cannot happen with live tasks; defensive).
-    while (signal_waiter* w = m_waiters)
+    while (signal_waiter* w = m_waiters.front())
         unlink(w);
     {
         std::lock_guard lock(g_mutex);
@@ -219,8 +219,8 @@ void signal_hub::dispatch(int sig) noexcept {
             m_loop.report("aio: exception in signal handler");
         }
     }
-    for (signal_waiter* w = m_waiters; w;) {
-        signal_waiter* next = w->m_next;
+    for (signal_waiter* w = m_waiters.front(); w;) {
+        signal_waiter* next = m_waiters.next(w);
         if (w->m_mask & bit(sig)) {
             consumed = true;
             unlink(w);
@@ -284,20 +284,13 @@ int signal_hub::take_pending(std::uint64_t mask) noexcept {
 
 void signal_hub::link(signal_waiter* w) noexcept {
     w->m_hub = this;
-    w->m_prev = nullptr;
-    w->m_next = m_waiters;
-    if (m_waiters)
-        m_waiters->m_prev = w;
-    m_waiters = w;
+    m_waiters.push_back(w);
 }
 
 void signal_hub::unlink(signal_waiter* w) noexcept {
     if (!w->m_hub)
         return;
-    (w->m_prev ? w->m_prev->m_next : m_waiters) = w->m_next;
-    if (w->m_next)
-        w->m_next->m_prev = w->m_prev;
-    w->m_prev = w->m_next = nullptr;
+    m_waiters.remove(w);
     w->m_hub = nullptr;
 }
 

@@ -23,6 +23,7 @@
 
 #include "io/backend.hpp"
 
+#include <aio/core/detail/intrusive_list.hpp>
 #include <aio/core/event_loop.hpp>
 #include <aio/os/signal.hpp>
 
@@ -69,7 +70,7 @@ class signal_hub {
     std::uint64_t m_installed = 0; // signals this loop holds a process-wide reference for
     std::uint64_t m_waiting = 0;   // signals signal_received asked for (kept until the end)
     std::uint64_t m_pending = 0;   // arrived with no consumer
-    signal_waiter* m_waiters = nullptr;
+    intrusive_list<signal_waiter, &signal_waiter::m_next, &signal_waiter::m_prev> m_waiters;
 };
 
 } // namespace aio::detail

@@ -2,6 +2,7 @@
 // the intrusive ready queue, the cached clock and the timer heap.
 #pragma once
 
+#include <aio/core/detail/intrusive_list.hpp>
 #include <aio/core/detail/promise_base.hpp>
 
 #include <chrono>
@@ -113,8 +114,9 @@ class loop_core {
     std::uint32_t m_timer_seq = 0;
     std::vector<promise_base*> m_tasks; // live roots; promise_base::m_index is the slot
     std::uint32_t m_next_id = 1;
-    backend* m_io = nullptr;             // set by event_loop once its backend exists
-    detached_work* m_detached = nullptr; // every registered entry, busy or not
+    backend* m_io = nullptr; // set by event_loop once its backend exists
+    // Every registered entry, busy or not.
+    intrusive_list<detached_work, &detached_work::m_dnext, &detached_work::m_dprev> m_detached;
     std::size_t m_detached_busy = 0;
     bool m_debug = false;
     bool m_trace = false;
