@@ -2,7 +2,7 @@
 //
 // Readiness model: an operation is first tried right away (most reads and writes on a
 // busy socket succeed without waiting). On EAGAIN it joins its fd's reader or writer FIFO;
-// the fd is registered once with EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLET, and on each edge the
+// the fd is registered once with EPOLLIN|EPOLLPRI|EPOLLOUT|EPOLLRDHUP|EPOLLET, and on each edge the
 // FIFO is retried until EAGAIN. Completed operations go to a done list delivered at the
 // end of the next poll(), never inline from submit().
 #include "io/backend.hpp"
@@ -35,7 +35,8 @@ struct fd_state {
     // that would only fail again (as tokio's readiness tracking does).
     bool read_blocked = false;
     bool write_blocked = false;
-    // An event reported the peer's FIN, a hang-up or an error. Sticky until the fd is
+    // An event reported the peer's FIN, a hang-up, an error or TCP urgent data (a recv
+    // stops short at the urgent mark with more queued behind it). Sticky until the fd is
     // forgotten: such a state raises no later edge, so a short read no longer means "drained".
     bool read_closed = false;
 };
@@ -239,8 +240,9 @@ class epoll_backend final : public backend {
             const int fd = events[i].data.fd;
             fd_state& st = m_fds[fd];
             const auto e = events[i].events;
-            if (e & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) {
-                st.read_closed = st.read_closed || (e & (EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0;
+            if (e & (EPOLLIN | EPOLLPRI | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) {
+                st.read_closed =
+                    st.read_closed || (e & (EPOLLPRI | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0;
                 st.read_blocked = false;
                 retry(st, st.readers, st.read_blocked);
             }
@@ -288,7 +290,7 @@ class epoll_backend final : public backend {
     }
     void register_fd(int fd, fd_state& st) noexcept {
         epoll_event ev{};
-        ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+        ev.events = EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLRDHUP | EPOLLET;
         ev.data.fd = fd;
         if (::epoll_ctl(m_ep, EPOLL_CTL_ADD, fd, &ev) == 0 || errno == EEXIST) {
             st.registered = true;
@@ -311,9 +313,10 @@ class epoll_backend final : public backend {
     /// less than it asked for: the socket's queue was drained, and any byte that arrives
     /// later raises a new edge, so the next read waits for it instead of making a call that
     /// fails with EAGAIN (tokio reads a short read the same way). Not once the peer's FIN, a
-    /// hang-up or an error was reported (read_closed): a FIN queued behind the data raises
-    /// no later edge, and the EOF must still be read; nor under a test's fault plan that
-    /// shortens transfers (the rest is still queued).
+    /// hang-up, an error or urgent data was reported (read_closed): a FIN queued behind the
+    /// data raises no later edge, and the EOF must still be read; a recv stops at the urgent
+    /// mark with the rest already queued; nor under a test's fault plan that shortens
+    /// transfers (the rest is still queued).
     static bool attempt_tracked(io_op& op, fd_state& st, bool& blocked) noexcept {
         if (attempt(op)) {
             if (op.m_drains && op.m_result > 0 &&

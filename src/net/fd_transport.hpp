@@ -63,9 +63,10 @@ class fd_transport final : public transport {
     };
 
     /// `socket`: a socket (recv/send, never SIGPIPE; write_eof is a shutdown); `tcp`: a TCP
-    /// socket, whose short recv means "nothing more to read" (io_op::m_drains). Not so for
-    /// a Unix socket (its read stops early at passed fds or changed credentials), a
-    /// datagram socket (at each datagram) or a terminal (at each line).
+    /// socket (IPPROTO_TCP), whose short recv means "nothing more to read" (io_op::m_drains)
+    /// unless urgent data came (the epoll backend watches for it). Not so for a Unix socket
+    /// (its read stops early at passed fds or changed credentials), an SCTP stream socket
+    /// (at each message), a datagram socket (at each datagram) or a terminal (at each line).
     fd_transport(int fd, bool socket, bool tcp) noexcept
         : m_fd(fd), m_socket(socket), m_tcp(socket && tcp) {}
     ~fd_transport() override;

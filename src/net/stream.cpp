@@ -749,16 +749,20 @@ stream stream::from_fd(int fd, stream_options opts) {
     if (flags >= 0 && !(flags & O_NONBLOCK))
         ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     const bool sock = S_ISSOCK(st.st_mode);
-    bool tcp = false;
+    bool tcp = false;       // an IP stream socket (set_nodelay applies)
+    bool plain_tcp = false; // and TCP itself, not SCTP or MPTCP (see fd_transport)
     if (sock) {
-        int domain = 0, type = 0;
+        int domain = 0, type = 0, protocol = 0;
         socklen_t len = sizeof domain;
         ::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
         len = sizeof type;
         ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
+        len = sizeof protocol;
+        ::getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len);
         tcp = (domain == AF_INET || domain == AF_INET6) && type == SOCK_STREAM;
+        plain_tcp = tcp && protocol == IPPROTO_TCP;
     }
-    auto t = detail::make_fd_transport(fd, sock, tcp);
+    auto t = detail::make_fd_transport(fd, sock, plain_tcp);
     guard.release();
     return stream(new detail::stream_state(std::move(t), opts, tcp));
 }

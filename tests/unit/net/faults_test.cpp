@@ -253,3 +253,26 @@ TEST(stream_faults, data_and_fin_read_as_data_then_eof_in_every_order) {
         }
     }());
 }
+
+// TCP urgent data: a recv stops short at the urgent mark with the rest already queued, so
+// the short read must not be taken for "drained" (the epoll backend watches EPOLLPRI).
+TEST(stream_faults, data_behind_tcp_urgent_data_is_read_without_a_new_edge) {
+    aio::run([]() -> task<> {
+        auto [cfd, sfd] = aio_test::tcp_pair_fds();
+        stream s = stream::from_fd(sfd);
+        char buf[64];
+        const std::span<char> into(buf);
+        // The reader waits first (on epoll the fd is registered), then everything arrives at
+        // once: "hello", the urgent byte, "world".
+        auto first = aio::create_task(s.read_into(into));
+        co_await aio::sleep(10ms);
+        EXPECT_EQ(::send(cfd, "hello", 5, 0), 5);
+        EXPECT_EQ(::send(cfd, "!", 1, MSG_OOB), 1);
+        EXPECT_EQ(::send(cfd, "world", 5, 0), 5);
+        EXPECT_EQ(co_await aio::wait_for(std::move(first), 5s), 5u);
+        EXPECT_EQ(std::string_view(buf, 5), "hello");
+        EXPECT_EQ(co_await aio::wait_for(s.read_into(into), 5s), 5u);
+        EXPECT_EQ(std::string_view(buf, 5), "world");
+        ::close(cfd);
+    }());
+}

@@ -61,8 +61,8 @@ inline std::pair<aio::net::stream, aio::net::stream> stream_pair(aio::net::strea
     return {aio::net::stream::from_fd(sv[0], o), aio::net::stream::from_fd(sv[1], o)};
 }
 
-/// A connected pair of TCP sockets on 127.0.0.1 (client, server side) as two streams.
-inline std::pair<aio::net::stream, aio::net::stream> tcp_pair() {
+/// A connected pair of TCP sockets on 127.0.0.1: {client fd, server-side fd} (blocking).
+inline std::pair<int, int> tcp_pair_fds() {
     const int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -82,6 +82,12 @@ inline std::pair<aio::net::stream, aio::net::stream> tcp_pair() {
             ::close(cfd);
         throw std::runtime_error("tcp_pair: could not connect over 127.0.0.1");
     }
+    return {cfd, sfd};
+}
+
+/// A connected pair of TCP sockets on 127.0.0.1 (client, server side) as two streams.
+inline std::pair<aio::net::stream, aio::net::stream> tcp_pair() {
+    auto [cfd, sfd] = tcp_pair_fds();
     return {aio::net::stream::from_fd(cfd), aio::net::stream::from_fd(sfd)};
 }
 
