@@ -38,7 +38,7 @@ struct fd_state {
     // An event reported the peer's FIN, a hang-up, an error or TCP urgent data (a recv
     // stops short at the urgent mark with more queued behind it). Sticky until the fd is
     // forgotten: such a state raises no later edge, so a short read no longer means "drained".
-    bool read_closed = false;
+    bool short_read_unsure = false;
 };
 
 /// True when a failed attempt of `op` means "not ready" (EAGAIN), not an error or EINTR.
@@ -223,7 +223,7 @@ class epoll_backend final : public backend {
             ::epoll_ctl(m_ep, EPOLL_CTL_DEL, fd, nullptr);
         st.registered = false;
         // The number may name a new file next.
-        st.read_blocked = st.write_blocked = st.read_closed = false;
+        st.read_blocked = st.write_blocked = st.short_read_unsure = false;
     }
 
     void poll(std::int64_t timeout_ns) override {
@@ -241,8 +241,8 @@ class epoll_backend final : public backend {
             fd_state& st = m_fds[fd];
             const auto e = events[i].events;
             if (e & (EPOLLIN | EPOLLPRI | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) {
-                st.read_closed =
-                    st.read_closed || (e & (EPOLLPRI | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0;
+                st.short_read_unsure = st.short_read_unsure ||
+                                       (e & (EPOLLPRI | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0;
                 st.read_blocked = false;
                 retry(st, st.readers, st.read_blocked);
             }
@@ -313,14 +313,14 @@ class epoll_backend final : public backend {
     /// less than it asked for: the socket's queue was drained, and any byte that arrives
     /// later raises a new edge, so the next read waits for it instead of making a call that
     /// fails with EAGAIN (tokio reads a short read the same way). Not once the peer's FIN, a
-    /// hang-up, an error or urgent data was reported (read_closed): a FIN queued behind the
+    /// hang-up, an error or urgent data was reported (short_read_unsure): a FIN queued behind the
     /// data raises no later edge, and the EOF must still be read; a recv stops at the urgent
     /// mark with the rest already queued; nor under a test's fault plan that shortens
     /// transfers (the rest is still queued).
     static bool attempt_tracked(io_op& op, fd_state& st, bool& blocked) noexcept {
         if (attempt(op)) {
             if (op.m_drains && op.m_result > 0 &&
-                static_cast<std::size_t>(op.m_result) < op.m_len && !st.read_closed &&
+                static_cast<std::size_t>(op.m_result) < op.m_len && !st.short_read_unsure &&
                 !(sys::g_fault && sys::g_fault->max_bytes))
                 blocked = true;
             return true;
