@@ -22,8 +22,9 @@
 # which stays meaningful when the load client, not the server, is the
 # bottleneck (then srv% < 100 and cli% ~ 100).
 #
-# Environment knobs: SERVERS="aiocpp-uring aiocpp-epoll asyncio uvloop asio
-# tokio node c-epoll c-uring", SIZES="1024 100", CONNS=50, SECONDS_PER_CASE
+# Environment knobs: SERVERS="aiocpp-uring aiocpp-batch aiocpp-epoll asyncio
+# uvloop asio tokio node c-epoll c-uring" (aiocpp-batch: io_uring with
+# run_options::io_batch_window = BATCH_US, default 30 µs), SIZES="1024 100", CONNS=50, SECONDS_PER_CASE
 # (default 10, --quick 2), SERVER_CPU=0, CLIENT_CPU=1, PYTHON (default
 # /usr/bin/python3, Debian's, which has python3-uvloop), NO_APT=1 (never
 # apt-get), REPEATS=N (default 1) and QUIET_PCT (default 10): on a shared
@@ -45,7 +46,7 @@
 # per wake-up: that flatters the slow ones a little, never the fast ones.
 #
 # System calls (SYSCALLS=1, the default; 0 skips them): each server in SYSCALL_SERVERS
-# (default: aiocpp-uring aiocpp-epoll asio tokio c-epoll) runs once more under an
+# (default: aiocpp-uring aiocpp-batch aiocpp-epoll asio tokio c-epoll) runs once more under an
 # LD_PRELOAD counter (bench/net/syscall_count.c) for SYSCALL_SECONDS (default 3) and the
 # table shows reads, writes, failed (EAGAIN) ones and waits per round trip. It sees calls
 # through libc's wrappers only: not liburing's own io_uring_enter, so not the C io_uring
@@ -60,7 +61,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_parse_args "$@"
 loadgen_src="$script_dir/net/loadgen/loadgen.c"
 
-servers=${SERVERS:-"aiocpp-uring aiocpp-epoll asyncio uvloop asio tokio node c-epoll c-uring"}
+servers=${SERVERS:-"aiocpp-uring aiocpp-batch aiocpp-epoll asyncio uvloop asio tokio node c-epoll c-uring"}
+batch_us=${BATCH_US:-30}
 sizes=${SIZES:-"1024 100"}
 conns=${CONNS:-50}
 secs=${SECONDS_PER_CASE:-$( (( quick )) && echo 2 || echo 10 )}
@@ -199,7 +201,7 @@ if want node; then
   if command -v node >/dev/null; then ok[node]=1; else why[node]="node not found"; fi
 fi
 aio_bin="$build_dir/bench/net/aio_echo_server"
-for id in aiocpp-uring aiocpp-epoll; do
+for id in aiocpp-uring aiocpp-batch aiocpp-epoll; do
   want $id || continue
   if [[ -x "$aio_bin" ]]; then ok[$id]=1
   else why[$id]="$aio_bin not found (cmake --build $build_dir --target aio_echo_server)"; fi
@@ -212,6 +214,7 @@ done
 server_cmd() { # id -> command words in $cmd
   case "$1" in
     aiocpp-uring) cmd=("$aio_bin" --port 0 --backend io_uring) ;;
+    aiocpp-batch) cmd=("$aio_bin" --port 0 --backend io_uring --batch-us "$batch_us") ;;
     aiocpp-epoll) cmd=("$aio_bin" --port 0 --backend epoll) ;;
     asyncio) cmd=("$python" "$peers_src/echo_asyncio.py" --loop asyncio --port 0) ;;
     uvloop)  cmd=("$python" "$peers_src/echo_asyncio.py" --loop uvloop --port 0) ;;
@@ -372,8 +375,8 @@ echo "Echo benchmark$( (( quick )) && echo ' (--quick)'): $conns connections pin
 echo "rt/s = round trips per second; p50/p99 = round-trip latency seen by the client;"
 echo "srv%/cli% = server / load client CPU over the run (cli% ~100: the client is the bottleneck);"
 echo "usr us/rt and u+s us/rt = server user and user+sys CPU per round trip (utime+stime of /proc/<pid>/stat);"
-echo "x tokio / x floor = ratio of u+s us/rt (cpu) and of rt/s (rt) to Tokio's / to the raw C floor of the same"
-echo "mechanism (aiocpp-uring vs c-uring; every other server vs c-epoll); other% = machine CPU busy outside the"
+echo "x tokio / x floor = ratio of usr us/rt (usr), u+s us/rt (cpu) and rt/s (rt) to Tokio's / to the raw C floor of the"
+echo "same mechanism (aiocpp-uring and -batch vs c-uring; every other server vs c-epoll); other% = machine CPU busy outside the"
 echo "two benchmark processes (other users + interrupts), in % of one CPU: high values mean noisy figures."
 echo "CPU times come in 1/$clk_tck s ticks: a ~ after a per-rt figure means it rests on fewer than 20 ticks (coarse)."
 if [[ -n "${ok[syscall_probe]:-}" ]] && probe_line=$("$probe" 2>/dev/null); then
@@ -389,30 +392,30 @@ awk "$awk_kv"'
     order[size, ++count[size]] = id
     line[key] = $0
     if (kv($0, "FAILED") == "") {
-      cpu[key] = kv($0, "cpu_us_per_rt"); rts[key] = kv($0, "rt_per_s")
+      cpu[key] = kv($0, "cpu_us_per_rt"); rts[key] = kv($0, "rt_per_s"); usr[key] = kv($0, "user_us_per_rt")
     }
   }
   END {
     for (si = 1; si <= nsizes; si++) {
       size = sizes[si]
       printf "\nmessage size %s B\n", size
-      printf "%-13s %9s %8s %8s %5s %5s %9s %9s %7s %7s %7s %7s %6s\n", "server", "rt/s", "p50 us", "p99 us",
-        "srv%", "cli%", "usr us/rt", "u+s us/rt", "cpu", "rt", "cpu", "rt", "other%"
-      printf "%-13s %9s %8s %8s %5s %5s %9s %9s %15s %15s %6s\n", "", "", "", "", "", "", "", "",
+      printf "%-13s %9s %8s %8s %5s %5s %9s %9s %5s %5s %5s %5s %5s %5s %6s\n", "server", "rt/s", "p50 us", "p99 us",
+        "srv%", "cli%", "usr us/rt", "u+s us/rt", "usr", "cpu", "rt", "usr", "cpu", "rt", "other%"
+      printf "%-13s %9s %8s %8s %5s %5s %9s %9s %17s %17s %6s\n", "", "", "", "", "", "", "", "",
         "x tokio", "x floor", ""
       for (j = 1; j <= count[size]; j++) {
         id = order[size, j]; key = size SUBSEP id; l = line[key]
         if (kv(l, "FAILED") != "") { printf "%-13s FAILED (%s)\n", id, kv(l, "FAILED"); continue }
-        floor = (id ~ /uring/) ? "c-uring" : "c-epoll"
+        floor = (id ~ /uring|batch/) ? "c-uring" : "c-epoll"
         tk = size SUBSEP "tokio"; fk = size SUBSEP floor
         ut = kv(l, "srv_user_ticks"); st = kv(l, "srv_sys_ticks")
-        usr = sprintf("%.2f%s", kv(l, "user_us_per_rt"), (ut < 20) ? "~" : "")
+        us = sprintf("%.2f%s", usr[key], (ut < 20) ? "~" : "")
         tot = sprintf("%.2f%s", cpu[key], (ut + st < 20) ? "~" : "")
-        printf "%-13s %9.0f %8.1f %8.1f %5.0f %5.0f %9s %9s %7s %7s %7s %7s %6.0f\n", id,
+        printf "%-13s %9.0f %8.1f %8.1f %5.0f %5.0f %9s %9s %5s %5s %5s %5s %5s %5s %6.0f\n", id,
           rts[key], kv(l, "p50_us"), kv(l, "p99_us"), kv(l, "srv_cpu_pct"), kv(l, "client_cpu_pct"),
-          usr, tot,
-          ratio(cpu[key], cpu[tk]), ratio(rts[key], rts[tk]),
-          ratio(cpu[key], cpu[fk]), ratio(rts[key], rts[fk]), kv(l, "other_cpu_pct")
+          us, tot,
+          ratio(usr[key], usr[tk]), ratio(cpu[key], cpu[tk]), ratio(rts[key], rts[tk]),
+          ratio(usr[key], usr[fk]), ratio(cpu[key], cpu[fk]), ratio(rts[key], rts[fk]), kv(l, "other_cpu_pct")
       }
     }
   }' "$results"
@@ -423,7 +426,7 @@ awk "$awk_kv"'
 # by the round trips. Syscall entries are what this machine books as user time.
 if (( ${SYSCALLS:-1} )) && build_native syscall_count "$script_dir/net/syscall_count.c" \
     "$peers_dir/syscall_count.so" -ldl gcc -O2 -Wall -Wextra -shared -fPIC; then
-  syscall_servers=${SYSCALL_SERVERS:-"aiocpp-uring aiocpp-epoll asio tokio c-epoll"}
+  syscall_servers=${SYSCALL_SERVERS:-"aiocpp-uring aiocpp-batch aiocpp-epoll asio tokio c-epoll"}
   sc_results="${results%.txt}-syscalls.txt"
   : >"$sc_results"
   sc_out=$(mktemp)
@@ -514,7 +517,7 @@ awk "$awk_kv"'
       for (i = 1; i <= n; i++) {
         id = ids[i]; key = id " " sz
         if (!(key in per)) { if (key in failed) printf "%-13s FAILED\n", id; continue }
-        floor = (id ~ /uring/) ? "c-uring" : "c-epoll"
+        floor = (id ~ /uring|batch/) ? "c-uring" : "c-epoll"
         printf "%-13s %10.0f %8s %8s\n", id, per[key],
           (("tokio " sz) in per) ? sprintf("%.2f", per[key] / per["tokio " sz]) : "-",
           ((floor " " sz) in per) ? sprintf("%.2f", per[key] / per[floor " " sz]) : "-"

@@ -1,6 +1,10 @@
 // aio_echo_server: a lean TCP echo server for the user-CPU-per-round-trip benchmark.
 //
 //     aio_echo_server [--port N] [--host 127.0.0.1] [--backend io_uring|epoll]
+//                     [--batch-us N]
+//
+// --batch-us N sets run_options::io_batch_window (completion batching; io_uring, Linux
+// 6.12+).
 //
 // Prints "listening <port>" on stdout once it accepts connections, then echoes every byte
 // back until SIGTERM or SIGINT arrives, or until stdin reaches EOF when stdin is a pipe or a
@@ -72,7 +76,7 @@ aio::task<int> amain(std::string host, std::uint16_t port, int sigfd) {
 [[noreturn]] void usage(const char* why) {
     std::fprintf(stderr,
                  "aio_echo_server: %s\nusage: aio_echo_server [--port N] [--host ADDR] "
-                 "[--backend io_uring|epoll]\n",
+                 "[--backend io_uring|epoll] [--batch-us N]\n",
                  why);
     std::exit(2);
 }
@@ -83,6 +87,7 @@ int main(int argc, char** argv) {
     std::string host = "127.0.0.1";
     unsigned long port = 0;
     std::string backend;
+    unsigned long batch_us = 0;
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
         auto value = [&]() -> const char* {
@@ -101,6 +106,11 @@ int main(int argc, char** argv) {
             backend = value();
             if (backend != "io_uring" && backend != "epoll")
                 usage("--backend: io_uring or epoll");
+        } else if (a == "--batch-us") {
+            char* end = nullptr;
+            batch_us = std::strtoul(value(), &end, 10);
+            if (!end || *end || batch_us > 10000)
+                usage("--batch-us needs a number 0-10000");
         } else {
             usage(("unknown argument " + std::string(a)).c_str());
         }
@@ -117,7 +127,9 @@ int main(int argc, char** argv) {
         return 1;
     }
     try {
-        return aio::run(amain(host, static_cast<std::uint16_t>(port), sigfd), {.backend = backend});
+        return aio::run(
+            amain(host, static_cast<std::uint16_t>(port), sigfd),
+            {.backend = backend, .io_batch_window = std::chrono::microseconds(batch_us)});
     } catch (const std::exception& e) {
         std::fprintf(stderr, "aio_echo_server: %s\n", e.what());
         return 1;

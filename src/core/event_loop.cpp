@@ -10,6 +10,7 @@
 #include <aio/core/sleep.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -316,6 +317,27 @@ void fire_callback(timer_node* t) noexcept {
 } // namespace detail
 
 namespace {
+/// run_options::io_batch_window, or AIO_IO_BATCH_US when set, in microseconds.
+unsigned batch_window_us(const run_options& opts) {
+    constexpr long long most = 10'000; // beyond 10 ms it is a sleep, not a batch
+    if (const char* env = std::getenv("AIO_IO_BATCH_US"); env && *env) {
+        char* end = nullptr;
+        errno = 0;
+        const long long us = std::strtoll(env, &end, 10);
+        if (*end || errno || us < 0 || us > most)
+            throw runtime_error(
+                std::string("aio: AIO_IO_BATCH_US must be 0 to 10000 (microseconds), got '") + env +
+                "'");
+        return static_cast<unsigned>(us);
+    }
+    const long long us = opts.io_batch_window.count();
+    if (us < 0 || us > most)
+        throw runtime_error("aio: run_options::io_batch_window must be 0 to 10000 "
+                            "microseconds, got " +
+                            std::to_string(us));
+    return static_cast<unsigned>(us);
+}
+
 [[noreturn]] void throw_nested_run() {
     throw runtime_error("aio::run() cannot be called while an event loop is running on this "
                         "thread; co_await the task instead");
@@ -326,7 +348,7 @@ event_loop::event_loop(const run_options& opts) {
     if (detail::t_loop)
         throw_nested_run(); // before building a ring for nothing
     std::string note;
-    m_backend = detail::make_backend(opts.backend, &note);
+    m_backend = detail::make_backend(opts.backend, &note, batch_window_us(opts));
     if (!m_backend) {
         throw runtime_error(
             "aio: unknown I/O backend '" +

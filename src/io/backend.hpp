@@ -55,6 +55,12 @@ struct io_op {
     bool m_drains = false;
 };
 
+/// How a backend's blocking waits went (run_options::io_batch_window; io_uring only).
+struct wait_stats {
+    std::uint64_t waits = 0; ///< blocking waits
+    std::uint64_t held = 0;  ///< of which held open to collect more completions
+};
+
 class backend {
   public:
     virtual ~backend() = default;
@@ -83,6 +89,8 @@ class backend {
     virtual void wake() noexcept = 0;
     /// Number of operations submitted and not yet completed.
     virtual std::size_t inflight() const noexcept = 0;
+    /// Counts of blocking waits, when the backend batches them (zero otherwise).
+    virtual wait_stats batching_stats() const noexcept { return {}; }
 
   protected:
     bool m_can_try_now = false;
@@ -90,8 +98,12 @@ class backend {
 
 /// Creates the backend named by `which` ("io_uring", "epoll" or "" for $AIO_BACKEND, else
 /// io_uring if the kernel allows it, else epoll). `note` receives a line when falling back.
-std::unique_ptr<backend> make_backend(std::string_view which, std::string* note);
+/// `batch_window_us` > 0: the io_uring backend holds busy waits open that long to collect
+/// more completions (wait_moderator.hpp; run_options::io_batch_window).
+std::unique_ptr<backend>
+make_backend(std::string_view which, std::string* note, unsigned batch_window_us = 0);
 std::unique_ptr<backend> make_epoll_backend();
-std::unique_ptr<backend> make_uring_backend(int* error); // null + *error on failure
+// null + *error on failure
+std::unique_ptr<backend> make_uring_backend(int* error, unsigned batch_window_us = 0);
 
 } // namespace aio::detail

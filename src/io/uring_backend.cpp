@@ -8,6 +8,7 @@
 // read pending on an eventfd, re-armed each time it completes.
 #include "io/backend.hpp"
 #include "io/sys.hpp"
+#include "io/wait_moderator.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -27,6 +28,10 @@ namespace {
 
 constexpr std::uint64_t wake_tag = 1;
 constexpr std::uint64_t cancel_tag = 2;
+
+#ifndef IORING_FEAT_MIN_TIMEOUT
+#define IORING_FEAT_MIN_TIMEOUT (1U << 15) // Linux 6.12; Debian 12's headers predate it
+#endif
 
 sys::call call_of(op_kind k) noexcept {
     switch (k) {
@@ -62,7 +67,7 @@ sys::call call_of(op_kind k) noexcept {
 
 class uring_backend final : public backend {
   public:
-    int init() {
+    int init(unsigned batch_window_us) {
         io_uring_params p{};
         p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
         int r = io_uring_queue_init_params(entries, &m_ring, &p);
@@ -79,6 +84,10 @@ class uring_backend final : public backend {
             return r;
         m_init = true;
         m_ext_arg = (p.features & IORING_FEAT_EXT_ARG) != 0;
+        if (batch_window_us > 0 && (p.features & IORING_FEAT_MIN_TIMEOUT) != 0) {
+            m_moderate = true;
+            m_moderator = wait_moderator(batch_window_us);
+        }
         // A registered ring fd spares the kernel a file lookup per io_uring_enter.
         m_enter_fd = m_ring.ring_fd;
         if (io_uring_register_ring_fd(&m_ring) == 1) {
@@ -228,7 +237,8 @@ class uring_backend final : public backend {
             io_uring_submit_and_wait_timeout(&m_ring, &cqe, 1, timeout_ns > 0 ? &ts : nullptr,
                                              nullptr);
         }
-        reap();
+        const unsigned reaped = reap();
+        m_moderator.observe(reaped);
         while (!m_synthetic.empty()) {
             m_delivering.swap(m_synthetic);
             for (io_op* op : m_delivering)
@@ -242,6 +252,9 @@ class uring_backend final : public backend {
     }
     std::size_t inflight() const noexcept override {
         return m_inflight;
+    }
+    wait_stats batching_stats() const noexcept override {
+        return m_moderator.stats();
     }
 
   private:
@@ -268,6 +281,11 @@ class uring_backend final : public backend {
         if (timeout_ns != 0) {
             wait_nr = 1;
             flags |= IORING_ENTER_EXT_ARG;
+            if (m_moderate) {
+                const wait_moderator::plan plan = m_moderator.next(timeout_ns);
+                wait_nr = plan.wait_nr;
+                arg.pad = plan.min_wait_us; // min_wait_usec since Linux 6.12
+            }
             if (timeout_ns > 0) {
                 ts.tv_sec = timeout_ns / 1000000000;
                 ts.tv_nsec = timeout_ns % 1000000000;
@@ -296,14 +314,16 @@ class uring_backend final : public backend {
         io_uring_prep_read(sqe, m_wake, &m_wake_buf, sizeof m_wake_buf, 0);
         io_uring_sqe_set_data64(sqe, wake_tag);
     }
-    void reap() noexcept {
+    /// Completes what the completion queue holds; returns how many entries it had.
+    unsigned reap() noexcept {
         io_uring_cq& cq = m_ring.cq;
         unsigned head = *cq.khead;
         // The tail is read once (acquire: the entries up to it are written); entries that
         // arrive meanwhile are reaped at the next turn.
         const unsigned tail = __atomic_load_n(cq.ktail, __ATOMIC_ACQUIRE);
         if (head == tail)
-            return;
+            return 0;
+        const unsigned count = tail - head;
         bool rearm = false;
         for (; head != tail; ++head) {
             const io_uring_cqe& cqe = cq.cqes[head & cq.ring_mask];
@@ -319,6 +339,7 @@ class uring_backend final : public backend {
         __atomic_store_n(cq.khead, tail, __ATOMIC_RELEASE); // the kernel may reuse them
         if (rearm)
             arm_wake();
+        return count;
     }
     void complete(io_op* op, int res) noexcept {
         --m_inflight;
@@ -329,6 +350,8 @@ class uring_backend final : public backend {
     io_uring m_ring{};
     bool m_init = false;
     bool m_ext_arg = false;
+    bool m_moderate = false; ///< busy waits are held open (wait_moderator.hpp)
+    wait_moderator m_moderator;
     int m_enter_fd = -1;
     unsigned m_enter_flags = 0;
     int m_wake = -1;
@@ -340,9 +363,9 @@ class uring_backend final : public backend {
 
 } // namespace
 
-std::unique_ptr<backend> make_uring_backend(int* error) {
+std::unique_ptr<backend> make_uring_backend(int* error, unsigned batch_window_us) {
     auto b = std::make_unique<uring_backend>();
-    int r = b->init();
+    int r = b->init(batch_window_us);
     if (r < 0) {
         if (error)
             *error = -r;
@@ -351,7 +374,8 @@ std::unique_ptr<backend> make_uring_backend(int* error) {
     return b;
 }
 
-std::unique_ptr<backend> make_backend(std::string_view which, std::string* note) {
+std::unique_ptr<backend>
+make_backend(std::string_view which, std::string* note, unsigned batch_window_us) {
     if (which.empty()) {
         const char* env = ::getenv("AIO_BACKEND");
         if (env && *env)
@@ -362,7 +386,7 @@ std::unique_ptr<backend> make_backend(std::string_view which, std::string* note)
     if (!which.empty() && which != "io_uring")
         return nullptr; // caller reports the bad name
     int err = 0;
-    if (auto b = make_uring_backend(&err))
+    if (auto b = make_uring_backend(&err, batch_window_us))
         return b;
     if (note) {
         *note = "aio: io_uring unavailable (";
