@@ -44,7 +44,8 @@ run_one() { # conns window_us -> appends "conns us rt/s p50 p99 user_us u+s_us" 
   coproc SRV { AIO_IO_BATCH_US=$us exec taskset -c "$server_cpu" "$server" --port 0 2>/dev/null; }
   pid=$SRV_PID
   if ! read -r -t 15 line <&"${SRV[0]}"; then
-    echo "server did not start" >&2; kill "$pid" 2>/dev/null; return 1
+    echo "$conns $us FAILED: server did not start" >&2
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; return 1
   fi
   port=${line#listening }
   read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
@@ -53,11 +54,14 @@ run_one() { # conns window_us -> appends "conns us rt/s p50 p99 user_us u+s_us" 
   read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
   kill "$pid"; wait "$pid" 2>/dev/null
   rts=$(grep -o 'round_trips=[0-9]*' <<<"$out" | cut -d= -f2)
-  awk -v c="$conns" -v us="$us" -v n="$rts" -v s="$secs" -v hz="$clk_tck" \
+  if [[ -z "$rts" || "$rts" == 0 ]]; then
+    echo "$conns $us FAILED: the load client measured nothing ($out)" >&2; return 1
+  fi
+  awk -v c="$conns" -v us="$us" -v n="$rts" -v hz="$clk_tck" \
       -v u="$((u1 - u0))" -v t="$((u1 + s1 - u0 - s0))" -v o="$out" '
     function kv(k,   i, m, f) { m = split(o, f, " "); for (i = 1; i <= m; i++)
                                   if (index(f[i], k "=") == 1) return substr(f[i], length(k) + 2) }
-    BEGIN { printf "%d %d %.0f %s %s %.3f %.3f\n", c, us, n / s, kv("p50_us"), kv("p99_us"),
+    BEGIN { printf "%d %d %.0f %s %s %.3f %.3f\n", c, us, kv("rt_per_s"), kv("p50_us"), kv("p99_us"),
             u / hz * 1e6 / n, t / hz * 1e6 / n }' | tee -a "$raw"
 }
 
@@ -85,6 +89,7 @@ awk '
       "user us/rt", "u+s us/rt", "rt x"
     for (i = 1; i <= nc; i++) {
       c = order[i]
+      if (!cnt[c SUBSEP 0 SUBSEP 3] || !cnt[c SUBSEP 1 SUBSEP 3]) { printf "%5d  (a run failed: see above)\n", c; continue }
       for (f = 3; f <= 7; f++) { a[f] = med(c SUBSEP 0 SUBSEP f); b[f] = med(c SUBSEP 1 SUBSEP f) }
       printf "%5d  %7.0f -> %7.0f  %5.0f -> %5.0f  %6.0f -> %6.0f  %5.2f -> %5.2f  %5.2f -> %5.2f  %6.2f\n",
         c, a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7], (a[3] > 0) ? b[3] / a[3] : 0

@@ -61,6 +61,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_parse_args "$@"
 loadgen_src="$script_dir/net/loadgen/loadgen.c"
 
+unset AIO_IO_BATCH_US # each aiocpp row says its own window (aiocpp-batch: BATCH_US)
 servers=${SERVERS:-"aiocpp-uring aiocpp-batch aiocpp-epoll asyncio uvloop asio tokio node c-epoll c-uring"}
 batch_us=${BATCH_US:-30}
 sizes=${SIZES:-"1024 100"}

@@ -317,25 +317,26 @@ void fire_callback(timer_node* t) noexcept {
 } // namespace detail
 
 namespace {
-/// run_options::io_batch_window, or AIO_IO_BATCH_US when set, in microseconds.
+/// run_options::io_batch_window in microseconds; when that is 0, AIO_IO_BATCH_US if set
+/// (as with the backend: an explicit option wins over the environment).
 unsigned batch_window_us(const run_options& opts) {
     constexpr long long most = 10'000; // beyond 10 ms it is a sleep, not a batch
-    if (const char* env = std::getenv("AIO_IO_BATCH_US"); env && *env) {
-        char* end = nullptr;
-        errno = 0;
-        const long long us = std::strtoll(env, &end, 10);
-        if (*end || errno || us < 0 || us > most)
-            throw runtime_error(
-                std::string("aio: AIO_IO_BATCH_US must be 0 to 10000 (microseconds), got '") + env +
-                "'");
-        return static_cast<unsigned>(us);
-    }
     const long long us = opts.io_batch_window.count();
     if (us < 0 || us > most)
         throw runtime_error("aio: run_options::io_batch_window must be 0 to 10000 "
                             "microseconds, got " +
                             std::to_string(us));
-    return static_cast<unsigned>(us);
+    const char* env = std::getenv("AIO_IO_BATCH_US");
+    if (us != 0 || !env || !*env)
+        return static_cast<unsigned>(us);
+    char* end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(env, &end, 10);
+    if (*env < '0' || *env > '9' || *end || errno || v > most)
+        throw runtime_error(
+            std::string("aio: AIO_IO_BATCH_US must be 0 to 10000 (microseconds), got '") + env +
+            "'");
+    return static_cast<unsigned>(v);
 }
 
 [[noreturn]] void throw_nested_run() {

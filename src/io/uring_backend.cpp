@@ -11,6 +11,7 @@
 #include "io/wait_moderator.hpp"
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -32,6 +33,17 @@ constexpr std::uint64_t cancel_tag = 2;
 #ifndef IORING_FEAT_MIN_TIMEOUT
 #define IORING_FEAT_MIN_TIMEOUT (1U << 15) // Linux 6.12; Debian 12's headers predate it
 #endif
+
+/// io_uring_getevents_arg as Linux 6.12 defines it: older headers (Debian 12's) call
+/// min_wait_usec `pad`, newer ones renamed it, so the backend uses its own copy.
+struct getevents_arg {
+    std::uint64_t sigmask;
+    std::uint32_t sigmask_sz;
+    std::uint32_t min_wait_usec;
+    std::uint64_t ts;
+};
+static_assert(sizeof(getevents_arg) == sizeof(io_uring_getevents_arg) &&
+              offsetof(getevents_arg, ts) == offsetof(io_uring_getevents_arg, ts));
 
 sys::call call_of(op_kind k) noexcept {
     switch (k) {
@@ -275,7 +287,7 @@ class uring_backend final : public backend {
         unsigned flags = IORING_ENTER_GETEVENTS | m_enter_flags;
         unsigned wait_nr = 0;
         __kernel_timespec ts{};
-        io_uring_getevents_arg arg{};
+        getevents_arg arg{};
         const void* argp = nullptr;
         std::size_t argsz = 0;
         if (timeout_ns != 0) {
@@ -284,7 +296,7 @@ class uring_backend final : public backend {
             if (m_moderate) {
                 const wait_moderator::plan plan = m_moderator.next(timeout_ns);
                 wait_nr = plan.wait_nr;
-                arg.pad = plan.min_wait_us; // min_wait_usec since Linux 6.12
+                arg.min_wait_usec = plan.min_wait_us;
             }
             if (timeout_ns > 0) {
                 ts.tv_sec = timeout_ns / 1000000000;

@@ -31,7 +31,7 @@ struct run_options {
     /// I/O backend: "" (default: $AIO_BACKEND, else io_uring if usable, else epoll),
     /// "io_uring" or "epoll".
     std::string_view backend = {};
-    /// Completion batching, off by default (also AIO_IO_BATCH_US=30): trades latency for
+    /// Completion batching, off by default (0: AIO_IO_BATCH_US=30 if set): trades latency for
     /// CPU. While the loop is busy (a trial wait, 1 in 128, collects 8+ completions), each
     /// wait for I/O is held open this long once a completion is there, so one kernel entry
     /// serves many messages, as a network card's interrupt moderation does; it stops when
