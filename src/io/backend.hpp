@@ -2,8 +2,9 @@
 //
 // An io_op describes one operation (read, write, accept, ...) and lives inside the awaiter
 // that waits for it, so starting an operation allocates nothing. The backend owns the
-// operation from submit() until it calls m_complete exactly once, on the loop thread,
-// never inline from submit(). cancel() asks for early completion (result -ECANCELED, or
+// operation from submit() until it calls m_complete exactly once (accept_multi: once per
+// accepted fd, the last time with m_more false), on the loop thread, never inline from
+// submit(). cancel() asks for early completion (result -ECANCELED, or
 // the real result if the kernel finished first); the awaiter must still wait for
 // m_complete before its frame may go away. That is the invariant that keeps completions
 // from touching destroyed frames.
@@ -19,20 +20,24 @@
 namespace aio::detail {
 
 enum class op_kind : std::uint8_t {
-    read,     // read(fd, buf, len) at the current position (sockets, pipes)
-    write,    // write(fd, buf, len)
-    read_at,  // pread(fd, buf, len, offset) (files)
-    write_at, // pwrite(fd, buf, len, offset) (files)
-    recv,     // recv(fd, buf, len, 0) (sockets)
-    send,     // send(fd, buf, len, MSG_NOSIGNAL) (sockets: never SIGPIPE)
-    recvmsg,  // recvmsg(fd, (msghdr*)buf, 0) (datagrams with the peer address)
-    sendmsg,  // sendmsg(fd, (msghdr*)buf, MSG_NOSIGNAL)
-    accept,   // accept4(fd, addr, &addrlen, SOCK_CLOEXEC | SOCK_NONBLOCK)
-    connect,  // connect(fd, addr, addrlen)
-    poll,     // wait for poll events (m_len holds the mask); result is the revents
-    fsync,    // fsync(fd)
-    openat,   // openat(m_fd or AT_FDCWD, (const char*)m_buf, m_len flags | O_CLOEXEC, m_offset
-              // mode); result is the new fd (files: never waits for readiness)
+    read,         // read(fd, buf, len) at the current position (sockets, pipes)
+    write,        // write(fd, buf, len)
+    read_at,      // pread(fd, buf, len, offset) (files)
+    write_at,     // pwrite(fd, buf, len, offset) (files)
+    recv,         // recv(fd, buf, len, 0) (sockets)
+    send,         // send(fd, buf, len, MSG_NOSIGNAL) (sockets: never SIGPIPE)
+    recvmsg,      // recvmsg(fd, (msghdr*)buf, 0) (datagrams with the peer address)
+    sendmsg,      // sendmsg(fd, (msghdr*)buf, MSG_NOSIGNAL)
+    accept,       // accept4(fd, addr, &addrlen, SOCK_CLOEXEC | SOCK_NONBLOCK)
+    accept_multi, // accept (no address) that stays armed where the backend can (io_uring
+                  // multishot accept): each accepted fd completes it with m_more set; it
+                  // ends with a completion without m_more (an error, a cancel, or at once
+                  // on backends that accept one at a time)
+    connect,      // connect(fd, addr, addrlen)
+    poll,         // wait for poll events (m_len holds the mask); result is the revents
+    fsync,        // fsync(fd)
+    openat,       // openat(m_fd or AT_FDCWD, (const char*)m_buf, m_len flags | O_CLOEXEC, m_offset
+                  // mode); result is the new fd (files: never waits for readiness)
 };
 
 struct io_op {
@@ -43,7 +48,8 @@ struct io_op {
     std::uint64_t m_offset = 0;
     sockaddr* m_addr = nullptr;
     socklen_t m_addrlen = 0;
-    int m_result = 0; // >= 0 on success, -errno on failure
+    int m_result = 0;    // >= 0 on success, -errno on failure
+    bool m_more = false; // set by the backend per completion: the op stays armed (see accept_multi)
     void (*m_complete)(io_op*) noexcept = nullptr;
     // Backend-private bookkeeping.
     io_op* m_bnext = nullptr;
@@ -78,6 +84,8 @@ class backend {
     }
     /// False when try_now never succeeds (callers skip preparing an attempt).
     bool can_try_now() const noexcept { return m_can_try_now; }
+    /// True when an accept_multi op stays armed across connections (io_uring).
+    bool multishot_accept() const noexcept { return m_multishot_accept; }
     /// Requests early completion of a submitted op.
     virtual void cancel(io_op& op) noexcept = 0;
     /// Forgets any per-fd state before the fd is closed (epoll registration).
@@ -94,6 +102,7 @@ class backend {
 
   protected:
     bool m_can_try_now = false;
+    bool m_multishot_accept = false;
 };
 
 /// Creates the backend named by `which` ("io_uring", "epoll" or "" for $AIO_BACKEND, else

@@ -51,6 +51,7 @@ bool would_block(const io_op& op) noexcept {
     case op_kind::recvmsg:
     case op_kind::sendmsg:
     case op_kind::accept:
+    case op_kind::accept_multi:
         return errno == EAGAIN || errno == EWOULDBLOCK;
     default:
         return false;
@@ -63,6 +64,7 @@ bool is_reader(const io_op& op) noexcept {
     case op_kind::recv:
     case op_kind::recvmsg:
     case op_kind::accept:
+    case op_kind::accept_multi:
         return true;
     case op_kind::poll:
         return (op.m_len & POLLIN) != 0;

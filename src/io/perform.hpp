@@ -52,6 +52,7 @@ inline int perform_call(io_op& op) noexcept {
                         static_cast<mode_t>(op.m_offset));
         break;
     case op_kind::accept:
+    case op_kind::accept_multi:
         r = sys::accept4(op.m_fd, op.m_addr, op.m_addr ? &op.m_addrlen : nullptr,
                          SOCK_CLOEXEC | SOCK_NONBLOCK);
         break;

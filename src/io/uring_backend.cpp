@@ -64,6 +64,7 @@ sys::call call_of(op_kind k) noexcept {
     case op_kind::sendmsg:
         return sys::call::sendmsg;
     case op_kind::accept:
+    case op_kind::accept_multi:
         return sys::call::accept;
     case op_kind::connect:
         return sys::call::connect;
@@ -95,6 +96,7 @@ class uring_backend final : public backend {
         if (r < 0)
             return r;
         m_init = true;
+        m_multishot_accept = true; // Linux 5.19+; older kernels fail it with EINVAL (server.cpp)
         m_ext_arg = (p.features & IORING_FEAT_EXT_ARG) != 0;
         if (batch_window_us > 0 && (p.features & IORING_FEAT_MIN_TIMEOUT) != 0) {
             m_moderate = true;
@@ -208,6 +210,10 @@ class uring_backend final : public backend {
             io_uring_prep_accept(sqe, op.m_fd, op.m_addr, op.m_addr ? &op.m_addrlen : nullptr,
                                  SOCK_CLOEXEC | SOCK_NONBLOCK);
             break;
+        case op_kind::accept_multi:
+            io_uring_prep_multishot_accept(sqe, op.m_fd, nullptr, nullptr,
+                                           SOCK_CLOEXEC | SOCK_NONBLOCK);
+            break;
         case op_kind::connect:
             io_uring_prep_connect(sqe, op.m_fd, op.m_addr, op.m_addrlen);
             break;
@@ -254,7 +260,7 @@ class uring_backend final : public backend {
         while (!m_synthetic.empty()) {
             m_delivering.swap(m_synthetic);
             for (io_op* op : m_delivering)
-                complete(op, op->m_result);
+                complete(op, op->m_result, false);
             m_delivering.clear();
         }
     }
@@ -343,7 +349,8 @@ class uring_backend final : public backend {
             // (LIBURING_UDATA_TIMEOUT: liburing's own timeout entry on kernels without
             // EXT_ARG, see poll().)
             if (tag > cancel_tag && tag != LIBURING_UDATA_TIMEOUT) [[likely]] {
-                complete(reinterpret_cast<io_op*>(tag), cqe.res);
+                complete(reinterpret_cast<io_op*>(tag), cqe.res,
+                         (cqe.flags & IORING_CQE_F_MORE) != 0);
             } else if (tag == wake_tag) {
                 rearm = true;
             }
@@ -353,9 +360,10 @@ class uring_backend final : public backend {
             arm_wake();
         return count;
     }
-    void complete(io_op* op, int res) noexcept {
-        --m_inflight;
+    void complete(io_op* op, int res, bool more) noexcept {
+        m_inflight -= !more; // a multishot op stays in flight until its last completion
         op->m_result = res;
+        op->m_more = more;
         op->m_complete(op);
     }
 

@@ -2,13 +2,13 @@
 //
 // Design: a reference-counted server_state is shared by the server object, one accept
 // task per listening socket and one task per connection handler, so whichever ends last
-// frees it. Each accept task loops on a single-shot accept operation: the backend's io_op
-// completes exactly once, and re-arming costs one SQE with no extra syscall (submissions
-// are flushed once per loop turn), so multishot accept would save little while needing a
-// second completion protocol in every backend. close() cancels the accept tasks; each
-// closes its listening socket once its accept operation has completed. Accept errors are
+// frees it. Each accept task takes connections from one multishot accept operation on
+// io_uring (accept_feed.hpp), or makes one accept per connection (epoll; io_uring before
+// Linux 5.19). close() cancels the accept tasks; each closes its listening socket once its
+// accept operation has ended. Accept errors are
 // reported through the loop's report() and never end the loop; resource errors (EMFILE,
 // ENFILE, ENOBUFS, ENOMEM) pause accepting for accept_retry_delay first.
+#include "net/accept_feed.hpp"
 #include "net/io.hpp"
 #include "net/tls/upgrade.hpp"
 
@@ -152,6 +152,13 @@ task<void> run_handler(client_guard g, unique_fd fd, address peer) {
     }
 }
 
+/// Runs the handler of an accepted connection as its own task.
+void start_handler(server_state* s, unique_fd fd, const address& peer) {
+    const std::uint64_t id = ++s->m_next_client;
+    auto h = create_task(run_handler(client_guard(s, id), std::move(fd), peer));
+    s->m_clients.emplace(id, h.get());
+}
+
 struct accept_guard {
     server_state* m_s;
     std::size_t m_index;
@@ -171,10 +178,34 @@ struct accept_guard {
     }
 };
 
-task<void> accept_loop(accept_guard g) {
-    server_state* s = g.m_s;
-    const int lfd = s->m_listeners[g.m_index].fd.get();
-    const std::string where = s->m_listeners[g.m_index].addr.to_string();
+/// The peer of an accepted socket (multishot accept does not report it); unspecified if
+/// the connection is already gone.
+address peer_of(int fd) noexcept {
+    address a;
+    socklen_t len = address::capacity;
+    if (::getpeername(fd, static_cast<sockaddr*>(a.data()), &len) == 0)
+        a.set_size(len);
+    return a;
+}
+
+/// Reports an accept error and pauses accepting; false when cancelled meanwhile.
+task<bool> back_off(server_state* s, const std::string& where, int err) {
+    const auto delay = s->m_opts.accept_retry_delay;
+    get_running_loop().report("aio::net::server: accept on " + where +
+                              " failed: " + std::strerror(err) +
+                              (is_resource_error(err) ? " (out of a system resource)" : "") +
+                              "; retrying in " + std::to_string(delay.count()) + " ms");
+    try {
+        co_await sleep(delay);
+    } catch (const cancelled_error&) {
+        co_return false;
+    }
+    co_return true;
+}
+
+/// Accepts with one single-shot operation per connection (the epoll backend, or io_uring
+/// on kernels without multishot accept). Returns when the server closes.
+task<void> accept_one_by_one(server_state* s, int lfd, const std::string& where) {
     while (!s->m_closed) {
         address peer;
         op_awaiter op(op_kind::accept, lfd);
@@ -186,30 +217,61 @@ task<void> accept_loop(accept_guard g) {
             if (op.cancel_requested() || s->m_closed)
                 break; // closing: drop it
             peer.set_size(op.m_addrlen);
-            const std::uint64_t id = ++s->m_next_client;
-            auto h = create_task(run_handler(client_guard(s, id), std::move(fd), peer));
-            s->m_clients.emplace(id, h.get());
+            start_handler(s, std::move(fd), peer);
             continue;
         }
         if (op.cancel_requested() || s->m_closed)
             break;
-        const int err = -r;
-        if (is_transient_accept_error(err))
-            continue;
-        const auto delay = s->m_opts.accept_retry_delay;
-        get_running_loop().report("aio::net::server: accept on " + where +
-                                  " failed: " + std::strerror(err) +
-                                  (is_resource_error(err) ? " (out of a system resource)" : "") +
-                                  "; retrying in " + std::to_string(delay.count()) + " ms");
-        bool stop = false;
-        try {
-            co_await sleep(delay);
-        } catch (const cancelled_error&) {
-            stop = true;
-        }
-        if (stop)
+        if (!is_transient_accept_error(-r) && !co_await back_off(s, where, -r))
             break;
     }
+}
+
+/// Accepts through one multishot operation (io_uring), re-armed when an error ends it.
+/// Returns false if the kernel lacks multishot accept (then nothing was accepted).
+task<bool> accept_multishot(server_state* s, int lfd, const std::string& where) {
+    accept_feed feed(lfd);
+    bool fed = false;
+    std::exception_ptr failure;
+    try {
+        while (!s->m_closed) {
+            if (const int fd = feed.take(); fd >= 0) {
+                fed = true;
+                unique_fd owned(fd);
+                start_handler(s, std::move(owned), peer_of(fd));
+                continue;
+            }
+            if (const int r = feed.take_error()) {
+                if (r == -EINVAL && !fed)
+                    co_return false; // Linux < 5.19: the caller accepts one by one
+                if (!is_transient_accept_error(-r) && !co_await back_off(s, where, -r))
+                    break;
+                continue;
+            }
+            try {
+                co_await feed.next();
+            } catch (const cancelled_error&) {
+                break; // next() has ended the operation
+            }
+        }
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    // The operation completes into this frame: it must have ended before the frame goes.
+    if (feed.armed())
+        co_await feed.drain();
+    if (failure)
+        std::rethrow_exception(failure);
+    co_return true;
+}
+
+task<void> accept_loop(accept_guard g) {
+    server_state* s = g.m_s;
+    const int lfd = s->m_listeners[g.m_index].fd.get();
+    const std::string where = s->m_listeners[g.m_index].addr.to_string();
+    if (loop_backend().multishot_accept() && co_await accept_multishot(s, lfd, where))
+        co_return;
+    co_await accept_one_by_one(s, lfd, where);
 }
 
 void start_accepting(server_state* s) {

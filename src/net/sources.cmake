@@ -1,6 +1,7 @@
 # The net layer: streams, TCP/UDP/Unix sockets, servers, DNS (c-ares).
 pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
 target_sources(aiocpp PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/accept_feed.cpp
     ${CMAKE_CURRENT_LIST_DIR}/address.cpp
     ${CMAKE_CURRENT_LIST_DIR}/connection.cpp
     ${CMAKE_CURRENT_LIST_DIR}/datagram.cpp

@@ -24,13 +24,7 @@ task<> echo_line(stream s) {
     co_await s.close();
 }
 
-struct fault_scope {
-    aio::detail::sys::fault_plan plan;
-    explicit fault_scope(aio::detail::sys::fault_plan p) : plan(p) {
-        aio::detail::sys::g_fault = &plan;
-    }
-    ~fault_scope() { aio::detail::sys::g_fault = nullptr; }
-};
+using aio_test::fault_scope;
 } // namespace
 
 TEST(server_faults, emfile_on_accept_is_reported_backed_off_and_serving_continues) {
@@ -38,13 +32,15 @@ TEST(server_faults, emfile_on_accept_is_reported_backed_off_and_serving_continue
         std::vector<std::string> reports;
         aio::get_running_loop().set_exception_handler(
             [&reports](std::string_view m) { reports.emplace_back(m); });
-        auto srv = co_await aio::net::start_server(echo_line, "127.0.0.1", 0,
-                                                   {.accept_retry_delay = 40ms});
-        co_await aio::sleep(1ms); // the first accept is in flight (real, not faulted)
-        // The next three accepts fail with EMFILE (with epoll the pending one is retried
-        // through the faulted call too, with io_uring the next ones are).
+        // The first three accepts fail with EMFILE. A plan applies where the backend makes
+        // the call: epoll's accept4, io_uring's submission of an accept. A multishot accept
+        // (io_uring) is submitted once and then re-armed only after an error, so the plan is
+        // in place before the server starts: each failure is followed by the back-off, then
+        // a new submission (or accept4), which meets the plan again.
         const auto t0 = std::chrono::steady_clock::now();
         fault_scope f({.which = aio::detail::sys::call::accept, .error = EMFILE, .times = 3});
+        auto srv = co_await aio::net::start_server(echo_line, "127.0.0.1", 0,
+                                                   {.accept_retry_delay = 40ms});
         auto c1 = co_await aio::net::open_connection("127.0.0.1", srv.port());
         co_await c1.write("one\n");
         EXPECT_EQ(co_await c1.read_line(), "one\n");

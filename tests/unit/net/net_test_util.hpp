@@ -1,6 +1,8 @@
 // Helpers shared by the net tests.
 #pragma once
 
+#include "io/sys.hpp"
+
 #include <aio/core.hpp>
 #include <aio/net.hpp>
 
@@ -16,6 +18,18 @@
 #include <unistd.h>
 
 namespace aio_test {
+
+/// Installs a fault plan (src/io/sys.hpp) for a scope. A plan with error 0 and no
+/// max_bytes changes nothing and counts the calls: `times` goes down by one per call.
+struct fault_scope {
+    aio::detail::sys::fault_plan plan;
+    explicit fault_scope(aio::detail::sys::fault_plan p) : plan(p) {
+        aio::detail::sys::g_fault = &plan;
+    }
+    ~fault_scope() { aio::detail::sys::g_fault = nullptr; }
+    fault_scope(const fault_scope&) = delete;
+    fault_scope& operator=(const fault_scope&) = delete;
+};
 
 /// Open file descriptors of this process (entries of /proc/self/fd, minus the one used to
 /// list them).
