@@ -6,6 +6,7 @@
 
 #include <aio/net/tls.hpp>
 
+#include <cstdlib>
 #include <random>
 #include <string>
 
@@ -138,6 +139,33 @@ TEST(tls_engine, refuses_a_certificate_from_an_untrusted_ca) {
     AIO_REQUIRE_TEST_CERTS();
     auto err = client_refuses(tls_context::client(), localhost_server(), "localhost");
     EXPECT_EQ(err.reason(), "certificate verify failed: unable to get local issuer certificate");
+}
+
+TEST(tls_engine, a_default_client_trusts_the_system_store) {
+    // tls_context::client() loads the system store: the CA bundle and the hashed CA
+    // directory, which OpenSSL takes from SSL_CERT_DIR when set. Put the test CA there (as
+    // update-ca-certificates would) and a client with no CA of its own accepts the server.
+    AIO_REQUIRE_TEST_CERTS();
+    const std::string dir = certs().path("system-ca-dir");
+    const std::string cmd = "mkdir -p '" + dir + "' && cp '" + certs().ca() + "' '" + dir +
+                            "'/$(openssl x509 -hash -noout -in '" + certs().ca() + "').0";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    const char* old = std::getenv("SSL_CERT_DIR");
+    const std::string saved = old ? old : "";
+    ::setenv("SSL_CERT_DIR", dir.c_str(), 1);
+    auto restore = [&] {
+        old ? ::setenv("SSL_CERT_DIR", saved.c_str(), 1) : ::unsetenv("SSL_CERT_DIR");
+    };
+    try {
+        engine c(tls_context::client(), role::client, "localhost");
+        engine s(localhost_server(), role::server, "");
+        handshake(c, s);
+        EXPECT_TRUE(c.handshake_done());
+    } catch (const tls_error& e) {
+        ADD_FAILURE() << "the system store was not used: " << e.what();
+    }
+    restore();
+    // Without it the same client refuses (tls_engine.refuses_a_certificate_from_an_untrusted_ca).
 }
 
 TEST(tls_engine, server_learns_why_the_client_refused) {
