@@ -1,4 +1,5 @@
 // open_connection: resolve, then connect sequentially or with Happy Eyeballs (RFC 8305).
+#include "net/connect_order.hpp"
 #include "net/io.hpp"
 #include "net/stream_state.hpp"
 #include "net/tls/upgrade.hpp"
@@ -15,6 +16,23 @@
 namespace aio::net {
 
 namespace detail {
+
+std::vector<address> interleave(const std::vector<address>& in) {
+    if (in.empty())
+        return in;
+    std::vector<address> first, other;
+    for (const auto& a : in)
+        (a.family() == in.front().family() ? first : other).push_back(a);
+    std::vector<address> out;
+    for (std::size_t i = 0; i < std::max(first.size(), other.size()); ++i) {
+        if (i < first.size())
+            out.push_back(first[i]);
+        if (i < other.size())
+            out.push_back(other[i]);
+    }
+    return out;
+}
+
 namespace {
 
 int af(const address& a) noexcept {
@@ -43,23 +61,6 @@ task<unique_fd> connect_one(address to, std::optional<address> local) {
     if (r < 0)
         throw_io_error(-r, "aio::net::open_connection: connect to " + to.to_string());
     co_return fd;
-}
-
-/// RFC 8305 ordering: alternate families, starting with the first one resolved.
-std::vector<address> interleave(const std::vector<address>& in) {
-    if (in.empty())
-        return in;
-    std::vector<address> first, other;
-    for (const auto& a : in)
-        (a.family() == in.front().family() ? first : other).push_back(a);
-    std::vector<address> out;
-    for (std::size_t i = 0; i < std::max(first.size(), other.size()); ++i) {
-        if (i < first.size())
-            out.push_back(first[i]);
-        if (i < other.size())
-            out.push_back(other[i]);
-    }
-    return out;
 }
 
 /// One error for a failed connect: the shared error if every address failed alike, else an

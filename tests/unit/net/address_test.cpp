@@ -1,4 +1,8 @@
+#include "net/connect_order.hpp"
+
 #include <aio/net.hpp>
+
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -56,4 +60,17 @@ TEST(address, default_is_unspecified) {
     EXPECT_EQ(a.family(), address_family::unspecified);
     EXPECT_EQ(a.to_string(), "<unspecified>");
     EXPECT_FALSE(a.is_ip());
+}
+
+TEST(connect_order, alternates_families_starting_with_the_first_resolved) {
+    using aio::net::detail::interleave;
+    const address v6a = address::parse("::1", 1), v6b = address::parse("fe80::1", 2),
+                  v6c = address::parse("2001:db8::1", 3);
+    const address v4a = address::parse("127.0.0.1", 4), v4b = address::parse("10.0.0.1", 5);
+    EXPECT_EQ(interleave({v6a, v6b, v6c, v4a, v4b}),
+              (std::vector<address>{v6a, v4a, v6b, v4b, v6c}));
+    EXPECT_EQ(interleave({v4a, v6a, v4b, v6b}), (std::vector<address>{v4a, v6a, v4b, v6b}));
+    EXPECT_EQ(interleave({v4a, v4b, v6a}), (std::vector<address>{v4a, v6a, v4b}));
+    EXPECT_EQ(interleave({v4b, v4a}), (std::vector<address>{v4b, v4a})); // one family: as is
+    EXPECT_TRUE(interleave({}).empty());
 }
