@@ -86,6 +86,9 @@ class backend {
     bool can_try_now() const noexcept { return m_can_try_now; }
     /// True when an accept_multi op stays armed across connections (io_uring).
     bool multishot_accept() const noexcept { return m_multishot_accept; }
+    /// The kernel refused a multishot accept (EINVAL before Linux 5.19): later servers on
+    /// this loop accept one by one without trying.
+    void disable_multishot_accept() noexcept { m_multishot_accept = false; }
     /// Requests early completion of a submitted op.
     virtual void cancel(io_op& op) noexcept = 0;
     /// Forgets any per-fd state before the fd is closed (epoll registration).

@@ -222,7 +222,12 @@ task<void> accept_one_by_one(server_state* s, int lfd, const std::string& where)
         }
         if (op.cancel_requested() || s->m_closed)
             break;
-        if (!is_transient_accept_error(-r) && !co_await back_off(s, where, -r))
+        if (is_transient_accept_error(-r))
+            continue;
+        // Not inside the if's condition: GCC 12 mishandles temporaries of a co_await in a
+        // short-circuit expression.
+        const bool resumed = co_await back_off(s, where, -r);
+        if (!resumed)
             break;
     }
 }
@@ -242,9 +247,16 @@ task<bool> accept_multishot(server_state* s, int lfd, const std::string& where) 
                 continue;
             }
             if (const int r = feed.take_error()) {
-                if (r == -EINVAL && !fed)
+                if (r == -EINVAL && !fed) {
+                    loop_backend().disable_multishot_accept();
                     co_return false; // Linux < 5.19: the caller accepts one by one
-                if (!is_transient_accept_error(-r) && !co_await back_off(s, where, -r))
+                }
+                // -ECANCELED that we did not ask for: the kernel (5.19-6.x) ends a multishot
+                // accept that way when it cannot post a completion. Re-arm at once.
+                if (is_transient_accept_error(-r) || r == -ECANCELED)
+                    continue;
+                const bool resumed = co_await back_off(s, where, -r); // (not in a condition)
+                if (!resumed)
                     break;
                 continue;
             }
@@ -269,9 +281,11 @@ task<void> accept_loop(accept_guard g) {
     server_state* s = g.m_s;
     const int lfd = s->m_listeners[g.m_index].fd.get();
     const std::string where = s->m_listeners[g.m_index].addr.to_string();
-    if (loop_backend().multishot_accept() && co_await accept_multishot(s, lfd, where))
-        co_return;
-    co_await accept_one_by_one(s, lfd, where);
+    bool done = false;
+    if (loop_backend().multishot_accept())
+        done = co_await accept_multishot(s, lfd, where);
+    if (!done)
+        co_await accept_one_by_one(s, lfd, where);
 }
 
 void start_accepting(server_state* s) {
