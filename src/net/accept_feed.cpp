@@ -8,7 +8,6 @@
 
 #include "net/io.hpp"
 
-
 namespace aio::net::detail {
 
 accept_feed::accept_feed(int listen_fd) noexcept {
