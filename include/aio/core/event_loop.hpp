@@ -31,13 +31,14 @@ struct run_options {
     /// I/O backend: "" (default: $AIO_BACKEND, else io_uring if usable, else epoll),
     /// "io_uring" or "epoll".
     std::string_view backend = {};
-    /// Completion batching, off by default (0: AIO_IO_BATCH_US=30 if set): trades latency for
-    /// CPU. While the loop is busy (a trial wait, 1 in 128, collects 8+ completions), each
-    /// wait for I/O is held open this long once a completion is there, so one kernel entry
-    /// serves many messages, as a network card's interrupt moderation does; it stops when
-    /// held waits collect fewer than 4. Each message waits up to the window longer, so
-    /// clients that wait for every answer see lower throughput at moderate concurrency:
-    /// docs/guide/core.md has the figures. io_uring on Linux 6.12+ only; ignored elsewhere.
+    /// Completion batching: 0 (the default) is off, unless AIO_IO_BATCH_US is set (to 30,
+    /// say). It trades latency for CPU. While the loop is busy (a trial wait, 1 in 128,
+    /// collects 8+ completions), each wait for I/O is held open this long once a completion
+    /// is there, so one kernel entry serves many messages, as a network card's interrupt
+    /// moderation does; it stops when held waits collect fewer than 4. Each message waits up
+    /// to the window longer, so clients that wait for every answer see lower throughput at
+    /// moderate concurrency: docs/guide/core.md has the figures. io_uring on Linux 6.12+
+    /// only; ignored elsewhere. More than 10000 µs is refused.
     std::chrono::microseconds io_batch_window{0};
     /// Print a terminal timeline of every task to stderr when the loop ends (also
     /// AIO_TIMELINE=1): a learner sees which tasks overlapped. AIO_TRACE=file.json writes
