@@ -234,14 +234,11 @@ task<std::string> datagram_endpoint::receive() {
 }
 address datagram_endpoint::local_address() const {
     detail::datagram_state* s = detail::need(m_s, "local_address");
-    address a;
-    socklen_t len = address::capacity;
-    if (!s->m_fd || ::getsockname(s->m_fd.get(), static_cast<sockaddr*>(a.data()), &len) < 0) {
-        detail::throw_io_error(s->m_fd ? errno : EBADF,
-                               "aio::net::datagram_endpoint::local_address");
-    }
-    a.set_size(len);
-    return a;
+    std::optional<address> a =
+        s->m_fd ? detail::socket_address(s->m_fd.get(), false) : (errno = EBADF, std::nullopt);
+    if (!a)
+        detail::throw_io_error(errno, "aio::net::datagram_endpoint::local_address");
+    return *a;
 }
 std::optional<address> datagram_endpoint::remote_address() const {
     return m_s ? m_s->m_remote : std::nullopt;

@@ -41,6 +41,16 @@ void op_awaiter::on_cancel(parking* p) noexcept {
         a->m_backend->cancel(*a);
 }
 
+std::optional<address> socket_address(int fd, bool peer) noexcept {
+    address a;
+    socklen_t len = address::capacity;
+    auto* sa = static_cast<sockaddr*>(a.data());
+    if ((peer ? ::getpeername(fd, sa, &len) : ::getsockname(fd, sa, &len)) < 0)
+        return std::nullopt;
+    a.set_size(len);
+    return a;
+}
+
 void close_fd(int fd) noexcept {
     if (fd < 0)
         return;

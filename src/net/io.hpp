@@ -7,11 +7,13 @@
 #include <aio/core/detail/intrusive_list.hpp>
 #include <aio/core/detail/promise_base.hpp>
 #include <aio/core/error.hpp>
+#include <aio/net/address.hpp>
 
 #include <cerrno>
 #include <coroutine>
 #include <cstddef>
 #include <exception>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -112,6 +114,10 @@ class wait_list {
     }
     aio::detail::intrusive_list<node, &node::m_next, &node::m_prev> m_nodes;
 };
+
+/// A socket's own address (getsockname) or its peer's (getpeername); nullopt with errno
+/// set when the call fails.
+std::optional<address> socket_address(int fd, bool peer) noexcept;
 
 /// Closes an fd owned by the net layer: the backend forgets it first (epoll registration),
 /// so a later fd with the same number starts clean. Safe without a running loop.

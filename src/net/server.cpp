@@ -178,16 +178,6 @@ struct accept_guard {
     }
 };
 
-/// The peer of an accepted socket (multishot accept does not report it); unspecified if
-/// the connection is already gone.
-address peer_of(int fd) noexcept {
-    address a;
-    socklen_t len = address::capacity;
-    if (::getpeername(fd, static_cast<sockaddr*>(a.data()), &len) == 0)
-        a.set_size(len);
-    return a;
-}
-
 /// Reports an accept error and pauses accepting; false when cancelled meanwhile.
 task<bool> back_off(server_state* s, const std::string& where, int err) {
     const auto delay = s->m_opts.accept_retry_delay;
@@ -243,7 +233,8 @@ task<bool> accept_multishot(server_state* s, int lfd, const std::string& where) 
             if (const int fd = feed.take(); fd >= 0) {
                 fed = true;
                 unique_fd owned(fd);
-                start_handler(s, std::move(owned), peer_of(fd));
+                // Multishot accept reports no peer: ask (unspecified if already gone).
+                start_handler(s, std::move(owned), socket_address(fd, true).value_or(address{}));
                 continue;
             }
             if (const int r = feed.take_error()) {
@@ -319,15 +310,7 @@ void listen_on(server_state* s, const address& a, const char* who) {
     if (::listen(fd.get(), s->m_opts.backlog) < 0) {
         throw_io_error(errno, std::string(who) + ": listen on " + a.to_string());
     }
-    address bound;
-    socklen_t len = address::capacity;
-    if (::getsockname(fd.get(), static_cast<sockaddr*>(bound.data()), &len) == 0) {
-        bound.set_size(len);
-    } else {
-        bound = a;
-    }
-    if (family == AF_UNIX)
-        bound = a;
+    const address bound = family == AF_UNIX ? a : socket_address(fd.get(), false).value_or(a);
     s->m_listeners.push_back({std::move(fd), bound, nullptr});
 }
 

@@ -996,15 +996,11 @@ int stream::native_handle() const noexcept {
 namespace {
 address sock_name(const stream& s, bool peer, const char* fn) {
     const int fd = s.native_handle();
-    address a;
-    socklen_t len = address::capacity;
-    const int r = fd < 0 ? (errno = EBADF, -1)
-                  : peer ? ::getpeername(fd, static_cast<sockaddr*>(a.data()), &len)
-                         : ::getsockname(fd, static_cast<sockaddr*>(a.data()), &len);
-    if (r < 0)
+    std::optional<address> a =
+        fd < 0 ? (errno = EBADF, std::nullopt) : detail::socket_address(fd, peer);
+    if (!a)
         detail::throw_io_error(errno, std::string("aio::net::stream::") + fn);
-    a.set_size(len);
-    return a;
+    return *a;
 }
 } // namespace
 

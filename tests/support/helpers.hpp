@@ -26,6 +26,18 @@ template <class F> auto run_virtual(F&& f) {
     return aio::run(f(), o);
 }
 
+/// The name of the I/O backend a loop made with `opts` runs on.
+inline std::string backend_used(const aio::run_options& opts) {
+    std::string used;
+    aio::run(
+        [](std::string* out) -> aio::task<> {
+            *out = std::string(aio::get_running_loop().backend_name());
+            co_return;
+        }(&used),
+        opts);
+    return used;
+}
+
 /// Number of open file descriptors of this process.
 inline int open_fds() {
     int n = 0;

@@ -1,6 +1,8 @@
 // Which I/O backend the loop uses: the fallback to epoll where io_uring is forbidden (as
 // container runtimes do with seccomp), and a check that CI's per-backend passes really
 // run on the backend they name.
+#include "support/helpers.hpp"
+
 #include <aio/core.hpp>
 
 #include <cstdio>
@@ -18,16 +20,7 @@
 
 namespace {
 
-std::string backend_of(const aio::run_options& o) {
-    std::string used;
-    aio::run(
-        [](std::string* out) -> aio::task<> {
-            *out = std::string(aio::get_running_loop().backend_name());
-            co_return;
-        }(&used),
-        o);
-    return used;
-}
+using aio_test::backend_used;
 
 #if defined(__x86_64__)
 constexpr unsigned this_arch = AUDIT_ARCH_X86_64;
@@ -73,9 +66,9 @@ TEST(backend_choice, falls_back_to_epoll_where_io_uring_is_forbidden_and_says_so
             ::_exit(3);
         int code = 0;
         try {
-            if (backend_of({.debug = true}) != "epoll")
+            if (backend_used({.debug = true}) != "epoll")
                 code = 1;
-            if (backend_of({.backend = "io_uring"}) != "epoll") // asked for, still falls back
+            if (backend_used({.backend = "io_uring"}) != "epoll") // asked for, still falls back
                 code = 2;
         } catch (...) {
             code = 4;
@@ -106,5 +99,5 @@ TEST(backend_choice, ci_runs_each_pass_on_the_backend_it_names) {
     const char* want = std::getenv("AIO_EXPECT_BACKEND");
     if (!want || !*want)
         GTEST_SKIP() << "AIO_EXPECT_BACKEND not set";
-    EXPECT_EQ(backend_of({}), want);
+    EXPECT_EQ(backend_used({}), want);
 }

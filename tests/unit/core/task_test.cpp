@@ -125,15 +125,7 @@ TEST(run, unknown_backend_is_a_clear_error) {
 
 TEST(run, backend_can_be_chosen) {
     for (const char* b : {"epoll", "io_uring"}) {
-        aio::run_options o;
-        o.backend = b;
-        std::string used;
-        aio::run(
-            [](std::string* out) -> aio::task<> {
-                *out = std::string(aio::get_running_loop().backend_name());
-                co_return;
-            }(&used),
-            o);
+        const std::string used = aio_test::backend_used({.backend = b});
         if (std::string(b) == "epoll")
             EXPECT_EQ(used, "epoll");
         else
