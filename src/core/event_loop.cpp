@@ -1,7 +1,8 @@
 // The event loop: one turn = wait for I/O or the next timer through the backend (one
-// syscall), fire expired timers, run the cross-thread callbacks, then run every task that
-// was ready at the start of the turn (FIFO). Tasks made ready during the turn run at the
-// next one, so a task that yields (sleep(0s)) lets I/O be polled in between.
+// syscall), fire expired timers, run the cross-thread callbacks, then run the work that
+// was ready at that point (FIFO, at most ready_budget items). Work made ready during the
+// turn runs at the next one, so a task that yields (sleep(0s)) lets I/O be polled and due
+// timers fire in between.
 #include "core/loop_impl.hpp"
 #include "diagnostics/trace.hpp"
 #include "io/backend.hpp"
@@ -262,18 +263,32 @@ void loop_impl::run_once() {
         m_remote_run.clear();
     }
 
-    // Run ready work in FIFO order, up to a budget, then go back to poll I/O and timers.
-    // FIFO keeps asyncio's guarantee that sleep(0s) lets every other ready task run
-    // first; the budget bounds how long I/O can wait (tokio polls every 61 tasks).
-    // A root task that already ran, with no debug or trace, is resumed right here (what
-    // run_root does first, without the call).
+    // Run the work that was ready when the turn began, in FIFO order, up to a budget; work
+    // made ready meanwhile (a yield, a wake-up) waits for the next turn, behind the I/O
+    // poll and the due timers, as in asyncio (a due timer never waits behind more than
+    // one turn of work). FIFO keeps asyncio's guarantee that sleep(0s) lets every other
+    // ready task run first; the budget bounds how long I/O can wait (tokio polls every 61
+    // tasks). A root task that already ran, with no debug or trace, is resumed right here
+    // (what run_root does first, without the call).
+    work_item* batch = L.m_head;
+    if (!batch)
+        return;
+    work_item** const batch_tail = L.m_tail;
+    L.m_head = nullptr;
+    L.m_tail = &L.m_head;
     const bool plain = !L.m_debug && !m_trace;
     promise_base* const outer = t_current;
-    for (int budget = ready_budget; budget > 0 && L.m_head; --budget) {
-        work_item* w = L.m_head;
-        L.m_head = w->m_next;
-        if (!L.m_head)
-            L.m_tail = &L.m_head;
+    for (int budget = ready_budget; batch; --budget) {
+        if (budget == 0) {
+            // Over budget: the rest of the batch goes back in front of the newer work.
+            *batch_tail = L.m_head;
+            if (!L.m_head)
+                L.m_tail = batch_tail;
+            L.m_head = batch;
+            break;
+        }
+        work_item* w = batch;
+        batch = w->m_next;
         if (w->m_run == &run_root && plain) {
             auto* t = static_cast<promise_base*>(w);
             if (t->has(promise_base::f_ran)) [[likely]] {

@@ -26,15 +26,20 @@ gather_core::~gather_core() {
     }
 }
 
-void gather_core::start(std::size_t i, promise_base& child) {
+void gather_core::start(std::size_t i, promise_base& child, bool running) {
     gather_slot& s = m_slots[i];
     s.m_core = this;
     s.m_child = &child;
     s.m_notify = &slot_done;
     child.add_ref();
-    child.start_root({}, aio::source_location::current());
-    child.add_waiter(&s);
     ++m_remaining;
+    if (!running) {
+        child.start_root({}, aio::source_location::current());
+    } else if (child.done()) {
+        on_child_done(s); // a handle of a finished task: settled already
+        return;
+    }
+    child.add_waiter(&s);
 }
 
 bool gather_core::await_suspend(std::coroutine_handle<> h) {
@@ -42,6 +47,8 @@ bool gather_core::await_suspend(std::coroutine_handle<> h) {
     const bool cancelled = current().cancel_pending();
     force_park(h, &gather_cancel);
     m_parked = true;
+    if (m_first_error != static_cast<std::size_t>(-1))
+        cancel_children(); // a handle's task had failed before the later children started
     if (cancelled) {
         m_cancelled = true;
         cancel_children();

@@ -14,6 +14,7 @@
 namespace aio::detail {
 
 class trace_recorder;
+class cancel_scope;
 
 /// Per-loop state of an upper layer (the os layer's signal hub, child reaper and file
 /// workers). It is destroyed with the loop, after every task has ended and before the
@@ -66,6 +67,8 @@ class loop_impl {
     // Names and creation sites of named tasks (and of all tasks in debug/trace mode), kept
     // off the frame so that an unnamed task costs no memory for them.
     std::unordered_map<std::uint32_t, task_debug> m_debug_info;
+    // The fired cancel scopes of each task that has any (cancel_scope.hpp), newest first.
+    std::unordered_map<const promise_base*, cancel_scope*> m_fired_scopes;
 };
 
 /// True if `handler` is run_main's Ctrl-C handler and no loop has it armed now: a layer

@@ -60,10 +60,7 @@ void promise_base::cancel() noexcept {
     if (done())
         return;
     m_flags |= f_cancel;
-    if (m_shield == 0 && m_parked) {
-        parking* p = std::exchange(m_parked, nullptr);
-        p->m_cancel(p);
-    }
+    interrupt();
 }
 
 void promise_base::release() noexcept {
@@ -192,25 +189,20 @@ void handle_on_cancel(parking* p) noexcept {
 } // namespace
 
 bool handle_awaiter::await_suspend(std::coroutine_handle<> h) {
-    if (!begin_park(h, &handle_on_cancel))
-        return false;
+    // Park even when already cancelled: the cancel must reach the awaited task, and we
+    // wait for it to end (as gather and task_group do).
+    const bool cancelled = current().cancel_pending();
+    force_park(h, &handle_on_cancel);
     m_notify = &handle_on_done;
     m_target->add_waiter(this);
+    if (cancelled)
+        m_target->cancel();
     return true;
 }
 
 } // namespace aio::detail
 
 namespace aio {
-
-task_group_error::task_group_error(std::vector<std::exception_ptr> errors)
-    : error([&] {
-          std::string msg = std::to_string(errors.size()) + " task(s) in the group failed";
-          for (auto& e : errors)
-              msg += "; " + detail::describe(e);
-          return msg;
-      }()),
-      m_errors(std::move(errors)) {}
 
 bool task_ref::cancelled() const noexcept {
     return m_p && m_p->done() && m_p->has(detail::promise_base::f_was_cancelled);

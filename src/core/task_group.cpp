@@ -1,5 +1,7 @@
 #include <aio/core/task_group.hpp>
 
+#include <optional>
+
 namespace aio {
 
 struct task_group::child : detail::completion_waiter {
@@ -36,7 +38,8 @@ struct task_group::join_awaiter : detail::parking {
     }
     void await_resume() {
         g->m_joiner = nullptr;
-        throw_if_cancelled();
+        if (g->m_errors.empty()) // children's errors win over a cancel (asyncio)
+            throw_if_cancelled();
     }
 };
 
@@ -76,8 +79,10 @@ void task_group::on_child_done(child& c) noexcept {
         const bool first = m_errors.empty();
         m_errors.push_back(t->exception());
         t->m_flags |= detail::promise_base::f_retrieved; // the group reports it
-        if (first)
+        if (first) {
             cancel();
+            m_body.fire(); // under aio::with: the body stops too
+        }
     }
     (c.prev ? c.prev->next : m_children) = c.next;
     if (c.next)
@@ -93,21 +98,52 @@ void task_group::cancel() noexcept {
         c->task->cancel();
 }
 
-task<void> task_group::join() {
+task<void> task_group::wait_children() {
     co_await join_awaiter(this);
     m_closed = true;
+}
+
+task<void> task_group::join() {
+    co_await wait_children();
     if (!m_errors.empty())
         throw task_group_error(std::move(m_errors));
 }
 
 task<task_group&> task_group::enter() {
+    m_body.enter();
     co_return *this;
 }
 
 task<void> task_group::exit(std::exception_ptr e) {
-    if (e)
+    const std::uint16_t depth = m_body.depth();
+    const bool entered = m_body.active();
+    const bool fired = m_body.exit();
+    bool cancellation = false;
+    if (e) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const cancelled_error&) {
+            cancellation = true;
+        } catch (...) {
+        }
+        // The cancelled_error of our own scope (a child failed) is absorbed.
+        if (cancellation && fired && !detail::current().cancel_pending())
+            e = nullptr;
         cancel();
-    co_await join();
+    }
+    {
+        // aio::with runs exit shielded; the join is cancel-safe (a cancel cancels the
+        // children and still waits for them), so it runs at the body's shield depth.
+        std::optional<detail::unshield_scope> unshield;
+        if (entered)
+            unshield.emplace(depth);
+        co_await wait_children();
+    }
+    if (m_errors.empty())
+        co_return; // with() rethrows the body's exception, if any
+    if (e && !cancellation)
+        m_errors.push_back(e);
+    throw task_group_error(std::move(m_errors));
 }
 
 } // namespace aio

@@ -5,59 +5,40 @@
 namespace aio::detail {
 
 namespace {
-void child_done(completion_waiter* w) noexcept {
-    auto* c = static_cast<timeout_core*>(w);
-    t_loop->cancel_timer(*c);
-    if (c->m_parked)
-        c->wake();
-}
-void timer_fired(timer_node* t) noexcept {
-    auto* c = static_cast<timeout_core*>(t);
-    c->m_timed_out = true;
-    c->m_child->cancel();
-}
-void caller_cancelled(parking* p) noexcept {
-    auto* c = static_cast<timeout_core*>(p);
-    c->m_cancelled = true;
-    c->m_child->cancel();
+void deadline_passed(timer_node* t) noexcept {
+    static_cast<timeout_scope*>(t)->fire();
 }
 } // namespace
 
-timeout_core::~timeout_core() {
-    if (!m_child)
+timeout_scope::timeout_scope(clock::duration d) : m_delay(d) {
+    m_scope.enter();
+    if (d <= clock::duration::zero()) {
+        m_scope.fire();
         return;
-    t_loop->cancel_timer(*this);
-    if (!m_child->done())
-        m_child->remove_waiter(this); // only on abnormal teardown
-    m_child->release();
-}
-
-void timeout_core::start(promise_base& child) {
-    m_child = &child;
-    m_notify = &child_done;
-    child.add_ref();
-    child.start_root({}, aio::source_location::current());
-    child.add_waiter(this);
-    m_fire = &timer_fired;
-    m_deadline = t_loop->refresh_now() + m_delay;
+    }
+    m_fire = &deadline_passed;
+    m_deadline = t_loop->refresh_now() + d;
     t_loop->add_timer(*this);
 }
 
-bool timeout_core::await_suspend(std::coroutine_handle<> h) {
-    const bool cancelled = current().cancel_pending();
-    force_park(h, &caller_cancelled);
-    m_parked = true;
-    if (cancelled)
-        caller_cancelled(this);
-    return true;
+timeout_scope::~timeout_scope() {
+    if (armed())
+        t_loop->cancel_timer(*this);
 }
 
-void timeout_core::await_resume() {
-    throw_if_cancelled();
-    if (m_timed_out && m_child->has(promise_base::f_was_cancelled)) {
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(m_delay).count();
-        throw timeout_error("aio: operation timed out after " + std::to_string(ms) + " ms");
-    }
+void timeout_scope::rethrow_cancelled() {
+    if (armed())
+        t_loop->cancel_timer(*this);
+    // Ours only if this scope fired and nothing outside it (the task, an enclosing scope)
+    // is cancelled too: then the enclosing code gets the cancellation (asyncio uncancel()).
+    if (m_scope.exit() && !current().cancel_pending())
+        throw_timeout(m_delay);
+    throw;
+}
+
+void timeout_scope::throw_timeout(clock::duration d) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+    throw timeout_error("aio: operation timed out after " + std::to_string(ms) + " ms");
 }
 
 } // namespace aio::detail

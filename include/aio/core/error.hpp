@@ -53,15 +53,29 @@ class io_error : public error {
     std::error_code m_code;
 };
 
-/// Several children of a task_group failed; holds every error, in completion order.
-class task_group_error : public error {
+/// Several errors at once (Python's ExceptionGroup): the failed children of a task_group,
+/// or the errors of both the body and the exit of aio::with.
+class exception_group : public error {
   public:
-    explicit task_group_error(std::vector<std::exception_ptr> errors);
-    /// The collected errors, in the order the children failed.
+    /// The message lists every error's what() after `summary`.
+    exception_group(const std::string& summary, std::vector<std::exception_ptr> errors);
+    /// The errors, in the order they happened.
     const std::vector<std::exception_ptr>& errors() const noexcept { return m_errors; }
+    /// True if `e` is one of errors().
+    bool contains(const std::exception_ptr& e) const noexcept;
 
   private:
     std::vector<std::exception_ptr> m_errors;
+};
+
+/// Children of a task_group failed; holds every error, in completion order (and, last, the
+/// exception that left the group's body under aio::with, if any).
+class task_group_error : public exception_group {
+  public:
+    explicit task_group_error(std::vector<std::exception_ptr> errors);
+
+  private:
+    task_group_error(std::string summary, std::vector<std::exception_ptr> errors);
 };
 
 } // namespace aio

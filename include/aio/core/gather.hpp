@@ -38,8 +38,9 @@ class gather_core : public parking {
     gather_core(const gather_core&) = delete;
     gather_core& operator=(const gather_core&) = delete;
 
-    /// Takes a reference on `child` and starts it; the slot watches its completion.
-    void start(std::size_t i, promise_base& child);
+    /// Takes a reference on `child` and starts it (unless `running`: a task_handle's task,
+    /// already started); the slot watches its completion.
+    void start(std::size_t i, promise_base& child, bool running);
 
     bool await_ready() const noexcept { return m_remaining == 0; }
     bool await_suspend(std::coroutine_handle<> h);
@@ -58,40 +59,74 @@ class gather_core : public parking {
     bool m_parked = false;
 };
 
-template <class T> non_void_t<T> take_result(promise<T>& p) {
-    if constexpr (std::is_void_v<T>) {
-        p.take();
-        return {};
-    } else {
-        return p.take();
+/// A child gather starts itself (from a task<T> or any awaitable)...
+template <class T> struct started_child {
+    using value_type = T;
+    typename task<T>::handle_type h;
+    promise<T>& get() noexcept { return h.promise(); }
+    non_void_t<T> result() {
+        if constexpr (std::is_void_v<T>) {
+            h.promise().take();
+            return {};
+        } else {
+            return h.promise().take();
+        }
     }
+};
+/// ...or a task_handle's task, already running: gather watches it (and cancels it when
+/// gather is cancelled or a sibling fails, as asyncio does) and copies its result.
+template <class T> struct running_child {
+    using value_type = T;
+    task_handle<T> h;
+    promise<T>& get() noexcept { return *static_cast<promise<T>*>(h.get()); }
+    non_void_t<T> result() {
+        if constexpr (std::is_void_v<T>) {
+            get().get();
+            return {};
+        } else {
+            return get().get();
+        }
+    }
+};
+
+template <class T> started_child<T> gather_child(task<T> t) {
+    return {t.release()};
+}
+template <class T> running_child<T> gather_child(task_handle<T> h) {
+    return {std::move(h)};
+}
+template <class A>
+requires(!is_task<A>::value && !is_task_handle<A>::value && awaitable<A>) auto gather_child(A a) {
+    return gather_child(await_as_task(std::move(a)));
 }
 
-template <class T> settled<T> take_settled(promise<T>& p) {
+template <class C> void start_child(gather_core& core, std::size_t i, C& c) {
+    core.start(i, c.get(), std::is_same_v<C, running_child<typename C::value_type>>);
+}
+
+template <class C> settled<typename C::value_type> take_settled(C& c) {
+    using V = settled<typename C::value_type>;
     try {
-        return settled<T>(std::in_place_index<0>, take_result(p));
+        return V(std::in_place_index<0>, c.result());
     } catch (...) {
-        return settled<T>(std::in_place_index<1>, std::current_exception());
+        return V(std::in_place_index<1>, std::current_exception());
     }
 }
 
-template <bool Settled, class... T>
-auto gather_tuple(task<T>... ts)
-    -> task<std::conditional_t<Settled, std::tuple<settled<T>...>, std::tuple<non_void_t<T>...>>> {
+template <bool Settled, class... C>
+auto gather_tuple(C... cs) -> task<std::conditional_t<Settled,
+                                                      std::tuple<settled<typename C::value_type>...>,
+                                                      std::tuple<non_void_t<typename C::value_type>...>>> {
     check_cancelled();
-    std::tuple<typename task<T>::handle_type...> hs{ts.release()...};
-    gather_slot slots[sizeof...(T)];
-    gather_core core(slots, sizeof...(T), Settled);
+    gather_slot slots[sizeof...(C)];
+    gather_core core(slots, sizeof...(C), Settled);
     std::size_t i = 0;
-    std::apply([&](auto&... h) { (core.start(i++, h.promise()), ...); }, hs);
+    (start_child(core, i++, cs), ...);
     co_await core;
     if constexpr (Settled) {
-        co_return std::apply(
-            [](auto&... h) { return std::tuple<settled<T>...>{take_settled(h.promise())...}; }, hs);
+        co_return std::tuple<settled<typename C::value_type>...>{take_settled(cs)...};
     } else {
-        co_return std::apply(
-            [](auto&... h) { return std::tuple<non_void_t<T>...>{take_result(h.promise())...}; },
-            hs);
+        co_return std::tuple<non_void_t<typename C::value_type>...>{cs.result()...};
     }
 }
 
@@ -99,22 +134,22 @@ template <bool Settled, class T>
 auto gather_vector(std::vector<task<T>> ts)
     -> task<std::vector<std::conditional_t<Settled, settled<T>, non_void_t<T>>>> {
     check_cancelled();
-    std::vector<typename task<T>::handle_type> hs;
-    hs.reserve(ts.size());
+    std::vector<started_child<T>> cs;
+    cs.reserve(ts.size());
     for (auto& t : ts)
-        hs.push_back(t.release());
-    auto slots = std::make_unique<gather_slot[]>(hs.size());
-    gather_core core(slots.get(), hs.size(), Settled);
-    for (std::size_t i = 0; i < hs.size(); ++i)
-        core.start(i, hs[i].promise());
+        cs.push_back({t.release()});
+    auto slots = std::make_unique<gather_slot[]>(cs.size());
+    gather_core core(slots.get(), cs.size(), Settled);
+    for (std::size_t i = 0; i < cs.size(); ++i)
+        core.start(i, cs[i].get(), false);
     co_await core;
     std::vector<std::conditional_t<Settled, settled<T>, non_void_t<T>>> out;
-    out.reserve(hs.size());
-    for (auto& h : hs) {
+    out.reserve(cs.size());
+    for (auto& c : cs) {
         if constexpr (Settled) {
-            out.push_back(take_settled(h.promise()));
+            out.push_back(take_settled(c));
         } else {
-            out.push_back(take_result(h.promise()));
+            out.push_back(c.result());
         }
     }
     co_return out;
@@ -130,7 +165,7 @@ auto gather_vector(std::vector<task<T>> ts)
 ///
 ///     auto [a, b] = co_await aio::gather(fetch("x"), fetch("y"));
 template <class... A> auto gather(A... tasks) {
-    return detail::gather_tuple<false>(detail::as_task(std::move(tasks))...);
+    return detail::gather_tuple<false>(detail::gather_child(std::move(tasks))...);
 }
 
 /// gather over a vector: results in the vector's order.
@@ -142,7 +177,7 @@ template <class T> task<std::vector<detail::non_void_t<T>>> gather(std::vector<t
 /// value or the exception_ptr. Never cancels siblings. Cancellation of the caller still
 /// cancels all children and throws aio::cancelled_error.
 template <class... A> auto gather_settled(A... tasks) {
-    return detail::gather_tuple<true>(detail::as_task(std::move(tasks))...);
+    return detail::gather_tuple<true>(detail::gather_child(std::move(tasks))...);
 }
 
 template <class T> task<std::vector<settled<T>>> gather_settled(std::vector<task<T>> tasks) {

@@ -1,6 +1,7 @@
 // aio::task_group: structured concurrency (asyncio.TaskGroup, trio nursery).
 #pragma once
 
+#include <aio/core/detail/cancel_scope.hpp>
 #include <aio/core/source_location.hpp>
 #include <aio/core/task.hpp>
 #include <aio/core/task_handle.hpp>
@@ -16,10 +17,17 @@ namespace aio {
 /// finished. The first child to fail cancels its siblings; join() then throws
 /// aio::task_group_error holding every child error (cancellations are not errors). If
 /// the task in join() is cancelled, all children are cancelled and awaited, then
-/// aio::cancelled_error is thrown. Destroying a group with running children cancels them
-/// (they finish on their own; their errors are reported, not lost).
-/// Also an async context manager: `co_await aio::with(group, [&](aio::task_group& g) ...)`
-/// joins on exit, and an exception leaving the body cancels the children first.
+/// aio::cancelled_error is thrown (task_group_error instead if a child had failed).
+/// Destroying a group with running children cancels them (they finish on their own; their
+/// errors are reported, not lost).
+/// Also an async context manager, as asyncio.TaskGroup: in
+/// `co_await aio::with(group, [&](aio::task_group& g) ...)` the body is a cancel scope of
+/// its own: the first child to fail cancels the body too (its next suspension throws
+/// cancelled_error, which the group absorbs). On exit the group joins its children; the
+/// join stays cancellable although with() shields exit (a cancel of the task cancels the
+/// children, waits for them and throws cancelled_error). An exception leaving the body
+/// cancels the children first; if children failed as well, task_group_error holds their
+/// errors followed by the body's; if none did, the body's exception propagates as is.
 ///
 ///     aio::task_group g;
 ///     for (auto& url : urls) g.spawn(fetch(url));
@@ -59,8 +67,10 @@ class task_group {
     void check_open() const;
     void adopt(detail::promise_base& t);
     void on_child_done(child& c) noexcept;
+    task<void> wait_children();
 
     struct join_awaiter;
+    detail::cancel_scope m_body; // the body under aio::with (from enter() to exit())
     child* m_children = nullptr;
     std::size_t m_running = 0;
     std::vector<std::exception_ptr> m_errors;

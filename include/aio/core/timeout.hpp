@@ -2,6 +2,7 @@
 #pragma once
 
 #include <aio/core/detail/as_task.hpp>
+#include <aio/core/detail/cancel_scope.hpp>
 #include <aio/core/task.hpp>
 #include <aio/core/task_handle.hpp>
 
@@ -13,35 +14,48 @@ namespace aio {
 
 namespace detail {
 
-/// Runs a body as a child task with a deadline. When the timer fires the child is
-/// cancelled (level-triggered: every suspension inside it throws until it ends) and, once
-/// it has ended, the caller gets aio::timeout_error. If the caller is cancelled, the child
-/// is cancelled and awaited, then aio::cancelled_error is thrown.
-class timeout_core : public parking, public timer_node, public completion_waiter {
+/// The deadline of aio::timeout: a cancel scope in the caller's own task, fired by a timer.
+/// The body runs inline; when the timer fires, every suspension point inside the scope
+/// throws aio::cancelled_error (level-triggered) until the body has unwound, and the scope
+/// turns that into aio::timeout_error. A cancel of the task itself, or of an enclosing
+/// scope, stays a cancelled_error.
+class timeout_scope : public timer_node {
   public:
-    explicit timeout_core(clock::duration d) noexcept : m_delay(d) {}
-    ~timeout_core();
-    timeout_core(const timeout_core&) = delete;
-    timeout_core& operator=(const timeout_core&) = delete;
+    /// Opens the scope in the current task; a deadline already passed (d <= 0) fires it at
+    /// once, so the body runs up to its first suspension point.
+    explicit timeout_scope(clock::duration d);
+    ~timeout_scope();
+    timeout_scope(const timeout_scope&) = delete;
+    timeout_scope& operator=(const timeout_scope&) = delete;
 
-    void start(promise_base& child);
-    bool await_ready() const noexcept { return m_child->done(); }
-    bool await_suspend(std::coroutine_handle<> h);
-    void await_resume();
+    /// Called in the handler of a cancelled_error that left the body: closes the scope and
+    /// throws aio::timeout_error if this scope's deadline is why, else rethrows.
+    [[noreturn]] void rethrow_cancelled();
+    [[noreturn]] static void throw_timeout(clock::duration d);
+    /// The deadline passed (the timer's callback).
+    void fire() noexcept { m_scope.fire(); }
 
+  private:
+    cancel_scope m_scope;
     clock::duration m_delay;
-    promise_base* m_child = nullptr;
-    bool m_timed_out = false;
-    bool m_parked = false;
 };
 
 template <class T> task<T> run_with_timeout(clock::duration d, task<T> body) {
+    check_cancelled(); // a cancelled task starts no new work
+    timeout_scope scope(d);
+    try {
+        co_return co_await std::move(body);
+    } catch (const cancelled_error&) {
+        scope.rethrow_cancelled();
+    }
+}
+
+/// wait_for with a deadline already passed: like asyncio, the work is never started.
+template <class T> task<T> expired_before_start(clock::duration d, task<T> body) {
     check_cancelled();
-    auto h = body.release();
-    timeout_core core(d);
-    core.start(h.promise());
-    co_await core;
-    co_return h.promise().take();
+    body.release().destroy(); // never started: not a forgotten co_await
+    timeout_scope::throw_timeout(d);
+    co_return co_await std::move(body); // unreachable; makes this a coroutine of task<T>
 }
 
 template <class F> auto call_as_task(F f) -> decltype(f()) {
@@ -52,7 +66,10 @@ template <class F> auto call_as_task(F f) -> decltype(f()) {
 
 /// asyncio.timeout as a scope: runs `body` (a task<T>, or a callable returning one) and
 /// returns its result; throws aio::timeout_error if it does not finish within `d` (the body
-/// is cancelled and awaited first). The body runs as a child task of the caller.
+/// is cancelled and has unwound first). The body runs inline in the calling task, as in
+/// asyncio 3.11+: current_task() inside it is the caller. A body that finishes normally
+/// although the deadline passed (it did not suspend again) returns its result. A zero or
+/// negative `d` cancels the body at its first suspension point.
 ///
 ///     std::string page = co_await aio::timeout(5s, fetch(url));
 ///     co_await aio::timeout(1s, [&]() -> aio::task<> { co_await step1(); co_await step2(); });
@@ -78,10 +95,18 @@ requires detail::non_task_awaitable<A> &&
 
 /// asyncio.wait_for: awaits `a` (a task, a task_handle, or any awaitable such as
 /// event.wait() or sleep()) for at most `d`; on expiry the work is cancelled and
-/// aio::timeout_error is thrown. A task_handle's task is cancelled on timeout (asyncio).
+/// aio::timeout_error is thrown. A task_handle's task is cancelled on timeout, and also
+/// when the caller is cancelled (asyncio). With `d <= 0` a task or awaitable is never
+/// started (timeout_error at once) and a handle's task is cancelled unless already done.
 template <class A, class Rep, class Period>
 auto wait_for(A a, std::chrono::duration<Rep, Period> d) {
-    return timeout(d, detail::as_task(std::move(a)));
+    const auto dd = std::chrono::duration_cast<detail::clock::duration>(d);
+    auto t = detail::as_task(std::move(a));
+    if constexpr (!detail::is_task_handle<A>::value) {
+        if (dd <= detail::clock::duration::zero())
+            return detail::expired_before_start(dd, std::move(t));
+    }
+    return detail::run_with_timeout(dd, std::move(t));
 }
 
 } // namespace aio

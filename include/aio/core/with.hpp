@@ -23,6 +23,10 @@ concept context_manager = requires(CM& cm, std::exception_ptr e) {
 };
 
 namespace detail {
+/// The exception aio::with throws when exit() threw `exit` after the body threw `body`
+/// (or null): see aio::with.
+std::exception_ptr with_exit_failed(std::exception_ptr body, std::exception_ptr exit);
+
 template <class CM> using enter_result_t = await_result_t<decltype(std::declval<CM&>().enter())>;
 
 template <class CM, class F>
@@ -47,15 +51,21 @@ template <class CM, class F> task<body_result_t<CM, F>> with_impl(CM& cm, F& fn)
     }
     // exit runs even when the task is cancelled: cleanup that awaits must not be cut short.
     using exit_t = await_result_t<decltype(cm.exit(error))>;
-    if constexpr (std::is_same_v<exit_t, bool>) {
-        const bool suppress = co_await shield(cm.exit(error));
-        if (error && !(suppress && std::is_void_v<R>))
-            std::rethrow_exception(error);
-    } else {
-        co_await shield(cm.exit(error));
-        if (error)
-            std::rethrow_exception(error);
+    bool suppress = false;
+    std::exception_ptr exit_error;
+    try {
+        if constexpr (std::is_same_v<exit_t, bool>) {
+            suppress = co_await shield(cm.exit(error)) && std::is_void_v<R>;
+        } else {
+            co_await shield(cm.exit(error));
+        }
+    } catch (...) {
+        exit_error = std::current_exception();
     }
+    if (exit_error)
+        std::rethrow_exception(with_exit_failed(error, exit_error));
+    if (error && !suppress)
+        std::rethrow_exception(error);
     if constexpr (std::is_reference_v<R>) {
         co_return result->get();
     } else if constexpr (!std::is_void_v<R>) {
@@ -75,6 +85,10 @@ template <class CM, class F> task<body_result_t<CM, F>> with_ref(CM& cm, F fn) {
 /// returning a task), and always awaits cm.exit(error), also when the body throws or the
 /// task is cancelled (exit runs shielded). Returns the body's result. An lvalue `cm` is
 /// used by reference and must outlive the await; a temporary is moved into the scope.
+/// If exit() throws too, no error is lost: a cancelled_error gives way to the other
+/// exception (cancellation is level-triggered: the next suspension throws it again), an
+/// exit error that already holds the body's (a task_group_error) is thrown as is, and
+/// otherwise an aio::exception_group of {body's, exit's} is thrown.
 ///
 ///     co_await aio::with(db, [](connection& c) -> aio::task<> { co_await c.query("..."); });
 template <class CM, class F>

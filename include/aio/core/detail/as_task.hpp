@@ -9,6 +9,9 @@
 
 namespace aio::detail {
 
+template <class A> struct is_task_handle : std::false_type {};
+template <class T> struct is_task_handle<task_handle<T>> : std::true_type {};
+
 template <class T> task<T> as_task(task<T> t) {
     return t;
 }

@@ -13,6 +13,8 @@
 //   cancel whose completion schedules it). So no completion ever resumes a destroyed frame.
 // * Cancellation is level-triggered: once the cancel flag is set, every later parking
 //   point of that task throws aio::cancelled_error, unless the task is inside aio::shield.
+//   A cancel scope (cancel_scope.hpp: timeouts, a task_group's body) cancels only the code
+//   inside it, the same way.
 // Only the loop's thread touches any of this; no atomics are needed.
 #pragma once
 
@@ -87,6 +89,7 @@ class promise_base : public work_item {
         f_was_cancelled = 64,
         f_has_value = 128, // promise<T>: the value was constructed
         f_has_debug = 256, // the loop holds a task_debug entry for this task
+        f_scope_cancel = 512, // a cancel scope of this task has fired (cancel_scope.hpp)
     };
 
     static void* operator new(std::size_t n) { return allocate_frame(n); }
@@ -98,10 +101,24 @@ class promise_base : public work_item {
 
     bool has(flag f) const noexcept { return (m_flags & f) != 0; }
     bool done() const noexcept { return has(f_done); }
-    bool cancel_pending() const noexcept { return has(f_cancel) && m_shield == 0; }
+    /// True when a suspension point of the task would throw aio::cancelled_error now: the
+    /// task is cancelled and not shielded, or a cancel scope it is in has fired.
+    bool cancel_pending() const noexcept {
+        if (!(m_flags & (f_cancel | f_scope_cancel))) [[likely]]
+            return false;
+        return (has(f_cancel) && m_shield == 0) || scope_cancel_pending();
+    }
 
     /// Requests cancellation of this root task (see the design block above).
     void cancel() noexcept;
+    /// If the task is parked and a cancel is pending, runs the parking's cancel hook.
+    void interrupt() noexcept {
+        if (m_parked && cancel_pending()) {
+            parking* p = m_parked;
+            m_parked = nullptr;
+            p->m_cancel(p);
+        }
+    }
     void add_ref() noexcept { ++m_refs; }
     /// Drops a reference; destroys the frame at zero.
     void release() noexcept;
@@ -122,7 +139,7 @@ class promise_base : public work_item {
     /// Called from final_suspend of a root with its own handle; may destroy the frame.
     void finish_root(std::coroutine_handle<> self) noexcept;
 
-    // One handle, three roles: the frame's own handle from creation until it is awaited or
+    // One handle, four roles: the frame's own handle from creation until it is awaited or
     // started; while awaited inline, the awaiting parent (resumed at final suspend); in a
     // running root, the innermost suspended frame to resume; in a finished root, its own
     // handle again (for destruction).
@@ -138,6 +155,9 @@ class promise_base : public work_item {
 
   protected:
     ~promise_base() = default;
+
+  private:
+    bool scope_cancel_pending() const noexcept;
 };
 
 /// Reported (in debug mode) when a task is destroyed without having been started.
