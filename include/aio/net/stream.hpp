@@ -222,15 +222,33 @@ class stream {
     /// Exactly `n` bytes; throws aio::net::incomplete_read_error (holding what arrived) if
     /// the stream ends first.
     [[nodiscard]] task<std::string> read_exactly(std::size_t n);
-    /// A line including its "\n" (the last line may lack it; "" at EOF). A line longer than
-    /// the limit throws aio::net::limit_overrun_error after discarding the buffered part
-    /// of it (as asyncio's readline): memory stays bounded and the stream stays usable.
+    /// A line including its "\n" (the last line may lack it; "" at EOF): read_until("\n")
+    /// with the stream's limit, except for what happens at EOF and on an overrun (as
+    /// asyncio's readline). At EOF the rest is returned instead of incomplete_read_error.
+    /// On an overrun it throws aio::net::limit_overrun_error after discarding the long line:
+    /// through its "\n" if that is already buffered (the next read_line returns the next
+    /// line), else everything buffered. In that second case the line's "\n" had not
+    /// arrived within the limit plus one read, and the rest of the line, when it comes, is
+    /// what the next read_line returns; a protocol that must never see such a tail treats
+    /// the overrun as the end of the conversation. consumed() is the discarded byte count.
     [[nodiscard]] task<std::string> read_line();
-    /// Data up to and including `separator`. At EOF without a separator throws
-    /// incomplete_read_error with the rest. If no separator appears within `limit`
-    /// bytes (0: the stream's limit), throws limit_overrun_error and leaves the data
-    /// buffered (read it with read(n)); the buffer never grows past the limit plus one read.
-    /// The separator is copied: it need not outlive the call.
+    /// Data up to and including `separator`. The rules are asyncio's readuntil, with
+    /// `limit` (0: the stream's limit) and L = separator.size():
+    /// * the separator is looked for in everything buffered, from the front;
+    /// * if it starts at an offset <= limit, the data through it is returned (so a result
+    ///   holds at most limit + L bytes: with "\n", a line of exactly `limit` bytes plus
+    ///   its "\n" is accepted, one byte more is an overrun);
+    /// * if it starts later, limit_overrun_error ("separator found ... beyond the limit")
+    ///   with consumed() = its offset;
+    /// * if it is not buffered and more than limit + L - 1 bytes are, limit_overrun_error
+    ///   ("separator not found within the limit") with consumed() = the buffered bytes
+    ///   minus L - 1 (those could start a separator);
+    /// * else one more read from the OS (up to 16 KiB), so the buffer never holds more than
+    ///   limit + L - 1 plus one read; at EOF throws incomplete_read_error with the rest
+    ///   (the buffer is then empty).
+    /// After an overrun the data stays buffered: read it with read(n) or read_exactly().
+    /// The separator is copied: it need not outlive the call. Throws
+    /// invalid_argument_error for an empty separator.
     [[nodiscard]] task<std::string> read_until(std::string_view separator, std::size_t limit = 0);
     /// Reads up to buf.size() bytes into `buf` (from the buffer first, else straight from
     /// the OS without copying); returns 0 at EOF. The allocation-free read for hot loops.
