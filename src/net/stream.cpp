@@ -978,7 +978,8 @@ bool stream::is_closing() const noexcept {
     return m_s && m_s->m_closing;
 }
 bool stream::at_eof() const noexcept {
-    return !m_s || (m_s->m_eof && m_s->m_in.size() == 0);
+    // A closing stream reads as EOF at once (fill), as asyncio's does (bpo-35065).
+    return !m_s || ((m_s->m_eof || m_s->m_closing) && m_s->m_in.size() == 0);
 }
 std::size_t stream::buffered() const noexcept {
     return m_s ? m_s->m_in.size() : 0;

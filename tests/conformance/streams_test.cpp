@@ -297,3 +297,55 @@ TEST(cpython_streams, test_readuntil_limit_found_sep_just_past_the_limit) {
         EXPECT_EQ(co_await b.read(10), "tail");
     }());
 }
+
+// ---- at_eof ----
+
+TEST(cpython_streams, test_at_eof) {
+    aio::run([]() -> task<> {
+        auto [a, b] = aio_test::stream_pair();
+        EXPECT_FALSE(b.at_eof());
+        co_await send(a, "some data\n");
+        EXPECT_FALSE(b.at_eof());
+        co_await b.read_line();
+        EXPECT_FALSE(b.at_eof());
+        co_await send(a, "some data\n");
+        co_await a.write_eof();
+        co_await b.read_line();
+        // Unlike asyncio's fed reader, the peer's EOF is noticed only by a read that
+        // returns "" (guide: "EOF").
+        EXPECT_FALSE(b.at_eof());
+        EXPECT_EQ(co_await b.read(10), "");
+        EXPECT_TRUE(b.at_eof());
+    }());
+}
+
+// bpo-35065: after close() every read returns "" at once, so at_eof() is true.
+TEST(cpython_streams, test_eof_feed_when_closing_writer) {
+    aio::run([]() -> task<> {
+        {
+            auto [a, b] = aio_test::stream_pair();
+            co_await b.close();
+            co_await b.wait_closed();
+            EXPECT_TRUE(b.at_eof());
+            EXPECT_EQ(co_await b.read(10), "");
+        }
+        {
+            // What is buffered is still read first.
+            auto [a, b] = aio_test::stream_pair();
+            co_await send(a, "abc\ndef");
+            EXPECT_EQ(co_await b.read_line(), "abc\n");
+            co_await b.close();
+            EXPECT_FALSE(b.at_eof());
+            EXPECT_EQ(co_await b.read(10), "def");
+            EXPECT_TRUE(b.at_eof());
+        }
+        {
+            auto [a, b] = aio_test::stream_pair();
+            b.abort();
+            EXPECT_TRUE(b.at_eof());
+            co_await b.wait_closed();
+            EXPECT_TRUE(b.at_eof());
+            EXPECT_EQ(co_await b.read_line(), "");
+        }
+    }());
+}

@@ -287,7 +287,12 @@ class stream {
 
     /// True after close() or abort() started.
     bool is_closing() const noexcept;
-    /// True when EOF was seen and the buffer is empty.
+    /// True when the buffer is empty and no more data can come: a read returned "" (the
+    /// peer's EOF), or close()/abort() started (reads then return "" at once, as asyncio's
+    /// reader after close, bpo-35065). The peer's EOF is noticed only when a read from the OS
+    /// returns nothing: read() returned "", read_line() a last line without "\n", or
+    /// read_exactly()/read_until() threw incomplete_read_error. After the peer's last
+    /// complete line at_eof() stays false until the next read says so.
     bool at_eof() const noexcept;
     /// Bytes read from the OS and not yet returned to the caller.
     std::size_t buffered() const noexcept;
