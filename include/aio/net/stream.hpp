@@ -141,8 +141,9 @@ class [[nodiscard]] write_awaitable {
 
 /// Buffer limits of a stream.
 struct stream_options {
-    /// Most bytes read_line/read_until buffer while looking for the separator (asyncio's
-    /// `limit`, 64 KiB). Also bounds how much a single read() may return.
+    /// How far read_line/read_until look for the separator (asyncio's `limit`, 64 KiB):
+    /// see read_until for the exact rule. It bounds nothing else: read(n) may return up to
+    /// n bytes (as asyncio's read does), read_exactly and read_all as many as asked.
     std::size_t limit = 64 * 1024;
     /// write() waits while more than this many bytes are queued and not yet accepted by
     /// the kernel (asyncio's high-water mark, 64 KiB).
