@@ -142,8 +142,8 @@ task<std::string> do_read_exactly(state_ref r, std::size_t n) {
     co_return s->m_in.take(n);
 }
 
-/// The limit_overrun_error of read_line/read_until: `found` says whether the separator was
-/// found (starting at `pos`, past the limit); `fate` what became of the data.
+/// The limit_overrun_error of read_line/read_until: `found` is the separator's offset when
+/// it was found past the limit (nullopt: not found); `fate` says what became of the data.
 [[noreturn]] void throw_overrun(const char* fn,
                                 std::optional<std::size_t> found,
                                 std::size_t limit,
