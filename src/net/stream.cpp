@@ -7,7 +7,8 @@
 //   that uses them, whatever the user does with the stream object meanwhile.
 // * Reading: one reader at a time (m_reading). Bytes come from the transport into
 //   m_in; read_line/read_until scan only the bytes not scanned before and stop reading once
-//   the limit is passed, so the buffer is bounded by limit + one read.
+//   the limit is passed (asyncio's readuntil rules), so the buffer is bounded by the limit
+//   plus one read.
 // * Writing: when nothing is queued the writer sends straight from the caller's buffer
 //   ("inline"), like asyncio's write() trying send() first. What the kernel does not take
 //   is queued in m_pending once it fits under the high-water mark, and a background task
@@ -27,6 +28,8 @@
 #include <algorithm>
 #include <cstring>
 #include <new>
+#include <optional>
+#include <string>
 #include <type_traits>
 
 #include <fcntl.h>
@@ -139,8 +142,25 @@ task<std::string> do_read_exactly(state_ref r, std::size_t n) {
     co_return s->m_in.take(n);
 }
 
-/// read_until and read_line. `line` selects asyncio readline's treatment of EOF (return
-/// the rest) and of an overrun (discard the overlong part).
+/// The limit_overrun_error of read_line/read_until: `found` is the separator's offset when
+/// it was found past the limit (nullopt: not found); `fate` says what became of the data.
+[[noreturn]] void throw_overrun(const char* fn,
+                                std::optional<std::size_t> found,
+                                std::size_t limit,
+                                const std::string& fate,
+                                std::size_t consumed) {
+    std::string what = std::string("aio::net::stream::") + fn + ": separator ";
+    what += found ? "found after " + std::to_string(*found) + " bytes, beyond" : "not found within";
+    what += " the limit (" + std::to_string(limit) + " bytes); " + fate;
+    throw limit_overrun_error(what, consumed);
+}
+
+/// read_until and read_line, with asyncio's readuntil rules (see stream.hpp): the separator
+/// is looked for in everything buffered; one that starts at offset <= limit ends the
+/// result; one that starts later is an overrun ("found"); without one, more than
+/// limit + len(sep) - 1 buffered bytes are an overrun ("not found"). `line` selects
+/// readline's treatment of EOF (return the rest) and of an overrun (discard through the
+/// separator if it was found, else everything buffered).
 task<std::string> do_read_until(state_ref r, std::string sep, std::size_t limit, bool line) {
     stream_state* s = r.get();
     const char* fn = line ? "read_line" : "read_until";
@@ -153,43 +173,36 @@ task<std::string> do_read_until(state_ref r, std::string sep, std::size_t limit,
     std::size_t scanned = 0; // the separator does not start before this offset
     while (true) {
         const std::string_view buf = s->m_in.view();
-        const std::size_t pos = buf.find(sep, scanned);
+        const std::size_t pos =
+            buf.size() >= scanned + sep.size() ? buf.find(sep, scanned) : std::string_view::npos;
         if (pos != std::string_view::npos) {
             const std::size_t end = pos + sep.size();
             if (pos <= limit)
                 co_return s->m_in.take(end);
             if (line) {
                 s->m_in.consume(end);
-                throw limit_overrun_error(
-                    "aio::net::stream::read_line: line longer than the limit (" +
-                        std::to_string(limit) + " bytes); its " + std::to_string(end) +
-                        " bytes were discarded",
-                    end);
+                throw_overrun(fn, pos, limit,
+                              "the line's " + std::to_string(end) + " bytes were discarded", end);
             }
-            throw limit_overrun_error("aio::net::stream::read_until: separator found after " +
-                                          std::to_string(pos) + " bytes, beyond the limit (" +
-                                          std::to_string(limit) + " bytes)",
-                                      buf.size());
+            throw_overrun(fn, pos, limit, "the data stays buffered", pos);
         }
-        if (buf.size() > limit) {
+        // Bytes that cannot hold the start of a separator (the last len(sep) - 1 might).
+        scanned = std::max(scanned, buf.size() + 1 - std::min(buf.size() + 1, sep.size()));
+        if (scanned > limit) {
             const std::size_t size = buf.size();
             if (line) {
                 s->m_in.clear();
-                throw limit_overrun_error(
-                    "aio::net::stream::read_line: no end of line within the limit (" +
-                        std::to_string(limit) + " bytes); " + std::to_string(size) +
-                        " buffered bytes were discarded",
-                    size);
+                throw_overrun(fn, std::nullopt, limit,
+                              "its " + std::to_string(size) + " buffered bytes were discarded",
+                              size);
             }
-            throw limit_overrun_error("aio::net::stream::read_until: separator not found within "
-                                      "the limit (" +
-                                          std::to_string(limit) + " bytes)",
-                                      size);
+            throw_overrun(fn, std::nullopt, limit,
+                          "its " + std::to_string(size) + " bytes stay buffered", scanned);
         }
-        scanned = buf.size() >= sep.size() ? buf.size() - sep.size() + 1 : 0;
-        // Never read much past the limit: the buffer stays bounded.
-        const std::size_t room = limit + sep.size() - buf.size();
-        if (co_await fill(s, std::clamp(room, std::size_t{1}, min_read)) == 0) {
+        // One ordinary read, not capped at the limit: a separator that already arrived just
+        // past the limit is seen (so an overlong line is dropped through it), and the buffer
+        // stays bounded by the limit plus one read.
+        if (co_await fill(s, min_read) == 0) {
             if (line)
                 co_return s->m_in.take(s->m_in.size());
             throw incomplete_read_error(s->m_in.take(s->m_in.size()), 0);
@@ -965,7 +978,8 @@ bool stream::is_closing() const noexcept {
     return m_s && m_s->m_closing;
 }
 bool stream::at_eof() const noexcept {
-    return !m_s || (m_s->m_eof && m_s->m_in.size() == 0);
+    // A closing stream reads as EOF at once (fill), as asyncio's does (bpo-35065).
+    return !m_s || ((m_s->m_eof || m_s->m_closing) && m_s->m_in.size() == 0);
 }
 std::size_t stream::buffered() const noexcept {
     return m_s ? m_s->m_in.size() : 0;

@@ -12,6 +12,9 @@ namespace aio::detail {
 
 /// Test seam: pretend pidfd_open is unavailable, so the SIGCHLD fallback is used.
 inline bool g_no_pidfd = false;
+/// Test seam: pretend the spawn cannot close descriptors from a number up (no close_range
+/// and no /proc in the child), so the parent's list of inheritable descriptors is used.
+inline bool g_no_closefrom = false;
 
 class process_state {
   public:

@@ -1,4 +1,5 @@
-// Subprocesses: posix_spawn, pidfd reaping, pipes for communicate().
+// Subprocesses: posix_spawn (closing every inherited descriptor but pass_fds), pidfd
+// reaping, pipes for communicate().
 #include "os/child_reaper.hpp"
 #include "os/io_wait.hpp"
 #include "os/os_state.hpp"
@@ -11,18 +12,31 @@
 #include <aio/os/signal.hpp>
 #include <aio/os/subprocess.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <vector>
 
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 extern char** environ;
+
+// glibc 2.34+ has posix_spawn_file_actions_addclosefrom_np.
+#if defined(__GLIBC__)
+#if __GLIBC_PREREQ(2, 34) && defined(SYS_close_range)
+#define AIO_SPAWN_CLOSEFROM 1
+#endif
+#endif
+#ifndef AIO_SPAWN_CLOSEFROM
+#define AIO_SPAWN_CLOSEFROM 0
+#endif
 
 namespace aio {
 
@@ -71,6 +85,28 @@ void make_pipe(bool child_reads, int& child_end, int& our_end) {
     our_end = child_reads ? p[1] : p[0];
     if (!child_reads)
         ::fcntl(our_end, F_SETPIPE_SZ, 1 << 20); // fewer wake-ups on floods
+}
+
+/// Whether the child can close every descriptor from some number up with one spawn action:
+/// glibc's closefrom action (2.34+) runs close_range (Linux 5.9+) in the child, else it
+/// walks the child's /proc/self/fd; either way inside glibc's spawn helper, between vfork
+/// and exec, where only async-signal-safe calls are allowed. Probed once.
+bool spawn_can_closefrom() noexcept {
+    if (g_no_closefrom)
+        return false;
+#if AIO_SPAWN_CLOSEFROM
+    static const bool ok =
+        ::syscall(SYS_close_range, ~0U, ~0U, 0) == 0 || ::access("/proc/self/fd", X_OK) == 0;
+    return ok;
+#else
+    return false;
+#endif
+}
+
+/// True if `fd` is open in this process and would survive exec (no FD_CLOEXEC).
+bool inheritable(int fd) noexcept {
+    const int fl = ::fcntl(fd, F_GETFD);
+    return fl >= 0 && !(fl & FD_CLOEXEC);
 }
 
 struct spawn_guard {
@@ -260,6 +296,7 @@ struct spawn_request {
     bool replace_env = false;
     std::vector<std::string> env;   // replace_env: the whole environment
     std::vector<std::string> extra; // added on top
+    std::vector<int> pass_fds;      // kept open in the child
 };
 
 /// "NAME=value" -> the name part (the whole entry if there is no '=').
@@ -267,7 +304,50 @@ std::string_view env_name(std::string_view kv) {
     return kv.substr(0, kv.find('='));
 }
 
+/// Adds the spawn actions that leave the child only 0, 1, 2 and `keep` (sorted, each > 2 and
+/// open; asyncio's close_fds=True with pass_fds). Above the last kept fd one closefrom
+/// action does it; below it (and for everything without closefrom) the parent lists the
+/// descriptors that would survive exec and the child closes those: the ones with
+/// FD_CLOEXEC go at exec anyway. A descriptor another thread opens without O_CLOEXEC
+/// between this scan and the spawn can slip through that list; the closefrom part has no
+/// such window. The kept ones are dup2'd onto themselves, which clears FD_CLOEXEC in the
+/// child only (glibc 2.29+, POSIX issue 411).
+void close_inherited(posix_spawn_file_actions_t& fa, const std::vector<int>& keep) {
+    const bool closefrom = spawn_can_closefrom();
+    int scan_end = keep.empty() ? 3 : keep.back() + 1;
+    if (!closefrom) {
+        rlimit rl{1024, 1024};
+        ::getrlimit(RLIMIT_NOFILE, &rl);
+        scan_end = std::max(scan_end, static_cast<int>(std::min<rlim_t>(rl.rlim_cur, 1 << 20)));
+    }
+    for (int fd = 3; fd < scan_end; ++fd) {
+        if (inheritable(fd) && !std::binary_search(keep.begin(), keep.end(), fd))
+            posix_spawn_file_actions_addclose(&fa, fd);
+    }
+#if AIO_SPAWN_CLOSEFROM
+    if (closefrom)
+        posix_spawn_file_actions_addclosefrom_np(&fa, scan_end);
+#endif
+    for (int fd : keep)
+        posix_spawn_file_actions_adddup2(&fa, fd, fd);
+}
+
+/// Checks pass_fds (each open) and returns the ones above 2, sorted, without duplicates.
+std::vector<int> checked_pass_fds(std::vector<int> fds, const std::string& prog) {
+    for (int fd : fds) {
+        if (fd < 0 || ::fcntl(fd, F_GETFD) < 0) {
+            throw_errno(EBADF, "aio: cannot run '" + prog + "': pass_fds holds " +
+                                   std::to_string(fd) + ", which is not an open descriptor");
+        }
+    }
+    std::erase_if(fds, [](int fd) { return fd <= 2; }); // inherited anyway
+    std::sort(fds.begin(), fds.end());
+    fds.erase(std::unique(fds.begin(), fds.end()), fds.end());
+    return fds;
+}
+
 process spawn_now(spawn_request& rq) {
+    rq.pass_fds = checked_pass_fds(std::move(rq.pass_fds), rq.argv[0]);
     auto st = std::make_unique<process_state>();
     st->m_program = rq.argv[0];
     spawn_guard g;
@@ -304,6 +384,7 @@ process spawn_now(spawn_request& rq) {
     setup(rq.err, 2, ours[2]);
     if (!rq.cwd.empty())
         posix_spawn_file_actions_addchdir_np(&g.fa, rq.cwd.c_str());
+    close_inherited(g.fa, rq.pass_fds);
 
     // A clean slate for signals: empty mask, default dispositions (the loop ignores
     // SIGPIPE, which exec would otherwise pass on to the child).
@@ -396,6 +477,7 @@ task<process> create_subprocess_exec(std::vector<std::string> argv, subprocess_o
         rq->env.assign(opts.env->begin(), opts.env->end());
     }
     rq->extra.assign(opts.env_extra.begin(), opts.env_extra.end());
+    rq->pass_fds.assign(opts.pass_fds.begin(), opts.pass_fds.end());
     return detail::spawn(std::move(rq));
 }
 

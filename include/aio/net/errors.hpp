@@ -73,13 +73,16 @@ class incomplete_read_error : public error {
 };
 
 /// stream::read_until / read_line found no separator within the limit
-/// (asyncio.LimitOverrunError). See those functions for what stays in the buffer.
+/// (asyncio.LimitOverrunError). See those functions for the exact rules and for what stays
+/// in the buffer.
 class limit_overrun_error : public error {
   public:
     limit_overrun_error(const std::string& what, std::size_t consumed)
         : error(what), m_consumed(consumed) {}
-    /// read_until: the number of bytes left in the stream's buffer (consume them with read
-    /// before retrying); read_line: the number of bytes that were discarded.
+    /// read_until (asyncio's `consumed`): the bytes at the front of the buffer that hold no
+    /// separator — its offset when it was found past the limit, else the buffered bytes
+    /// minus len(separator) - 1; read them (read_exactly) before retrying.
+    /// read_line: the number of bytes that were discarded.
     std::size_t consumed() const noexcept { return m_consumed; }
 
   private:

@@ -141,8 +141,9 @@ class [[nodiscard]] write_awaitable {
 
 /// Buffer limits of a stream.
 struct stream_options {
-    /// Most bytes read_line/read_until buffer while looking for the separator (asyncio's
-    /// `limit`, 64 KiB). Also bounds how much a single read() may return.
+    /// How far read_line/read_until look for the separator (asyncio's `limit`, 64 KiB):
+    /// see read_until for the exact rule. It bounds nothing else: read(n) may return up to
+    /// n bytes (as asyncio's read does), read_exactly and read_all as many as asked.
     std::size_t limit = 64 * 1024;
     /// write() waits while more than this many bytes are queued and not yet accepted by
     /// the kernel (asyncio's high-water mark, 64 KiB).
@@ -222,15 +223,33 @@ class stream {
     /// Exactly `n` bytes; throws aio::net::incomplete_read_error (holding what arrived) if
     /// the stream ends first.
     [[nodiscard]] task<std::string> read_exactly(std::size_t n);
-    /// A line including its "\n" (the last line may lack it; "" at EOF). A line longer than
-    /// the limit throws aio::net::limit_overrun_error after discarding the buffered part
-    /// of it (as asyncio's readline): memory stays bounded and the stream stays usable.
+    /// A line including its "\n" (the last line may lack it; "" at EOF): read_until("\n")
+    /// with the stream's limit, except for what happens at EOF and on an overrun (as
+    /// asyncio's readline). At EOF the rest is returned instead of incomplete_read_error.
+    /// On an overrun it throws aio::net::limit_overrun_error after discarding the long line:
+    /// through its "\n" if that is already buffered (the next read_line returns the next
+    /// line), else everything buffered. In that second case the line's "\n" had not
+    /// arrived within the limit plus one read, and the rest of the line, when it comes, is
+    /// what the next read_line returns; a protocol that must never see such a tail treats
+    /// the overrun as the end of the conversation. consumed() is the discarded byte count.
     [[nodiscard]] task<std::string> read_line();
-    /// Data up to and including `separator`. At EOF without a separator throws
-    /// incomplete_read_error with the rest. If no separator appears within `limit`
-    /// bytes (0: the stream's limit), throws limit_overrun_error and leaves the data
-    /// buffered (read it with read(n)); the buffer never grows past the limit plus one read.
-    /// The separator is copied: it need not outlive the call.
+    /// Data up to and including `separator`. The rules are asyncio's readuntil, with
+    /// `limit` (0: the stream's limit) and L = separator.size():
+    /// * the separator is looked for in everything buffered, from the front;
+    /// * if it starts at an offset <= limit, the data through it is returned (so a result
+    ///   holds at most limit + L bytes: with "\n", a line of exactly `limit` bytes plus
+    ///   its "\n" is accepted, one byte more is an overrun);
+    /// * if it starts later, limit_overrun_error ("separator found ... beyond the limit")
+    ///   with consumed() = its offset;
+    /// * if it is not buffered and more than limit + L - 1 bytes are, limit_overrun_error
+    ///   ("separator not found within the limit") with consumed() = the buffered bytes
+    ///   minus L - 1 (those could start a separator);
+    /// * else one more read from the OS (up to 16 KiB), so the buffer never holds more than
+    ///   limit + L - 1 plus one read; at EOF throws incomplete_read_error with the rest
+    ///   (the buffer is then empty).
+    /// After an overrun the data stays buffered: read it with read(n) or read_exactly().
+    /// The separator is copied: it need not outlive the call. Throws
+    /// invalid_argument_error for an empty separator.
     [[nodiscard]] task<std::string> read_until(std::string_view separator, std::size_t limit = 0);
     /// Reads up to buf.size() bytes into `buf` (from the buffer first, else straight from
     /// the OS without copying); returns 0 at EOF. The allocation-free read for hot loops.
@@ -269,7 +288,12 @@ class stream {
 
     /// True after close() or abort() started.
     bool is_closing() const noexcept;
-    /// True when EOF was seen and the buffer is empty.
+    /// True when the buffer is empty and no more data can come: a read returned "" (the
+    /// peer's EOF), or close()/abort() started (reads then return "" at once, as asyncio's
+    /// reader after close, bpo-35065). The peer's EOF is noticed only when a read from the OS
+    /// returns nothing: read() returned "", read_line() a last line without "\n", or
+    /// read_exactly()/read_until() threw incomplete_read_error. After the peer's last
+    /// complete line at_eof() stays false until the next read says so.
     bool at_eof() const noexcept;
     /// Bytes read from the OS and not yet returned to the caller.
     std::size_t buffered() const noexcept;

@@ -53,6 +53,18 @@ struct subprocess_options {
     std::optional<std::span<const std::string>> env = std::nullopt;
     /// "NAME=value" entries added to (or replacing in) the environment above.
     std::span<const std::string> env_extra = {};
+    /// Descriptors the child inherits at the same number (Python's pass_fds); every other
+    /// descriptor above 2 is closed in the child. Their FD_CLOEXEC flag is cleared in the
+    /// child only. Each must be open when the child is spawned, else create_subprocess_exec
+    /// throws aio::io_error (EBADF) naming it and starts nothing; 0, 1 and 2 are no-ops.
+    /// A span (see above): the numbers are copied when create_subprocess_exec is called.
+    ///
+    ///     int p[2]; ::pipe2(p, O_CLOEXEC);            // status pipe for the child
+    ///     std::vector<int> keep{p[1]};
+    ///     std::string fd = std::to_string(p[1]);
+    ///     auto c = co_await aio::create_subprocess_exec("gpg", "--status-fd", fd, file,
+    ///         aio::subprocess_options{.pass_fds = keep});
+    std::span<const int> pass_fds = {};
 };
 
 namespace detail {
@@ -146,7 +158,11 @@ class process {
 /// Exec failures (no such program, not executable, bad cwd) throw aio::io_error naming the
 /// program (and the directory), never a child exit code. The child gets the default
 /// disposition of every signal and an empty signal mask, and no descriptor of the parent
-/// other than 0, 1 and 2 (aiocpp opens everything O_CLOEXEC).
+/// other than 0, 1, 2 and subprocess_options::pass_fds (asyncio's close_fds=True): every
+/// other descriptor, also one opened without O_CLOEXEC by other code, is closed in the
+/// child (close_range; without it, /proc/self/fd in the child, or the open ones below
+/// RLIMIT_NOFILE listed by the parent). Throws aio::io_error (EBADF) for a pass_fds entry
+/// that is not open.
 [[nodiscard]] task<process> create_subprocess_exec(std::vector<std::string> argv,
                                                    subprocess_options opts = {});
 
