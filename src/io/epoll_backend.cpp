@@ -9,7 +9,7 @@
 #include "io/perform.hpp"
 #include "io/sys.hpp"
 
-#include <aio/core/detail/intrusive_list.hpp>
+#include <aio/detail/intrusive_list.hpp>
 
 #include <cerrno>
 #include <climits>

@@ -4,7 +4,7 @@
 
 #include "io/backend.hpp"
 
-#include <aio/core/detail/intrusive_list.hpp>
+#include <aio/detail/intrusive_list.hpp>
 #include <aio/core/detail/promise_base.hpp>
 #include <aio/core/error.hpp>
 #include <aio/net/address.hpp>

@@ -1,6 +1,7 @@
 # The net layer: streams, TCP/UDP/Unix sockets, servers, DNS (c-ares).
 pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
-target_sources(aiocpp PRIVATE
+aio_layer(net MAY_INCLUDE core sync threads io)
+target_sources(aio_net PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/accept_feed.cpp
     ${CMAKE_CURRENT_LIST_DIR}/address.cpp
     ${CMAKE_CURRENT_LIST_DIR}/connection.cpp
@@ -12,6 +13,6 @@ target_sources(aiocpp PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/server.cpp
     ${CMAKE_CURRENT_LIST_DIR}/stream.cpp
 )
-target_link_libraries(aiocpp PRIVATE PkgConfig::CARES)
+aio_layer_link(net PkgConfig::CARES)
 # TLS (OpenSSL) has its own fragment so that it can be switched off (AIO_WITH_TLS).
 include(${CMAKE_CURRENT_LIST_DIR}/tls/sources.cmake)

@@ -47,6 +47,10 @@ os_state& os_state::of(event_loop& loop) {
     return static_cast<os_state&>(*slot);
 }
 
+bool os_state::exists(event_loop& loop) noexcept {
+    return loop.impl().m_os != nullptr;
+}
+
 os_state& os_state::get() {
     return of(get_running_loop());
 }

@@ -26,6 +26,8 @@ class os_state final : public loop_extension {
     /// The os state of the running loop (created on first use).
     static os_state& get();
     static os_state& of(event_loop& loop);
+    /// True if `loop` has its os state already (never creates it).
+    static bool exists(event_loop& loop) noexcept;
 
     signal_hub& signals();
     child_reaper& reaper();

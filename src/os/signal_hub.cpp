@@ -331,14 +331,16 @@ bool signal_waiter::await_suspend(std::coroutine_handle<> h) {
 
 namespace aio {
 
-void event_loop::add_signal_handler(int sig, std::function<void()> callback) {
-    detail::os_state::of(*this).signals().add_handler(sig, std::move(callback));
+void add_signal_handler(int sig, std::function<void()> callback) {
+    event_loop& loop = get_running_loop();
+    detail::os_state::of(loop).signals().add_handler(sig, std::move(callback));
 }
 
-bool event_loop::remove_signal_handler(int sig) {
-    if (!m_impl->m_os)
+bool remove_signal_handler(int sig) {
+    event_loop& loop = get_running_loop();
+    if (!detail::os_state::exists(loop))
         return false;
-    return detail::os_state::of(*this).signals().remove_handler(sig);
+    return detail::os_state::of(loop).signals().remove_handler(sig);
 }
 
 } // namespace aio

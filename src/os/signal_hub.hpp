@@ -23,7 +23,7 @@
 
 #include "io/backend.hpp"
 
-#include <aio/core/detail/intrusive_list.hpp>
+#include <aio/detail/intrusive_list.hpp>
 #include <aio/core/event_loop.hpp>
 #include <aio/os/signal.hpp>
 

@@ -1,7 +1,9 @@
-target_sources(aiocpp PRIVATE
-    os/child_reaper.cpp
-    os/file.cpp
-    os/os_state.cpp
-    os/signal_hub.cpp
-    os/subprocess.cpp
+# os: files, subprocesses, signals.
+aio_layer(os MAY_INCLUDE net core sync threads io)
+target_sources(aio_os PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/child_reaper.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/file.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/os_state.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/signal_hub.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/subprocess.cpp
 )

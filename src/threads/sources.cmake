@@ -1,1 +1,3 @@
-target_sources(aiocpp PRIVATE ${CMAKE_CURRENT_LIST_DIR}/thread_pool.cpp)
+# threads: the thread pool, to_thread, call_soon_threadsafe's users.
+aio_layer(threads MAY_INCLUDE core io)
+target_sources(aio_threads PRIVATE ${CMAKE_CURRENT_LIST_DIR}/thread_pool.cpp)

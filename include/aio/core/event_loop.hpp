@@ -52,7 +52,7 @@ struct run_options {
     /// after every task has finished, so the process exits "killed by SIGINT" (status 130 in
     /// a shell), the Unix convention for interrupted programs (CPython does the same). A
     /// main task that catches the cancellation and returns normally returns normally.
-    /// A handler installed with add_signal_handler(SIGINT) or awaited with
+    /// A handler installed with aio::add_signal_handler(SIGINT) or awaited with
     /// aio::signal_received(SIGINT) takes precedence. False: SIGINT is left alone.
     bool handle_sigint = true;
 };
@@ -90,23 +90,6 @@ class event_loop : public detail::loop_core {
     void call_later(std::chrono::nanoseconds delay, std::function<void()> fn);
     /// Stops run_until_complete after the current turn (the main task is cancelled).
     void stop() noexcept;
-
-    /// Calls `callback` on the loop thread (at a loop turn, never in signal context, so it may
-    /// do anything a loop callback may) each time signal `sig` arrives, replacing any
-    /// callback this loop had for `sig` (asyncio's loop.add_signal_handler). The process's
-    /// disposition of `sig` is replaced by aiocpp's forwarding handler (SA_RESTART) until
-    /// remove_signal_handler or the loop's end, which restore the previous one. Several
-    /// signals arriving before the loop reads them may be coalesced into one call, as the
-    /// kernel does. Throws aio::error for an invalid signal or SIGKILL/SIGSTOP, and
-    /// aio::io_error if the handler cannot be installed. Defined by the os layer
-    /// (src/os/signal.cpp).
-    ///
-    ///     loop.add_signal_handler(SIGHUP, [&] { reload_config(); });
-    void add_signal_handler(int sig, std::function<void()> callback);
-    /// Removes the callback for `sig`; returns false if there was none. The previous
-    /// disposition of `sig` comes back unless aio::signal_received still uses it on this
-    /// loop.
-    bool remove_signal_handler(int sig);
 
     /// Name of the I/O backend in use: "io_uring" or "epoll".
     std::string_view backend_name() const noexcept;

@@ -9,16 +9,16 @@ if(AIO_WITH_TLS)
         message(FATAL_ERROR "AIO_WITH_TLS is ON but OpenSSL 3 was not found "
                             "(install libssl-dev, or configure with -DAIO_WITH_TLS=OFF)")
     endif()
-    target_sources(aiocpp PRIVATE
+    target_sources(aio_net PRIVATE
         ${CMAKE_CURRENT_LIST_DIR}/context.cpp
         ${CMAKE_CURRENT_LIST_DIR}/engine.cpp
         ${CMAKE_CURRENT_LIST_DIR}/errors.cpp
         ${CMAKE_CURRENT_LIST_DIR}/start_tls.cpp
         ${CMAKE_CURRENT_LIST_DIR}/tls_transport.cpp
     )
-    target_link_libraries(aiocpp PRIVATE OpenSSL::SSL OpenSSL::Crypto)
+    aio_layer_link(net OpenSSL::SSL OpenSSL::Crypto)
     set(AIO_PC_TLS_REQUIRES "libssl libcrypto" CACHE INTERNAL "pkg-config modules of TLS")
 else()
-    target_sources(aiocpp PRIVATE ${CMAKE_CURRENT_LIST_DIR}/disabled.cpp)
+    target_sources(aio_net PRIVATE ${CMAKE_CURRENT_LIST_DIR}/disabled.cpp)
     set(AIO_PC_TLS_REQUIRES "" CACHE INTERNAL "pkg-config modules of TLS")
 endif()

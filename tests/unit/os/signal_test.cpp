@@ -86,15 +86,14 @@ TEST(signal_received, rejects_signals_that_cannot_be_caught) {
 TEST(add_signal_handler, runs_the_callback_on_the_loop_and_restores_on_remove) {
     int calls = 0;
     aio::run([](int& calls) -> aio::task<> {
-        auto& loop = aio::get_running_loop();
-        loop.add_signal_handler(SIGHUP, [&calls] { ++calls; });
+        aio::add_signal_handler(SIGHUP, [&calls] { ++calls; });
         EXPECT_NE(handler_of(SIGHUP), SIG_DFL);
         ::raise(SIGHUP);
         co_await aio::sleep(2ms);
         ::raise(SIGHUP);
         co_await aio::sleep(2ms);
-        EXPECT_TRUE(loop.remove_signal_handler(SIGHUP));
-        EXPECT_FALSE(loop.remove_signal_handler(SIGHUP));
+        EXPECT_TRUE(aio::remove_signal_handler(SIGHUP));
+        EXPECT_FALSE(aio::remove_signal_handler(SIGHUP));
         EXPECT_EQ(handler_of(SIGHUP), SIG_DFL);
     }(calls));
     EXPECT_EQ(calls, 2);
@@ -103,8 +102,7 @@ TEST(add_signal_handler, runs_the_callback_on_the_loop_and_restores_on_remove) {
 TEST(add_signal_handler, takes_precedence_over_ctrl_c_cancellation) {
     bool got = false;
     aio::run([](bool& got) -> aio::task<> {
-        auto& loop = aio::get_running_loop();
-        loop.add_signal_handler(SIGINT, [&] { got = true; });
+        aio::add_signal_handler(SIGINT, [&] { got = true; });
         ::raise(SIGINT);
         for (int i = 0; i < 1000 && !got; ++i)
             co_await aio::sleep(1ms); // not cancelled

@@ -2,7 +2,7 @@
 // the intrusive ready queue, the cached clock and the timer heap.
 #pragma once
 
-#include <aio/core/detail/intrusive_list.hpp>
+#include <aio/detail/intrusive_list.hpp>
 #include <aio/core/detail/promise_base.hpp>
 
 #include <chrono>
