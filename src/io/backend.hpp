@@ -52,8 +52,8 @@ struct io_op {
     bool m_more = false; // set by the backend per completion: the op stays armed (see accept_multi)
     void (*m_complete)(io_op*) noexcept = nullptr;
     // Backend-private bookkeeping.
-    io_op* m_bnext = nullptr;
-    io_op* m_bprev = nullptr;
+    io_op* m_backend_next = nullptr;
+    io_op* m_backend_prev = nullptr;
     bool m_queued = false;
     // Set by the caller: a read that returns less than m_len leaves nothing behind to read
     // (a TCP socket's recv), so the epoll backend waits for the next edge before trying the

@@ -24,7 +24,7 @@
 namespace aio::detail {
 namespace {
 
-using op_list = intrusive_list<io_op, &io_op::m_bnext, &io_op::m_bprev>;
+using op_list = intrusive_list<io_op, &io_op::m_backend_next, &io_op::m_backend_prev>;
 
 struct fd_state {
     op_list readers;

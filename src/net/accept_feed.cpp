@@ -6,7 +6,7 @@
 // for the accept task (not after a stop: that is our own -ECANCELED).
 #include "net/accept_feed.hpp"
 
-#include "net/io.hpp"
+#include "net/primitives.hpp"
 
 namespace aio::net::detail {
 

@@ -1,6 +1,6 @@
 // open_connection: resolve, then connect sequentially or with Happy Eyeballs (RFC 8305).
 #include "net/connect_order.hpp"
-#include "net/io.hpp"
+#include "net/primitives.hpp"
 #include "net/stream_state.hpp"
 #include "net/tls/upgrade.hpp"
 
@@ -112,7 +112,7 @@ struct race {
     unique_fd winner;
     std::vector<std::exception_ptr> errors;
     std::size_t finished = 0;
-    wait_list changed;
+    broadcast_list changed;
 };
 
 task<void> attempt(race* r, address to, std::optional<address> local) {

@@ -1,7 +1,7 @@
 // aio::net::datagram_endpoint. The state is reference counted (endpoint object + every
 // running call); calls in flight are linked so close() can cancel their operations, and
 // the fd is closed when the last of them has completed.
-#include "net/io.hpp"
+#include "net/primitives.hpp"
 
 #include <aio/net/datagram.hpp>
 #include <aio/net/errors.hpp>
@@ -73,7 +73,7 @@ class datagram_state {
     unsigned m_refs = 1;
     bool m_closed = false;
     bool m_receiving = false;
-    wait_list changed;
+    broadcast_list changed;
 };
 
 namespace {

@@ -7,7 +7,7 @@
 // read and per write.
 #pragma once
 
-#include "net/io.hpp"
+#include "net/primitives.hpp"
 #include "net/transport.hpp"
 
 #include <aio/core/error.hpp>

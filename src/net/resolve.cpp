@@ -6,7 +6,7 @@
 // for ares_timeout) with a poll_group, then lets ares_process_fd handle what is ready. A
 // socket that c-ares is done with (state callback with no interest) is forgotten by the
 // backend before c-ares closes it, so a reused fd number starts clean (epoll).
-#include "net/io.hpp"
+#include "net/primitives.hpp"
 
 #include <aio/core/detail/loop_core.hpp>
 #include <aio/core/event_loop.hpp>

@@ -9,7 +9,7 @@
 // reported through the loop's report() and never end the loop; resource errors (EMFILE,
 // ENFILE, ENOBUFS, ENOMEM) pause accepting for accept_retry_delay first.
 #include "net/accept_feed.hpp"
-#include "net/io.hpp"
+#include "net/primitives.hpp"
 #include "net/tls/upgrade.hpp"
 
 #include <aio/core/event_loop.hpp>
@@ -89,7 +89,7 @@ class server_state {
     std::string m_unix_path;
     ino_t m_unix_ino = 0;
     dev_t m_unix_dev = 0;
-    wait_list changed;
+    broadcast_list changed;
 };
 
 namespace {
@@ -402,7 +402,7 @@ task<void> wait_until_closed(detail::server_state* s) {
     while (!s->m_closed || s->m_accepting > 0 || s->m_active > 0)
         co_await s->changed.wait();
 }
-detail::server_state* need(detail::server_state* s, const char* fn) {
+detail::server_state* checked_state(detail::server_state* s, const char* fn) {
     if (!s) {
         throw invalid_state_error(std::string("aio::net::server::") + fn +
                                   ": empty server (default-constructed or moved from)");
@@ -412,10 +412,10 @@ detail::server_state* need(detail::server_state* s, const char* fn) {
 } // namespace
 
 task<void> server::serve_forever() {
-    return serve_until_closed(need(m_s, "serve_forever"));
+    return serve_until_closed(checked_state(m_s, "serve_forever"));
 }
 task<void> server::wait_closed() {
-    return wait_until_closed(need(m_s, "wait_closed"));
+    return wait_until_closed(checked_state(m_s, "wait_closed"));
 }
 
 namespace detail {

@@ -8,7 +8,7 @@ target_sources(aio_net PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/datagram.cpp
     ${CMAKE_CURRENT_LIST_DIR}/errors.cpp
     ${CMAKE_CURRENT_LIST_DIR}/fd_transport.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/io.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/primitives.cpp
     ${CMAKE_CURRENT_LIST_DIR}/resolve.cpp
     ${CMAKE_CURRENT_LIST_DIR}/server.cpp
     ${CMAKE_CURRENT_LIST_DIR}/stream.cpp

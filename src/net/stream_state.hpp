@@ -1,8 +1,8 @@
 // The internals of aio::net::stream (see the design block in stream.cpp and
-// docs/design/net.md). Private; the TLS and HTTP layers include it.
+// docs/design/net.md). Private to the net layer (TLS included).
 #pragma once
 
-#include "net/io.hpp"
+#include "net/primitives.hpp"
 #include "net/transport.hpp"
 
 #include <aio/core/detail/loop_core.hpp>
@@ -127,7 +127,7 @@ class stream_state : public stream_core {
     // Closing (see stream_core for the other flags).
     bool m_closing_io = false; // a graceful transport close() is running
 
-    wait_list m_changed;
+    broadcast_list m_changed;
 };
 
 /// A counted reference to a stream's state, taken when a call is made (not when its lazy

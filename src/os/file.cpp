@@ -20,7 +20,7 @@ namespace aio {
 
 namespace {
 
-using detail::op_awaiter;
+using detail::file_op_awaiter;
 using detail::op_kind;
 
 constexpr std::size_t max_chunk = std::size_t{1} << 30; // one syscall moves at most this
@@ -43,7 +43,7 @@ task<int> open_fd(std::string path, int flags, unsigned perms) {
     if (path.empty())
         throw io_error(std::make_error_code(std::errc::no_such_file_or_directory),
                        "aio: open '': empty path");
-    op_awaiter a;
+    file_op_awaiter a;
     detail::prepare_file_op(a, op_kind::openat, AT_FDCWD);
     a.m_buf = path.data();
     a.m_len = static_cast<std::size_t>(flags);
@@ -109,7 +109,7 @@ task<std::string> file::read_at(std::size_t n, std::uint64_t offset) {
     std::string buf;
     buf.resize(std::min(n, max_chunk));
     for (;;) {
-        op_awaiter a;
+        file_op_awaiter a;
         detail::prepare_file_op(a, op_kind::read_at, m_fd);
         a.m_buf = buf.data();
         a.m_len = buf.size();
@@ -131,7 +131,7 @@ task<std::size_t> file::read_at_into(std::span<char> buf, std::uint64_t offset) 
         throw invalid_state_error("aio: read on a closed file '" + m_path + "'");
     pending_scope ps(m_pending);
     for (;;) {
-        op_awaiter a;
+        file_op_awaiter a;
         detail::prepare_file_op(a, op_kind::read_at, m_fd);
         a.m_buf = buf.data();
         a.m_len = std::min(buf.size(), max_chunk);
@@ -175,7 +175,7 @@ task<std::string> file::read_all() {
     for (;;) {
         const std::size_t got = out.size();
         out.resize(got + want);
-        op_awaiter a;
+        file_op_awaiter a;
         detail::prepare_file_op(a, op_kind::read_at, m_fd);
         a.m_buf = out.data() + got;
         a.m_len = want;
@@ -205,7 +205,7 @@ task<std::size_t> file::write_all_at(std::string data, std::uint64_t offset) {
     pending_scope ps(m_pending);
     std::size_t done = 0;
     while (done < data.size()) {
-        op_awaiter a;
+        file_op_awaiter a;
         detail::prepare_file_op(a, op_kind::write_at, m_fd);
         a.m_buf = data.data() + done;
         a.m_len = std::min(data.size() - done, max_chunk);
@@ -238,7 +238,7 @@ task<void> file::fsync() {
     if (m_fd < 0)
         throw invalid_state_error("aio: fsync on a closed file '" + m_path + "'");
     pending_scope ps(m_pending);
-    op_awaiter a;
+    file_op_awaiter a;
     detail::prepare_file_op(a, op_kind::fsync, m_fd);
     const int r = co_await detail::perform(&a);
     if (a.m_cancelled)
@@ -337,7 +337,7 @@ task<void> write_file(std::string path, std::string data) {
     // Make the rename itself durable; a directory that cannot be fsync'ed is not an error.
     try {
         file d(co_await open_fd(dir, O_RDONLY | O_DIRECTORY, 0), dir, false);
-        op_awaiter a;
+        file_op_awaiter a;
         detail::prepare_file_op(a, op_kind::fsync, d.native_handle());
         co_await detail::perform(&a);
     } catch (const io_error&) {

@@ -23,7 +23,7 @@
 
 namespace aio::detail {
 
-struct op_awaiter : parking, io_op {
+struct file_op_awaiter : parking, io_op {
     /// Run on the thread pool instead of the backend (see perform()).
     bool m_offload = false;
     bool m_submitted = false;
@@ -46,10 +46,10 @@ bool files_offloaded();
 /// thread pool. Returns the result; a->m_cancelled tells whether the task was cancelled
 /// meanwhile. Throws cancelled_error only if the operation never started. `a` must live
 /// until the returned task completes (it is a local of the awaiting frame).
-task<int> perform(op_awaiter* a);
+task<int> perform(file_op_awaiter* a);
 
 /// Prepares a file operation awaiter (ring on io_uring, workers on epoll).
-inline op_awaiter& prepare_file_op(op_awaiter& a, op_kind kind, int fd) {
+inline file_op_awaiter& prepare_file_op(file_op_awaiter& a, op_kind kind, int fd) {
     a.m_kind = kind;
     a.m_fd = fd;
     a.m_offload = files_offloaded();

@@ -67,22 +67,22 @@ child_reaper& os_state::reaper() {
     return *m_reaper;
 }
 
-// ---- op_awaiter ----
+// ---- file_op_awaiter ----
 
 namespace {
 void op_done(io_op* op) noexcept {
-    static_cast<op_awaiter*>(op)->wake();
+    static_cast<file_op_awaiter*>(op)->wake();
 }
 void op_cancel(parking* p) noexcept {
     // Only a request: the task is woken by the operation's real completion, so the buffer
     // stays valid until then.
-    auto* a = static_cast<op_awaiter*>(p);
+    auto* a = static_cast<file_op_awaiter*>(p);
     a->m_cancelled = true;
     get_running_loop().io().cancel(*a);
 }
 } // namespace
 
-bool op_awaiter::await_suspend(std::coroutine_handle<> h) {
+bool file_op_awaiter::await_suspend(std::coroutine_handle<> h) {
     if (!begin_park(h, &op_cancel))
         return false;
     m_submitted = true;
@@ -92,12 +92,12 @@ bool op_awaiter::await_suspend(std::coroutine_handle<> h) {
 }
 
 namespace {
-task<int> on_pool(op_awaiter* a) {
+task<int> on_pool(file_op_awaiter* a) {
     co_return co_await to_thread([a] { return run_blocking(*a); });
 }
 } // namespace
 
-task<int> perform(op_awaiter* a) {
+task<int> perform(file_op_awaiter* a) {
     if (!a->m_offload)
         co_return co_await *a;
     if (current().cancel_pending())

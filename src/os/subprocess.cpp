@@ -65,7 +65,7 @@ int decode_status(int status) noexcept {
 
 /// Waits until `fd` reports one of `events`; throws cancelled_error.
 task<void> wait_ready(int fd, short events) {
-    op_awaiter a;
+    file_op_awaiter a;
     a.m_kind = op_kind::poll;
     a.m_fd = fd;
     a.m_len = static_cast<std::size_t>(events);

@@ -3,6 +3,7 @@
 #include <aio/sync/barrier.hpp>
 #include <aio/sync/condition.hpp>
 #include <aio/sync/lock.hpp>
+#include <aio/sync/queue.hpp>
 #include <aio/sync/semaphore.hpp>
 
 namespace aio {
@@ -118,17 +119,16 @@ std::size_t barrier::awaiter::await_resume() const {
 
 void barrier::abort() noexcept {
     m_broken = true;
-    m_waiters.wake_all(true);
+    m_waiters.fail_all();
 }
 
 void barrier::reset() noexcept {
-    m_waiters.wake_all(true);
+    m_waiters.fail_all();
     m_broken = false;
 }
 
 } // namespace aio
 
-#include <aio/sync/queue.hpp>
 
 namespace aio::detail {
 
@@ -142,9 +142,9 @@ void queue_core::task_done() {
 
 void queue_core::shutdown_core(bool no_items_left, std::size_t dropped) noexcept {
     m_unfinished -= std::min(dropped, m_unfinished);
-    m_putters.wake_all(true);
+    m_putters.fail_all();
     if (no_items_left)
-        m_getters.wake_all(true);
+        m_getters.fail_all();
     if (m_unfinished == 0)
         m_joiners.wake_all();
 }

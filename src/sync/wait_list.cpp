@@ -18,9 +18,14 @@ bool waiter::park_on(wait_list& list, std::coroutine_handle<> h) {
     return true;
 }
 
-void wait_list::wake_all(bool fail) noexcept {
+void wait_list::wake_all() noexcept {
+    while (waiter* w = pop_front())
+        w->wake();
+}
+
+void wait_list::fail_all() noexcept {
     while (waiter* w = pop_front()) {
-        w->m_failed = fail;
+        w->m_failed = true;
         w->wake();
     }
 }

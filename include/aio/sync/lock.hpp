@@ -13,23 +13,23 @@ namespace aio {
 /// the destructor (or release()). Movable, not copyable.
 template <class Mutex> class [[nodiscard]] scoped_release {
   public:
-    explicit scoped_release(Mutex* m) noexcept : m_m(m) {}
-    scoped_release(scoped_release&& o) noexcept : m_m(std::exchange(o.m_m, nullptr)) {}
+    explicit scoped_release(Mutex* m) noexcept : m_mutex(m) {}
+    scoped_release(scoped_release&& o) noexcept : m_mutex(std::exchange(o.m_mutex, nullptr)) {}
     scoped_release& operator=(scoped_release&& o) noexcept {
         if (this != &o) {
             release();
-            m_m = std::exchange(o.m_m, nullptr);
+            m_mutex = std::exchange(o.m_mutex, nullptr);
         }
         return *this;
     }
     ~scoped_release() { release(); }
     void release() {
-        if (m_m)
-            std::exchange(m_m, nullptr)->release();
+        if (m_mutex)
+            std::exchange(m_mutex, nullptr)->release();
     }
 
   private:
-    Mutex* m_m;
+    Mutex* m_mutex;
 };
 
 /// A non-reentrant mutual-exclusion lock for tasks. Fair: waiters acquire in FIFO order

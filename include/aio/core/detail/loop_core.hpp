@@ -42,8 +42,8 @@ class backend;
 /// none is busy. Registration is kept across busy periods (so starting and ending work
 /// costs a counter), until the owner calls forget_detached or the loop is destroyed.
 struct detached_work {
-    detached_work* m_dnext = nullptr;
-    detached_work* m_dprev = nullptr;
+    detached_work* m_detached_next = nullptr;
+    detached_work* m_detached_prev = nullptr;
     void (*m_shutdown)(detached_work*) noexcept = nullptr;
     loop_core* m_dloop = nullptr; // the loop it is registered with
     bool m_dbusy = false;
@@ -116,7 +116,7 @@ class loop_core {
     std::uint32_t m_next_id = 1;
     backend* m_io = nullptr; // set by event_loop once its backend exists
     // Every registered entry, busy or not.
-    intrusive_list<detached_work, &detached_work::m_dnext, &detached_work::m_dprev> m_detached;
+    intrusive_list<detached_work, &detached_work::m_detached_next, &detached_work::m_detached_prev> m_detached;
     std::size_t m_detached_busy = 0;
     bool m_debug = false;
     bool m_trace = false;

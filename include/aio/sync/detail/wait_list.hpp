@@ -59,8 +59,10 @@ class wait_list {
         w->wake();
         return true;
     }
-    /// Wakes every waiter, marking them failed if `fail`.
-    void wake_all(bool fail = false) noexcept;
+    /// Wakes every waiter.
+    void wake_all() noexcept;
+    /// Wakes every waiter marked failed (a closed queue, a broken barrier): its wait throws.
+    void fail_all() noexcept;
 
   private:
     waiter* m_head = nullptr;

@@ -1,4 +1,4 @@
-#include "net/io.hpp"
+#include "net/primitives.hpp"
 
 #include <aio/core/event_loop.hpp>
 #include <aio/net/errors.hpp>

@@ -71,15 +71,15 @@ class op_awaiter : public parking, public io_op {
 
 /// A FIFO of parked tasks woken together (a condition without a lock). The waiter checks
 /// its condition again after waking. Cancellation unlinks the waiter synchronously.
-class wait_list {
+class broadcast_list {
   public:
     struct node : parking {
         node* m_next = nullptr;
         node* m_prev = nullptr;
-        wait_list* m_list = nullptr;
+        broadcast_list* m_list = nullptr;
     };
     struct awaiter : node {
-        explicit awaiter(wait_list* l) noexcept { m_list = l; }
+        explicit awaiter(broadcast_list* l) noexcept { m_list = l; }
         bool await_ready() const noexcept { return false; }
         bool await_suspend(std::coroutine_handle<> h) {
             if (!begin_park(h, &on_cancel))
@@ -90,9 +90,9 @@ class wait_list {
         void await_resume() const { throw_if_cancelled(); }
     };
 
-    wait_list() = default;
-    wait_list(const wait_list&) = delete;
-    wait_list& operator=(const wait_list&) = delete;
+    broadcast_list() = default;
+    broadcast_list(const broadcast_list&) = delete;
+    broadcast_list& operator=(const broadcast_list&) = delete;
 
     /// Suspends the calling task until wake_all(); throws cancelled_error on cancel.
     [[nodiscard]] awaiter wait() noexcept { return awaiter(this); }
