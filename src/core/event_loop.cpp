@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <sched.h>
 #include <unistd.h>
 
 namespace aio {
@@ -33,13 +34,21 @@ bool env_flag(const char* name) {
 // handler only stores a flag and wakes the backend (an eventfd write), both
 // async-signal-safe; the loop thread sees the flag after its poll returns.
 std::atomic<loop_impl*> g_sigint_loop{nullptr};
+// Handlers running now (on any thread: SIGINT goes to whichever thread does not block it).
+// disarm waits for them, so none still uses a loop that is about to be destroyed.
+std::atomic<int> g_sigint_active{0};
 
 void on_sigint(int) {
     const int saved = errno;
-    if (loop_impl* l = g_sigint_loop.load(std::memory_order_acquire)) {
+    // seq_cst pairs with disarm: either it sees us active and waits, or we see its null.
+    g_sigint_active.fetch_add(1);
+    loop_impl* l = g_sigint_loop.load();
+    if (l) {
         l->m_sigint.store(true, std::memory_order_release);
         l->m_loop.io().wake();
-    } else {
+    }
+    g_sigint_active.fetch_sub(1);
+    if (!l) {
         // No loop armed (a chained handler restored us after the loop ended): behave as the
         // default disposition would. sigaction and raise are async-signal-safe.
         struct sigaction sa {};
@@ -120,7 +129,9 @@ class sigint_scope {
             sigemptyset(&sa.sa_mask);
             ::sigaction(SIGINT, &sa, nullptr);
         }
-        g_sigint_loop.store(nullptr, std::memory_order_release);
+        g_sigint_loop.store(nullptr);
+        while (g_sigint_active.load() != 0)
+            ::sched_yield(); // a handler on another thread may still be waking this loop
     }
 
     loop_impl& m_impl;
