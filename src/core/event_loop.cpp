@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <sched.h>
 #include <unistd.h>
 
 namespace aio {
@@ -34,13 +35,21 @@ bool env_flag(const char* name) {
 // handler only stores a flag and wakes the backend (an eventfd write), both
 // async-signal-safe; the loop thread sees the flag after its poll returns.
 std::atomic<loop_impl*> g_sigint_loop{nullptr};
+// Handlers running now (on any thread: SIGINT goes to whichever thread does not block it).
+// disarm waits for them, so none still uses a loop that is about to be destroyed.
+std::atomic<int> g_sigint_active{0};
 
 void on_sigint(int) {
     const int saved = errno;
-    if (loop_impl* l = g_sigint_loop.load(std::memory_order_acquire)) {
+    // seq_cst pairs with disarm: either it sees us active and waits, or we see its null.
+    g_sigint_active.fetch_add(1);
+    loop_impl* l = g_sigint_loop.load();
+    if (l) {
         l->m_sigint.store(true, std::memory_order_release);
         l->m_loop.io().wake();
-    } else {
+    }
+    g_sigint_active.fetch_sub(1);
+    if (!l) {
         // No loop armed (a chained handler restored us after the loop ended): behave as the
         // default disposition would. sigaction and raise are async-signal-safe.
         struct sigaction sa {};
@@ -121,7 +130,9 @@ class sigint_scope {
             sigemptyset(&sa.sa_mask);
             ::sigaction(SIGINT, &sa, nullptr);
         }
-        g_sigint_loop.store(nullptr, std::memory_order_release);
+        g_sigint_loop.store(nullptr);
+        while (g_sigint_active.load() != 0)
+            ::sched_yield(); // a handler on another thread may still be waking this loop
     }
 
     loop_impl& m_impl;
@@ -231,10 +242,6 @@ void loop_impl::run_once() {
 
     if (m_remote_pending.load(std::memory_order_relaxed) &&
         m_remote_pending.exchange(false, std::memory_order_acq_rel)) {
-        {
-            std::lock_guard lock(m_mutex);
-            m_remote_run.swap(m_remote);
-        }
         work_item* posted = nullptr;
         {
             std::lock_guard lock(m_mutex);
@@ -253,14 +260,6 @@ void loop_impl::run_once() {
             L.schedule(in_order);
             in_order = next;
         }
-        for (auto& fn : m_remote_run) {
-            try {
-                fn();
-            } catch (const std::exception& e) {
-                L.report(std::string("aio: exception in callback: ") + e.what());
-            }
-        }
-        m_remote_run.clear();
     }
 
     // Run the work that was ready when the turn began, in FIFO order, up to a budget; work
@@ -303,13 +302,24 @@ void loop_impl::run_once() {
 }
 
 void loop_impl::post_threadsafe(work_item* w) noexcept {
+    // Once `w` is in the list the loop may take it, run it, end and be destroyed, while
+    // this thread still reads the flag and wakes the backend. m_posting keeps the loop
+    // alive until then: it is raised in the same critical section that publishes `w` (so
+    // before the loop can see `w`), and ~event_loop waits for it to drop to zero. The
+    // release decrement is this thread's last access to the loop; the destructor's acquire
+    // load orders every access before it. (Waking under the lock instead costs the
+    // sequential to_thread round trip an extra context switch: the woken loop blocks on the
+    // lock until the poster's syscall returns. See docs/design/threads.md.)
     {
         std::lock_guard lock(m_mutex);
+        m_posting.fetch_add(1, std::memory_order_relaxed); // published by the unlock
         w->m_next = m_posted;
         m_posted = w;
     }
+    // Release pairs with the acquire in run_once, which then takes the list under the lock.
     if (!m_remote_pending.exchange(true, std::memory_order_acq_rel))
         m_loop.m_backend->wake();
+    m_posting.fetch_sub(1, std::memory_order_release);
 }
 
 namespace {
@@ -387,12 +397,28 @@ event_loop::event_loop(const run_options& opts) {
 }
 
 event_loop::~event_loop() {
-    // Callbacks never run (the loop ended first) are freed, not leaked.
-    while (detail::work_item* w = m_head) {
-        m_head = w->m_next;
-        if (w->m_run == &detail::run_callback)
-            delete static_cast<detail::callback_item*>(w);
+    // A thread still inside post_threadsafe finishes (its wake-up included) before the
+    // backend goes: it is between publishing an item this loop took and its last access,
+    // a few instructions and one eventfd write.
+    while (m_impl->m_posting.load(std::memory_order_acquire) != 0)
+        ::sched_yield();
+    detail::work_item* posted = nullptr;
+    {
+        std::lock_guard lock(m_impl->m_mutex);
+        posted = std::exchange(m_impl->m_posted, nullptr);
     }
+    // Callbacks never run (the loop ended first, or they were posted after its last turn)
+    // are freed, not leaked.
+    const auto free_callbacks = [](detail::work_item* w) {
+        while (w) {
+            detail::work_item* next = w->m_next;
+            if (w->m_run == &detail::run_callback)
+                delete static_cast<detail::callback_item*>(w);
+            w = next;
+        }
+    };
+    free_callbacks(std::exchange(m_head, nullptr));
+    free_callbacks(posted);
     for (const detail::timer_entry& e : m_timers) {
         detail::timer_node* t = e.node;
         if (t->m_fire == &detail::fire_callback)
@@ -471,13 +497,10 @@ void event_loop::call_later(std::chrono::nanoseconds delay, std::function<void()
 }
 
 void event_loop::call_soon_threadsafe(std::function<void()> fn) {
-    {
-        std::lock_guard lock(m_impl->m_mutex);
-        m_impl->m_remote.push_back(std::move(fn));
-    }
-    // Release pairs with the acquire in run_once: the callback is visible once the flag is.
-    if (!m_impl->m_remote_pending.exchange(true, std::memory_order_acq_rel))
-        m_backend->wake();
+    auto* c = new detail::callback_item;
+    c->fn = std::move(fn);
+    c->m_run = &detail::run_callback;
+    m_impl->post_threadsafe(c);
 }
 
 void event_loop::stop() noexcept {

@@ -9,7 +9,6 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
-#include <vector>
 
 namespace aio::detail {
 
@@ -41,19 +40,22 @@ class loop_impl {
     /// One loop turn: wait for I/O or the next timer, fire timers, run the ready tasks.
     void run_once();
     void run_task(promise_base* t) noexcept;
-    /// Queues `w` to run on the loop thread; callable from any thread, wakes the loop.
+    /// Queues `w` to run on the loop thread; callable from any thread, wakes the loop. Once
+    /// it returns the loop may have run `w`, ended and been destroyed: the caller must not
+    /// touch the loop again.
     void post_threadsafe(work_item* w) noexcept;
 
     event_loop& m_loop;
     run_options m_opts;
     std::chrono::nanoseconds m_slow{};
     std::function<void(std::string_view)> m_handler;
-    // Cross-thread callbacks.
+    // Work posted from other threads (post_threadsafe: pool jobs, call_soon_threadsafe).
     std::mutex m_mutex;
-    std::vector<std::function<void()>> m_remote;
-    std::vector<std::function<void()>> m_remote_run;
     work_item* m_posted = nullptr; // intrusive LIFO of posted items, guarded by m_mutex
     std::atomic<bool> m_remote_pending{false};
+    // Threads inside post_threadsafe that published an item and may still touch the loop;
+    // ~event_loop waits for zero (see post_threadsafe and docs/design/threads.md).
+    std::atomic<int> m_posting{0};
     // Work handed to other threads (to_thread) that will post back; the loop does not end
     // before they have.
     std::atomic<std::size_t> m_outstanding{0};

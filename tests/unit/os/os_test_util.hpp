@@ -1,7 +1,9 @@
-// Helpers shared by the os tests: temporary directories and descriptor counting.
+// Helpers shared by the os tests: temporary directories, descriptor counting, signals.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <dirent.h>
@@ -36,6 +38,16 @@ inline int open_fds() {
         --n; // the DIR itself
     }
     return n;
+}
+
+/// True once process `pid` catches signal `sig` (SigCgt in /proc/<pid>/status).
+inline bool catches_signal(int pid, int sig) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);) {
+        if (line.rfind("SigCgt:", 0) == 0)
+            return (std::stoull(line.substr(7), nullptr, 16) >> (sig - 1)) & 1;
+    }
+    return false;
 }
 
 /// FNV-1a, 64 bit: a cheap content hash for round-trip checks.

@@ -72,7 +72,10 @@ TEST(graceful_shutdown, sigterm_handled_by_signal_received_ends_normally) {
         auto p =
             co_await aio::create_subprocess_exec(argv, aio::subprocess_options{.out = aio::pipe});
         EXPECT_EQ(co_await aio::wait_for(p.out().read_line(), 10s), "following " + log + "\n");
-        co_await aio::sleep(50ms);
+        // Its SIGTERM watcher starts after that line; a slow child (a sanitizer build) may
+        // take a while to get there, and a SIGTERM before it would simply kill it.
+        for (int i = 0; i < 1000 && !aio_test::catches_signal(p.pid(), SIGTERM); ++i)
+            co_await aio::sleep(10ms);
         p.terminate();
         std::string rest = co_await aio::wait_for(p.out().read_all(), 10s);
         co_return std::pair{rest, co_await aio::wait_for(p.wait(), 10s)};
