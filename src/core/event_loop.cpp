@@ -4,6 +4,8 @@
 // turn runs at the next one, so a task that yields (sleep(0s)) lets I/O be polled and due
 // timers fire in between.
 #include "core/loop_impl.hpp"
+#include "core/run_options.hpp"
+#include "core/sigint.hpp"
 #include "diagnostics/trace.hpp"
 #include "io/backend.hpp"
 
@@ -23,128 +25,6 @@
 namespace aio {
 
 namespace detail {
-
-namespace {
-bool env_flag(const char* name) {
-    const char* v = std::getenv(name);
-    return v && *v && std::string_view(v) != "0";
-}
-
-// ---- Ctrl-C (run_options::handle_sigint) ----
-// SIGINT is process-wide, so the loop that handles it is named by one atomic pointer. The
-// handler only stores a flag and wakes the backend (an eventfd write), both
-// async-signal-safe; the loop thread sees the flag after its poll returns.
-std::atomic<loop_impl*> g_sigint_loop{nullptr};
-// Handlers running now (on any thread: SIGINT goes to whichever thread does not block it).
-// disarm waits for them, so none still uses a loop that is about to be destroyed.
-std::atomic<int> g_sigint_active{0};
-
-void on_sigint(int) {
-    const int saved = errno;
-    // seq_cst pairs with disarm: either it sees us active and waits, or we see its null.
-    g_sigint_active.fetch_add(1);
-    loop_impl* l = g_sigint_loop.load();
-    if (l) {
-        l->m_sigint.store(true, std::memory_order_release);
-        l->m_loop.io().wake();
-    }
-    g_sigint_active.fetch_sub(1);
-    if (!l) {
-        // No loop armed (a chained handler restored us after the loop ended): behave as the
-        // default disposition would. sigaction and raise are async-signal-safe.
-        struct sigaction sa {};
-        sa.sa_handler = SIG_DFL;
-        sigemptyset(&sa.sa_mask);
-        ::sigaction(SIGINT, &sa, nullptr);
-        ::raise(SIGINT);
-    }
-    errno = saved;
-}
-
-/// Arms SIGINT -> cancel(main) for one run_main and undoes it at the end.
-class sigint_scope {
-  public:
-    explicit sigint_scope(loop_impl& impl) : m_impl(impl) {
-        if (!impl.m_opts.handle_sigint || ::getpid() != ::gettid())
-            return;
-        struct sigaction cur {};
-        if (::sigaction(SIGINT, nullptr, &cur) != 0 || (cur.sa_flags & SA_SIGINFO) ||
-            (cur.sa_handler != SIG_DFL && cur.sa_handler != &on_sigint)) {
-            return; // the program (or an outer loop) handles SIGINT itself
-        }
-        loop_impl* expected = nullptr;
-        if (!g_sigint_loop.compare_exchange_strong(expected, &impl))
-            return;
-        impl.m_sigint.store(false);
-        struct sigaction sa {};
-        sa.sa_handler = &on_sigint;
-        sa.sa_flags = SA_RESTART;
-        sigemptyset(&sa.sa_mask);
-        ::sigaction(SIGINT, &sa, nullptr);
-        m_armed = true;
-    }
-    ~sigint_scope() { disarm(); }
-    sigint_scope(const sigint_scope&) = delete;
-    sigint_scope& operator=(const sigint_scope&) = delete;
-
-    /// After a loop turn: the first SIGINT cancels the main task and gives SIGINT its
-    /// default disposition back, so a second Ctrl-C ends the process.
-    void check(promise_base* main) noexcept {
-        if (!m_armed || !m_impl.m_sigint.load(std::memory_order_acquire))
-            return;
-        disarm();
-        m_interrupted = true;
-        main->cancel();
-    }
-    /// At the very end: a main task that ended by the SIGINT cancellation ends the
-    /// process as killed by SIGINT (stdio flushed first), like CPython.
-    void finish(promise_base* main) noexcept {
-        disarm();
-        if (!m_interrupted || !main->has(promise_base::f_was_cancelled))
-            return;
-        std::cout.flush();
-        std::cerr.flush();
-        std::fflush(nullptr);
-        struct sigaction sa {};
-        sa.sa_handler = SIG_DFL;
-        sigemptyset(&sa.sa_mask);
-        ::sigaction(SIGINT, &sa, nullptr);
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGINT);
-        ::pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
-        ::raise(SIGINT);
-        // Still alive (SIGINT blocked elsewhere or ignored): run rethrows cancelled_error.
-    }
-
-  private:
-    void disarm() noexcept {
-        if (!m_armed)
-            return;
-        m_armed = false;
-        struct sigaction cur {};
-        // Restore the default only if nobody (add_signal_handler) replaced our handler.
-        if (::sigaction(SIGINT, nullptr, &cur) == 0 && cur.sa_handler == &on_sigint) {
-            struct sigaction sa {};
-            sa.sa_handler = SIG_DFL;
-            sigemptyset(&sa.sa_mask);
-            ::sigaction(SIGINT, &sa, nullptr);
-        }
-        g_sigint_loop.store(nullptr);
-        while (g_sigint_active.load() != 0)
-            ::sched_yield(); // a handler on another thread may still be waking this loop
-    }
-
-    loop_impl& m_impl;
-    bool m_armed = false;
-    bool m_interrupted = false;
-};
-
-} // namespace
-
-bool is_stale_sigint_handler(void (*handler)(int)) noexcept {
-    return handler == &on_sigint && g_sigint_loop.load(std::memory_order_acquire) == nullptr;
-}
 
 loop_impl::loop_impl(event_loop& loop, const run_options& opts) : m_loop(loop), m_opts(opts) {
     m_slow = opts.slow_callback_duration;
@@ -215,7 +95,7 @@ void loop_impl::run_once() {
         timeout = std::max<std::int64_t>(0, d.count());
     }
     if (m_opts.virtual_time && timeout != 0 && io.inflight() == 0 &&
-        m_outstanding.load(std::memory_order_acquire) == 0 && !L.m_timers.empty()) {
+        jobs_away() == 0 && !L.m_timers.empty()) {
         // Nothing can happen before the next timer: jump the clock there.
         L.m_now = std::max(L.m_now, L.m_timers.front().deadline);
         timeout = 0;
@@ -342,28 +222,6 @@ void fire_callback(timer_node* t) noexcept {
 } // namespace detail
 
 namespace {
-/// run_options::io_batch_window in microseconds; when that is 0, AIO_IO_BATCH_US if set
-/// (as with the backend: an explicit option wins over the environment).
-unsigned batch_window_us(const run_options& opts) {
-    constexpr long long most = 10'000; // beyond 10 ms it is a sleep, not a batch
-    const long long us = opts.io_batch_window.count();
-    if (us < 0 || us > most)
-        throw runtime_error("aio: run_options::io_batch_window must be 0 to 10000 "
-                            "microseconds, got " +
-                            std::to_string(us));
-    const char* env = std::getenv("AIO_IO_BATCH_US");
-    if (us != 0 || !env || !*env)
-        return static_cast<unsigned>(us);
-    char* end = nullptr;
-    errno = 0;
-    const long long v = std::strtoll(env, &end, 10);
-    if (*env < '0' || *env > '9' || *end || errno || v > most)
-        throw runtime_error(
-            std::string("aio: AIO_IO_BATCH_US must be 0 to 10000 (microseconds), got '") + env +
-            "'");
-    return static_cast<unsigned>(v);
-}
-
 [[noreturn]] void throw_nested_run() {
     throw runtime_error("aio::run() cannot be called while an event loop is running on this "
                         "thread; co_await the task instead");
@@ -374,7 +232,7 @@ event_loop::event_loop(const run_options& opts) {
     if (detail::t_loop)
         throw_nested_run(); // before building a ring for nothing
     std::string note;
-    m_backend = detail::make_backend(opts.backend, &note, batch_window_us(opts));
+    m_backend = detail::make_backend(opts.backend, &note, detail::batch_window_us(opts));
     if (!m_backend) {
         throw runtime_error(
             "aio: unknown I/O backend '" +
@@ -450,7 +308,7 @@ void event_loop::run_main(detail::promise_base* main) {
     // asyncio.run: cancel every remaining task and let it unwind; wait for thread work and
     // for detached work, which is told to stop in the same sweep (as a task would be: a
     // shielded task waiting for it must not keep the loop alive).
-    while (!m_tasks.empty() || m_impl->m_outstanding.load() > 0 || m_head || m_detached_busy) {
+    while (!m_tasks.empty() || m_impl->jobs_away() > 0 || m_head || m_detached_busy) {
         // cancel() never unlinks synchronously, so indexing stays valid in this loop.
         for (std::size_t i = 0; i < m_tasks.size(); ++i) {
             if (!m_tasks[i]->has(detail::promise_base::f_cancel))

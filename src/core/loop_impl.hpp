@@ -56,14 +56,24 @@ class loop_impl {
     // Threads inside post_threadsafe that published an item and may still touch the loop;
     // ~event_loop waits for zero (see post_threadsafe and docs/design/threads.md).
     std::atomic<int> m_posting{0};
-    // Work handed to other threads (to_thread) that will post back; the loop does not end
-    // before they have.
-    std::atomic<std::size_t> m_outstanding{0};
+    /// A job went to another thread and will come back through post_threadsafe
+    /// (to_thread, the pool); the loop does not end while any is away. Both calls happen on
+    /// the loop thread (the return runs as posted work), so the count is a plain one.
+    void job_sent() noexcept { ++m_jobs_away; }
+    void job_returned() noexcept { --m_jobs_away; }
+    std::size_t jobs_away() const noexcept { return m_jobs_away; }
+    /// The os layer's per-loop state, or null before its first use (see loop_extension).
+    loop_extension* extension() const noexcept { return m_os.get(); }
+    loop_extension& set_extension(std::unique_ptr<loop_extension> e) noexcept {
+        m_os = std::move(e);
+        return *m_os;
+    }
+
+    std::size_t m_jobs_away = 0;
     bool m_stop = false;
     clock::time_point m_virtual_now{};
     std::unique_ptr<trace_recorder> m_trace;
-    // The os layer's per-loop state (created on first use; see loop_extension).
-    std::unique_ptr<loop_extension> m_os;
+    std::unique_ptr<loop_extension> m_os; // see extension()
     // Set by the SIGINT handler of run_main (handle_sigint); read on the loop thread.
     std::atomic<bool> m_sigint{false};
     // Names and creation sites of named tasks (and of all tasks in debug/trace mode), kept

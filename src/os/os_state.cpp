@@ -41,14 +41,14 @@ os_state::~os_state() {
 }
 
 os_state& os_state::of(event_loop& loop) {
-    auto& slot = loop.impl().m_os;
-    if (!slot)
-        slot = std::make_unique<os_state>(loop);
-    return static_cast<os_state&>(*slot);
+    loop_impl& impl = loop.impl();
+    if (loop_extension* e = impl.extension())
+        return static_cast<os_state&>(*e);
+    return static_cast<os_state&>(impl.set_extension(std::make_unique<os_state>(loop)));
 }
 
 bool os_state::exists(event_loop& loop) noexcept {
-    return loop.impl().m_os != nullptr;
+    return loop.impl().extension() != nullptr;
 }
 
 os_state& os_state::get() {

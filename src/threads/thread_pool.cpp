@@ -73,7 +73,7 @@ namespace {
 // Runs on the loop thread when a job comes back.
 void job_returned(work_item* w) noexcept {
     auto* j = static_cast<thread_job*>(w);
-    j->m_loop->impl().m_outstanding.fetch_sub(1, std::memory_order_relaxed);
+    j->m_loop->impl().job_returned();
     if (job_awaiter_base* a = j->m_awaiter) {
         a->m_owned = true;
         a->wake();
@@ -106,7 +106,7 @@ bool job_awaiter_base::await_suspend(std::coroutine_handle<> h) {
     m_job->m_loop = &loop;
     m_job->m_awaiter = this;
     m_job->m_run = &job_returned;
-    loop.impl().m_outstanding.fetch_add(1, std::memory_order_relaxed);
+    loop.impl().job_sent();
     m_pool->push(m_job);
     return true;
 }
