@@ -4,4 +4,5 @@ target_sources(aiocpp PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/errors.cpp
     ${CMAKE_CURRENT_LIST_DIR}/headers.cpp
     ${CMAKE_CURRENT_LIST_DIR}/parser.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/url.cpp
 )
