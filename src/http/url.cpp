@@ -443,7 +443,10 @@ std::string url::host_port() const {
 url url::resolve(std::string_view reference) const {
     url r = parse_reference(reference, false);
     url t;
+    t.m_has_fragment = r.m_has_fragment;
+    t.m_fragment = std::move(r.m_fragment);
     if (!r.m_scheme.empty()) {
+        r.m_fragment = std::move(t.m_fragment); // r is the result, fragment included
         t = std::move(r);
         t.m_path = remove_dot_segments(t.m_path);
     } else {
@@ -493,8 +496,6 @@ url url::resolve(std::string_view reference) const {
         }
         t.m_scheme = m_scheme;
     }
-    t.m_has_fragment = r.m_has_fragment;
-    t.m_fragment = std::move(r.m_fragment);
     protect_path(t.m_path, t.m_has_authority);
     return t;
 }

@@ -210,6 +210,8 @@ TEST(url, resolve_handles_references_with_their_own_authority_and_ipv6) {
     EXPECT_EQ(base.resolve("//other.example/").str(), "http://other.example/");
     EXPECT_EQ(base.resolve("https://x/y/../z").str(), "https://x/z");
     EXPECT_EQ(url("http://a").resolve("b").str(), "http://a/b"); // §5.2.3: empty base path
+    // regression (found by url_fuzz): an absolute reference keeps its fragment
+    EXPECT_EQ(base.resolve("http://x/y?q#frag").str(), "http://x/y?q#frag");
 }
 
 TEST(url, without_fragment_and_set_query) {
