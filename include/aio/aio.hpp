@@ -2,6 +2,7 @@
 #pragma once
 
 #include <aio/core.hpp>
+#include <aio/http.hpp>
 #include <aio/net.hpp>
 #include <aio/os.hpp>
 #include <aio/sync.hpp>

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang-14 (ASan+UBSan) in build-fuzz/ and runs each for a
+# bounded time. Usage: fuzz/run.sh [seconds per target, default 30] [target ...]
+# New inputs go to build-fuzz/corpus/<target>/ (the seed corpus in fuzz/corpus/ is only
+# read); a crash leaves its input in build-fuzz/crashes/ and makes the script fail.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-30}
+shift || true
+targets=("$@")
+((${#targets[@]})) || targets=(request_parser response_parser chunked url)
+dir=build-fuzz
+mkdir -p "$dir"
+CXX=clang++-14 CC=clang-14 cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DAIO_BUILD_FUZZ=ON -DAIO_BUILD_TESTS=OFF -DAIO_BUILD_EXAMPLES=OFF -DAIO_BUILD_BENCH=OFF \
+    -DAIO_WERROR=ON >"$dir/configure.log" 2>&1 || { cat "$dir/configure.log"; exit 1; }
+cmake --build "$dir" -j 2 --target "${targets[@]/%/_fuzz}"
+mkdir -p "$dir/crashes"
+failed=0
+for t in "${targets[@]}"; do
+    mkdir -p "$dir/corpus/$t"
+    echo "=== $t: ${secs}s"
+    if ! "$dir/fuzz/${t}_fuzz" -max_total_time="$secs" -timeout=10 -dict=fuzz/http.dict \
+        -artifact_prefix="$dir/crashes/$t-" -print_final_stats=1 \
+        "$dir/corpus/$t" "fuzz/corpus/$t" 2>"$dir/$t.log"; then
+        failed=1
+        tail -40 "$dir/$t.log"
+    fi
+    grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb|^#[0-9]+.*DONE" "$dir/$t.log" || true
+done
+exit $failed
