@@ -1,5 +1,6 @@
-# The http layer: message parser, chunked decoding, URLs. Standard library only.
-target_sources(aiocpp PRIVATE
+# The http layer: message parser, chunked decoding, URLs (and, to come, client and server).
+aio_layer(http MAY_INCLUDE os net core sync threads io)
+target_sources(aio_http PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/chunked.cpp
     ${CMAKE_CURRENT_LIST_DIR}/errors.cpp
     ${CMAKE_CURRENT_LIST_DIR}/headers.cpp
