@@ -1,7 +1,7 @@
 // Conformance with asyncio's streams: each test mirrors a test of CPython's
 // Lib/test/test_asyncio/test_streams.py (same name; a suffix names a variant of it) and
 // checks the rule that test states, on a real socket pair instead of feed_data().
-#include "unit/net/net_test_util.hpp"
+#include "support/net.hpp"
 
 #include <aio/core.hpp>
 #include <aio/net.hpp>

@@ -1,3 +1,4 @@
+// gather and gather_settled.
 #include "support/helpers.hpp"
 
 #include <stdexcept>
@@ -11,10 +12,12 @@ aio::task<int> value_after(int v, std::chrono::milliseconds d) {
     co_await aio::sleep(d);
     co_return v;
 }
+
 aio::task<int> fail_after(std::chrono::milliseconds d) {
     co_await aio::sleep(d);
     throw std::runtime_error("child failed");
 }
+
 aio::task<> mark_on_cancel(bool* cancelled) {
     try {
         co_await aio::sleep(1h);
@@ -105,96 +108,4 @@ TEST(gather, accepts_task_handles) {
         auto [x, y] = co_await aio::gather(h, value_after(6, 2ms));
         EXPECT_EQ(x + y, 11);
     });
-}
-
-TEST(timeout, throws_timeout_error_and_cancels_the_body) {
-    bool body_cancelled = false;
-    run_virtual([&]() -> aio::task<> {
-        EXPECT_THROW(co_await aio::timeout(10ms, mark_on_cancel(&body_cancelled)),
-                     aio::timeout_error);
-        EXPECT_TRUE(body_cancelled);
-    });
-}
-
-TEST(timeout, returns_the_result_in_time) {
-    run_virtual([]() -> aio::task<> {
-        EXPECT_EQ(co_await aio::timeout(50ms, value_after(4, 10ms)), 4);
-        // callable form: an asyncio.timeout() block around several awaits
-        int n = co_await aio::timeout(50ms, []() -> aio::task<int> {
-            int a = co_await value_after(1, 5ms);
-            int b = co_await value_after(2, 5ms);
-            co_return a + b;
-        });
-        EXPECT_EQ(n, 3);
-    });
-}
-
-TEST(wait_for, works_on_any_awaitable_and_handles) {
-    run_virtual([]() -> aio::task<> {
-        EXPECT_THROW(co_await aio::wait_for(aio::sleep(1h), 5ms), aio::timeout_error);
-        auto h = aio::create_task(value_after(1, 1h));
-        EXPECT_THROW(co_await aio::wait_for(h, 5ms), aio::timeout_error);
-        co_await aio::sleep(0s);
-        EXPECT_TRUE(h.cancelled()); // asyncio: wait_for cancels the task it timed out on
-        EXPECT_EQ(co_await aio::wait_for(value_after(9, 1ms), 1s), 9);
-    });
-}
-
-TEST(timeout, outer_cancellation_is_not_a_timeout) {
-    run_virtual([]() -> aio::task<> {
-        auto h = aio::create_task(
-            []() -> aio::task<> { co_await aio::timeout(1h, value_after(1, 2h)); }());
-        co_await aio::sleep(1ms);
-        h.cancel();
-        EXPECT_THROW(co_await h, aio::cancelled_error);
-    });
-}
-
-TEST(shield, protects_work_from_an_outer_cancel_which_then_lands_after_it) {
-    int steps = 0;
-    run_virtual([&]() -> aio::task<> {
-        auto h = aio::create_task([](int* s) -> aio::task<> {
-            co_await aio::shield([](int* s2) -> aio::task<> {
-                co_await aio::sleep(10ms);
-                ++*s2;
-                co_await aio::sleep(10ms);
-                ++*s2;
-            }(s));
-            co_await aio::sleep(0s); // the pending cancel is delivered here
-            *s = 100;
-        }(&steps));
-        co_await aio::sleep(5ms);
-        h.cancel();
-        EXPECT_THROW(co_await h, aio::cancelled_error);
-    });
-    EXPECT_EQ(steps, 2);
-}
-
-TEST(as_completed, yields_in_completion_order_and_cancels_the_rest_when_dropped) {
-    bool slow_cancelled = false;
-    run_virtual([&]() -> aio::task<> {
-        std::vector<aio::task<int>> ts;
-        ts.push_back(value_after(3, 30ms));
-        ts.push_back(value_after(1, 10ms));
-        ts.push_back(value_after(2, 20ms));
-        std::vector<int> got;
-        auto it = aio::as_completed(std::move(ts));
-        while (auto h = co_await it.next())
-            got.push_back(co_await *h);
-        EXPECT_EQ(got, (std::vector<int>{1, 2, 3}));
-
-        std::vector<aio::task<int>> two;
-        two.push_back(value_after(1, 1ms));
-        two.push_back([](bool* c) -> aio::task<int> {
-            co_await mark_on_cancel(c);
-            co_return 0;
-        }(&slow_cancelled));
-        {
-            auto first = aio::as_completed(std::move(two));
-            auto winner = co_await first.next();
-            EXPECT_EQ(co_await *winner, 1);
-        }
-        co_await aio::sleep(1ms);
-    });
-    EXPECT_TRUE(slow_cancelled);
 }

@@ -1,3 +1,4 @@
+// task<T>, run, create_task.
 #include "support/helpers.hpp"
 
 #include <aio/sync.hpp>
@@ -21,15 +22,18 @@ aio::task<int> twice(int x, bool* ran) {
     *ran = true;
     co_return 2 * x;
 }
+
 aio::task<long> depth(int n) {
     if (n == 0)
         co_return 0;
     co_return 1 + co_await depth(n - 1);
 }
+
 aio::task<void> fail(std::string msg) {
     co_await aio::sleep(0ms);
     throw std::runtime_error(msg);
 }
+
 int g_value = 5;
 aio::task<int&> ref() {
     co_return g_value;
@@ -157,15 +161,5 @@ TEST(create_task, accepts_any_awaitable_as_asyncio_ensure_future_does) {
         co_await waiter;
         EXPECT_TRUE(waiter.done());
         EXPECT_EQ(waiter.name(), "waits-for-event");
-    }());
-}
-
-TEST(timeout, bounds_any_awaitable_and_shield_accepts_one) {
-    aio::run([]() -> aio::task<> {
-        aio::event ev;
-        EXPECT_THROW(co_await aio::timeout(5ms, ev.wait()), aio::timeout_error);
-        co_await aio::shield(aio::sleep(1ms));
-        ev.set();
-        co_await aio::timeout(1s, ev.wait());
     }());
 }

@@ -1,8 +1,8 @@
 // How a server accepts: one multishot accept operation on io_uring, one accept per
 // connection on epoll (and on io_uring without multishot accept). Accept calls are counted
-// with a fault plan that injects nothing (net_test_util.hpp: fault_scope).
+// with a fault plan that injects nothing (support/net.hpp: fault_scope).
 #include "io/backend.hpp"
-#include "net_test_util.hpp"
+#include "support/net.hpp"
 
 #include <aio/core.hpp>
 #include <aio/net.hpp>

@@ -1,7 +1,7 @@
 // Cancelling (or timing out) a pending accept/connect/read/write leaves no fd open and no
 // operation in flight.
 #include "io/backend.hpp"
-#include "net_test_util.hpp"
+#include "support/net.hpp"
 
 #include <aio/core.hpp>
 #include <aio/net.hpp>

@@ -1,5 +1,5 @@
 #include "io/backend.hpp"
-#include "net_test_util.hpp"
+#include "support/net.hpp"
 
 #include <aio/core.hpp>
 #include <aio/net.hpp>

@@ -1,6 +1,6 @@
 // Fault injection through src/io/sys.hpp and real resource limits.
 #include "io/sys.hpp"
-#include "net_test_util.hpp"
+#include "support/net.hpp"
 
 #include <aio/core.hpp>
 #include <aio/net.hpp>

@@ -1,7 +1,7 @@
 // stream::write's queueing (asyncio's write(): returns at once under the high-water mark),
 // the background sender, and what happens to queued output when the stream or the loop
 // goes away.
-#include "net_test_util.hpp"
+#include "support/net.hpp"
 
 #include <aio/core.hpp>
 #include <aio/net.hpp>

@@ -1,7 +1,7 @@
 // Graceful shutdown: Ctrl-C (SIGINT) to a program run with aio::run cancels its main task,
 // its cleanup runs, and it ends as interrupted. Exercised on examples/tail_follow as a
 // child process, the way a user's terminal would.
-#include "os_test_util.hpp"
+#include "support/os.hpp"
 
 #include <aio/aio.hpp>
 

@@ -1,5 +1,5 @@
 #include "os/process_state.hpp"
-#include "os_test_util.hpp"
+#include "support/os.hpp"
 
 #include <aio/core.hpp>
 #include <aio/os/subprocess.hpp>

@@ -1,6 +1,6 @@
 // TLS through open_connection / start_server over loopback TCP, and interoperability with
 // the openssl command-line client and server.
-#include "../net_test_util.hpp"
+#include "support/net.hpp"
 #include "child_process.hpp"
 #include "test_certs.hpp"
 

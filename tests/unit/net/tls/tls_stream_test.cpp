@@ -1,6 +1,6 @@
 // TLS on aio::net::stream over real sockets (socket pairs and loopback TCP): start_tls,
 // verification failures, close_notify, cancellation, fd accounting.
-#include "../net_test_util.hpp"
+#include "support/net.hpp"
 #include "net/stream_state.hpp"
 #include "net/tls/tls_transport.hpp"
 #include "net/tls/upgrade.hpp"

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "io/sys.hpp"
+#include "support/helpers.hpp"
 
 #include <aio/core.hpp>
 #include <aio/net.hpp>
@@ -31,17 +32,9 @@ struct fault_scope {
     fault_scope& operator=(const fault_scope&) = delete;
 };
 
-/// Open file descriptors of this process (entries of /proc/self/fd, minus the one used to
-/// list them).
+/// Open descriptors of this process (one count for the whole suite: aio_test::open_fds).
 inline int fd_count() {
-    int n = 0;
-    if (DIR* d = ::opendir("/proc/self/fd")) {
-        while (::readdir(d))
-            ++n;
-        ::closedir(d);
-        n -= 3; // ".", ".." and the directory's own fd
-    }
-    return n;
+    return aio_test::open_fds();
 }
 
 /// Lets the loop run a few turns so that cancellations in flight complete and deferred
