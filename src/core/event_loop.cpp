@@ -28,7 +28,7 @@ namespace detail {
 
 loop_impl::loop_impl(event_loop& loop, const run_options& opts) : m_loop(loop), m_opts(opts) {
     m_slow = opts.slow_callback_duration;
-    if (opts.timeline || env_flag("AIO_TIMELINE") || std::getenv("AIO_TRACE")) {
+    if (opts.timeline || env_flag("AIO_TIMELINE") || trace_path()) {
         m_trace = std::make_unique<trace_recorder>();
     }
 }
@@ -326,7 +326,7 @@ void event_loop::run_main(detail::promise_base* main) {
         m_impl->run_once();
     }
     if (m_impl->m_trace) {
-        if (const char* path = std::getenv("AIO_TRACE")) {
+        if (const char* path = detail::trace_path()) {
             if (!m_impl->m_trace->write_chrome_json(path)) {
                 report(std::string("aio: cannot write trace file ") + path);
             }

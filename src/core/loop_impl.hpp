@@ -15,9 +15,9 @@ namespace aio::detail {
 class trace_recorder;
 class cancel_scope;
 
-/// Per-loop state of an upper layer (the os layer's signal hub, child reaper and file
-/// workers). It is destroyed with the loop, after every task has ended and before the
-/// backend, so its destructor may still cancel and drain its own backend operations.
+/// Per-loop state of an upper layer (the os layer's signal hub and child reaper). It is
+/// destroyed with the loop, after every task has ended and before the backend, so its
+/// destructor may still cancel and drain its own backend operations.
 struct loop_extension {
     virtual ~loop_extension() = default;
 };
@@ -71,7 +71,6 @@ class loop_impl {
 
     std::size_t m_jobs_away = 0;
     bool m_stop = false;
-    clock::time_point m_virtual_now{};
     std::unique_ptr<trace_recorder> m_trace;
     std::unique_ptr<loop_extension> m_os; // see extension()
     // Set by the SIGINT handler of run_main (handle_sigint); read on the loop thread.

@@ -15,6 +15,11 @@ bool env_flag(const char* name) {
     return v && *v && std::string_view(v) != "0";
 }
 
+const char* trace_path() {
+    const char* v = std::getenv("AIO_TRACE");
+    return v && *v ? v : nullptr;
+}
+
 unsigned batch_window_us(const run_options& opts) {
     constexpr long long most = 10'000; // beyond 10 ms it is a sleep, not a batch
     const long long us = opts.io_batch_window.count();

@@ -104,10 +104,4 @@ inline int epoll_pwait2(int ep, epoll_event* ev, int max, const timespec* ts) {
 
 #undef AIO_SYS_CALL
 
-/// True when a fault is planned for `c` (the io_uring backend then runs that operation
-/// through the readiness path so the injected failure is observed).
-inline bool faulted(call c) noexcept {
-    return g_fault && g_fault->which == c && g_fault->times > 0;
-}
-
 } // namespace aio::detail::sys

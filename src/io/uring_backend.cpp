@@ -1,8 +1,9 @@
 // io_uring backend (liburing).
 //
-// Every operation is one SQE whose user_data is the io_op; SQEs are only flushed by the
-// io_uring_submit_and_wait_timeout / submit_and_get_events call the loop makes once per
-// turn, so a turn that starts a thousand reads makes one syscall. Cancellation is an
+// Every operation is one SQE whose user_data is the io_op; SQEs are only flushed by the one
+// io_uring_enter the loop makes per turn (the backend's own enter(): registered ring fd,
+// EXT_ARG timeout; liburing only sets the ring up), so a turn that starts a thousand reads
+// makes one syscall (docs/design/io.md). Cancellation is an
 // IORING_OP_ASYNC_CANCEL keyed by the op address; the op itself still completes (with
 // -ECANCELED or its real result) and only then is handed back. The cross-thread wake is a
 // read pending on an eventfd, re-armed each time it completes.

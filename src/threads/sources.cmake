@@ -1,3 +1,3 @@
 # threads: the thread pool, to_thread, call_soon_threadsafe's users.
-aio_layer(threads MAY_INCLUDE core io)
+aio_layer(threads MAY_INCLUDE core)
 target_sources(aio_threads PRIVATE ${CMAKE_CURRENT_LIST_DIR}/thread_pool.cpp)
