@@ -4,8 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j "$(nproc)" 2>&1 | grep -E "error|Error" || true
+# A quiet build: nothing on success; on failure the compiler's diagnostics only (a file
+# named errors.cpp compiling is not an error).
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >build.configure.log 2>&1 ||
+    { cat build.configure.log; exit 1; }
+if ! cmake --build build -j "$(nproc)" >build.log 2>&1; then
+    grep -E "(error|warning):|Error [0-9]|undefined reference" build.log | head -50
+    echo "build failed: full log in build.log"
+    exit 1
+fi
 if [[ -x build/tools/aiocrawl/aiocrawl ]]; then
     exec build/tools/aiocrawl/aiocrawl "$@"
 fi

@@ -22,8 +22,13 @@ configure_build() { # dir, extra cmake args...
     local dir=$1; shift
     cmake -S . -B "$dir" -DAIO_WERROR=ON "$@" >"$dir.configure.log" 2>&1 ||
         { cat "$dir.configure.log"; return 1; }
-    cmake --build "$dir" -j "$jobs" 2>&1 | grep -E "error|warning|Error" | head -50
-    return "${PIPESTATUS[0]}"
+    # Quiet on success; on failure only the compiler's diagnostics (not the progress lines
+    # of files that happen to be named errors.cpp).
+    if ! cmake --build "$dir" -j "$jobs" >"$dir.build.log" 2>&1; then
+        grep -E "(error|warning):|Error [0-9]|undefined reference" "$dir.build.log" | head -50
+        echo "build failed: full log in $dir.build.log"
+        return 1
+    fi
 }
 
 if ((!quick)); then
@@ -55,8 +60,9 @@ if ((!quick)); then
     tsan_targets=(threads_tests sync_tests os_tests net_tests)
     if cmake --preset tsan -DAIO_WERROR=ON >build-tsan.configure.log 2>&1 ||
         { cat build-tsan.configure.log; false; } &&
-        { cmake --build build-tsan -j "$jobs" --target "${tsan_targets[@]}" 2>&1 |
-            grep -E "error|warning|Error" | head -50; ((!PIPESTATUS[0])); }; then
+        { cmake --build build-tsan -j "$jobs" --target "${tsan_targets[@]}" \
+            >build-tsan.build.log 2>&1 ||
+            { grep -E "(error|warning):|Error [0-9]" build-tsan.build.log | head -50; false; }; }; then
         step "ThreadSanitizer tests"
         AIO_BACKEND=epoll TSAN_OPTIONS=second_deadlock_stack=1 \
             ctest --test-dir build-tsan --output-on-failure -j "$jobs" -L threads || failed=1

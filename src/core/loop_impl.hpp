@@ -52,6 +52,8 @@ class loop_impl {
     // Work posted from other threads (post_threadsafe: pool jobs, call_soon_threadsafe).
     std::mutex m_mutex;
     work_item* m_posted = nullptr; // intrusive LIFO of posted items, guarded by m_mutex
+    // Set by a poster (any thread) when m_posted became non-empty, so that only the first
+    // poster wakes the loop; run_once reads it without the mutex on every turn.
     std::atomic<bool> m_remote_pending{false};
     // Threads inside post_threadsafe that published an item and may still touch the loop;
     // ~event_loop waits for zero (see post_threadsafe and docs/design/threads.md).

@@ -273,6 +273,7 @@ task<std::string> read_file(std::string path) {
 }
 
 namespace {
+// Unique temporary names for atomic writes; several loops on several threads may write.
 std::atomic<unsigned> g_tmp_counter{0};
 
 std::pair<std::string, std::string> split_path(const std::string& path) {

@@ -26,9 +26,11 @@ namespace {
 constexpr int max_sig = 64;
 constexpr int max_loops = 64;
 
+// Read by the signal handler (any thread, async-signal context), written by loops under
+// g_mutex: atomics because a handler cannot take the mutex.
 struct loop_slot {
-    std::atomic<int> fd{-1};
-    std::atomic<std::uint64_t> mask{0};
+    std::atomic<int> fd{-1};              // the loop's self-pipe write end
+    std::atomic<std::uint64_t> mask{0};   // the signals that loop wants
     bool used = false; // guarded by g_mutex
 };
 
@@ -39,7 +41,7 @@ struct installed_sig {
 
 // Process-wide by nature (signal dispositions are): constant-initialised, no constructors.
 loop_slot g_slots[max_loops];
-std::atomic<int> g_active{0};
+std::atomic<int> g_active{0}; // handlers running now; a loop leaving waits for zero
 std::mutex g_mutex;
 installed_sig g_installed[max_sig + 1];
 
