@@ -1,8 +1,8 @@
 // The event loop: one turn = wait for I/O or the next timer through the backend (one
-// syscall), fire expired timers, run the cross-thread callbacks, then run the work that
-// was ready at that point (FIFO, at most ready_budget items). Work made ready during the
-// turn runs at the next one, so a task that yields (sleep(0s)) lets I/O be polled and due
-// timers fire in between.
+// syscall), fire expired timers, run the cross-thread callbacks, then run the ready work in
+// batches (each one what was ready when it began) until nothing is ready, ready_budget
+// items ran, or a timer is due (then the next turn polls I/O and fires it). A task that yields (sleep(0s)) lets every
+// other ready task and every due timer run first.
 #include "core/loop_impl.hpp"
 #include "core/run_options.hpp"
 #include "core/sigint.hpp"
@@ -114,11 +114,7 @@ void loop_impl::run_once() {
         L.m_now = clock::now();
     }
 
-    while (!L.m_timers.empty() && L.m_timers.front().deadline <= L.m_now) {
-        timer_node* t = L.m_timers.front().node;
-        L.cancel_timer(*t);
-        t->m_fire(t);
-    }
+    fire_due_timers();
 
     if (m_remote_pending.load(std::memory_order_relaxed) &&
         m_remote_pending.exchange(false, std::memory_order_acq_rel)) {
@@ -142,42 +138,62 @@ void loop_impl::run_once() {
         }
     }
 
-    // Run the work that was ready when the turn began, in FIFO order, up to a budget; work
-    // made ready meanwhile (a yield, a wake-up) waits for the next turn, behind the I/O
-    // poll and the due timers, as in asyncio (a due timer never waits behind more than
-    // one turn of work). FIFO keeps asyncio's guarantee that sleep(0s) lets every other
-    // ready task run first; the budget bounds how long I/O can wait (tokio polls every 61
-    // tasks). A root task that already ran, with no debug or trace, is resumed right here
-    // (what run_root does first, without the call).
-    work_item* batch = L.m_head;
-    if (!batch)
-        return;
-    work_item** const batch_tail = L.m_tail;
-    L.m_head = nullptr;
-    L.m_tail = &L.m_head;
+    // Run the ready work in batches, FIFO, up to a budget of items per call. A batch is
+    // what was ready when it began: work made ready meanwhile (a yield, a wake-up) waits
+    // for the next batch, and a timer found due between batches ends the turn, so a due
+    // timer never waits behind more than one batch of work (asyncio: one iteration). FIFO keeps
+    // asyncio's guarantee that sleep(0s) lets every other ready task run first. I/O is
+    // polled when the budget is spent or nothing is ready (tokio polls every 61 tasks):
+    // a poll per batch would cost two tasks that hand work back and forth a clock read
+    // and a backend call per switch. A root task that already ran, with no debug or trace,
+    // is resumed right here (what run_root does first, without the call).
     const bool plain = !L.m_debug && !m_trace;
     promise_base* const outer = t_current;
-    for (int budget = ready_budget; batch; --budget) {
-        if (budget == 0) {
-            // Over budget: the rest of the batch goes back in front of the newer work.
-            *batch_tail = L.m_head;
-            if (!L.m_head)
-                L.m_tail = batch_tail;
-            L.m_head = batch;
-            break;
-        }
-        work_item* w = batch;
-        batch = w->m_next;
-        if (w->m_run == &run_root && plain) {
-            auto* t = static_cast<promise_base*>(w);
-            if (t->has(promise_base::f_ran)) [[likely]] {
-                t_current = t;
-                t->m_link.resume();
-                t_current = outer;
-                continue;
+    int budget = ready_budget;
+    while (L.m_head) {
+        work_item* batch = L.m_head;
+        work_item** const batch_tail = L.m_tail;
+        L.m_head = nullptr;
+        L.m_tail = &L.m_head;
+        for (; batch; --budget) {
+            if (budget == 0) {
+                // Over budget: the rest of the batch goes back in front of the newer work.
+                *batch_tail = L.m_head;
+                if (!L.m_head)
+                    L.m_tail = batch_tail;
+                L.m_head = batch;
+                return;
             }
+            work_item* w = batch;
+            batch = w->m_next;
+            if (w->m_run == &run_root && plain) {
+                auto* t = static_cast<promise_base*>(w);
+                if (t->has(promise_base::f_ran)) [[likely]] {
+                    t_current = t;
+                    t->m_link.resume();
+                    t_current = outer;
+                    continue;
+                }
+            }
+            w->m_run(w);
         }
-        w->m_run(w);
+        // A timer due now ends the turn: the next one polls I/O, then fires it (asyncio's
+        // order: I/O events, then timers, then the ready work, in every iteration).
+        if (!L.m_timers.empty()) {
+            if (!m_opts.virtual_time)
+                L.m_now = clock::now();
+            if (L.m_timers.front().deadline <= L.m_now)
+                return;
+        }
+    }
+}
+
+void loop_impl::fire_due_timers() noexcept {
+    event_loop& L = m_loop;
+    while (!L.m_timers.empty() && L.m_timers.front().deadline <= L.m_now) {
+        timer_node* t = L.m_timers.front().node;
+        L.cancel_timer(*t);
+        t->m_fire(t);
     }
 }
 

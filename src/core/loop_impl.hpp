@@ -39,6 +39,8 @@ class loop_impl {
 
     /// One loop turn: wait for I/O or the next timer, fire timers, run the ready tasks.
     void run_once();
+    /// Fires the timers whose deadline is not after the loop's clock (m_now).
+    void fire_due_timers() noexcept;
     void run_task(promise_base* t) noexcept;
     /// Queues `w` to run on the loop thread; callable from any thread, wakes the loop. Once
     /// it returns the loop may have run `w`, ended and been destroyed: the caller must not
