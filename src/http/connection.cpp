@@ -155,6 +155,9 @@ task<void> connection::send(const response& r, bool head_request, bool keep_aliv
 task<bool> connection::serve_one(request_parser& parser, bool first) {
     const server_options& o = m_st->opts;
     parser.reset();
+    // The first request's head must be complete within header_timeout of the connection's
+    // start; a later one within header_timeout of its first byte (after the idle wait).
+    steady::time_point deadline = steady::now() + o.header_timeout;
     // Waiting for a next request (keep-alive idle), or for the first one.
     if (m_buf.empty()) {
         if (m_st->closing)
@@ -162,7 +165,7 @@ task<bool> connection::serve_one(request_parser& parser, bool first) {
         m_idle = true;
         bool got = false, timed_out = false;
         try {
-            got = co_await read_more(first ? o.header_timeout : o.keep_alive_timeout);
+            got = co_await read_more(first ? left(deadline) : o.keep_alive_timeout);
         } catch (const timeout_error&) {
             timed_out = true;
         }
@@ -170,8 +173,8 @@ task<bool> connection::serve_one(request_parser& parser, bool first) {
         if (timed_out || !got)
             co_return false; // nothing was asked: close without an answer
     }
-    // The head must be complete within header_timeout of its first byte.
-    const steady::time_point deadline = steady::now() + o.header_timeout;
+    if (!first)
+        deadline = steady::now() + o.header_timeout;
     parse_result pr;
     for (;;) {
         pr = parser.parse(m_buf);

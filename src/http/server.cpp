@@ -119,10 +119,12 @@ void server_state::close() noexcept {
     closing = true;
     if (listening)
         listener.close();
-    // close_if_idle() may end a connection's wait, never erase from the set synchronously
-    // (the connection runs on its own task), so iterating is safe.
-    for (connection* c : connections)
-        c->close_if_idle();
+    // A copy: close_if_idle() aborts a stream, and should that ever resume the connection's
+    // task synchronously, the connection would leave the set while it is iterated.
+    const std::vector<connection*> open(connections.begin(), connections.end());
+    for (connection* c : open)
+        if (connections.count(c) != 0)
+            c->close_if_idle();
 }
 
 } // namespace detail
