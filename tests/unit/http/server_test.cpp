@@ -5,9 +5,11 @@
 #include <aio/net.hpp>
 #include <aio/os.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -519,6 +521,129 @@ TEST(http_server, shares_a_port_between_servers_with_reuse_port) {
         co_await a.shutdown(1s);
         co_await b.shutdown(1s);
     }());
+}
+
+TEST(http_server, serves_one_port_from_loops_on_two_threads_with_reuse_port) {
+    std::atomic<std::uint16_t> port{0};
+    std::atomic<bool> stop{false};
+    // The second loop: its own server on the port the first one got.
+    std::thread other([&port, &stop] {
+        aio::run([](std::atomic<std::uint16_t>& port, std::atomic<bool>& stop) -> task<> {
+            while (port.load() == 0)
+                co_await aio::sleep(1ms);
+            aio::http::server b;
+            b.route("GET", "/who",
+                    [](request&) -> task<response> { co_return response::text(200, "b"); });
+            co_await b.listen("127.0.0.1", port.load(), {.reuse_port = true});
+            port.store(0xffff); // listening (the real port is known to the main thread)
+            while (!stop.load())
+                co_await aio::sleep(5ms);
+            co_await b.shutdown(1s);
+        }(port, stop));
+    });
+    int a_count = 0, b_count = 0;
+    aio::run([](std::atomic<std::uint16_t>& port, std::atomic<bool>& stop, int& a_count,
+                int& b_count) -> task<> {
+        aio::http::server a;
+        a.route("GET", "/who",
+                [](request&) -> task<response> { co_return response::text(200, "a"); });
+        co_await a.listen("127.0.0.1", 0, {.reuse_port = true});
+        const std::uint16_t p = a.port();
+        port.store(p);
+        for (int i = 0; i < 500 && port.load() != 0xffff; ++i)
+            co_await aio::sleep(2ms);
+        EXPECT_EQ(port.load(), 0xffff);
+        for (int i = 0; i < 32; ++i) {
+            reply r = co_await exchange(p, "GET /who HTTP/1.1\r\nHost: x\r\n\r\n");
+            (r.body == "a" ? a_count : b_count) += 1;
+        }
+        stop.store(true);
+        co_await a.shutdown(1s);
+    }(port, stop, a_count, b_count));
+    other.join();
+    EXPECT_EQ(a_count + b_count, 32);
+    EXPECT_GT(a_count, 0); // the kernel spreads connections (1 in 2^31 to fail by chance)
+    EXPECT_GT(b_count, 0);
+}
+
+TEST(http_server, closes_a_connection_that_sends_nothing_within_the_header_timeout) {
+    aio::run([]() -> task<> {
+        aio::http::server app({.header_timeout = 150ms});
+        add_routes(app);
+        co_await app.listen("127.0.0.1", 0);
+        auto s = co_await aio::net::open_connection("127.0.0.1", app.port());
+        EXPECT_TRUE(co_await closed_by_server(s)); // silently: nothing was asked
+        co_await s.close();
+        co_await app.shutdown(1s);
+    }());
+}
+
+TEST(http_server, drops_a_body_the_handler_did_not_read_and_serves_the_next_request) {
+    aio::run([]() -> task<> {
+        aio::http::server app;
+        add_routes(app);
+        co_await app.listen("127.0.0.1", 0);
+        auto s = co_await aio::net::open_connection("127.0.0.1", app.port());
+        co_await s.write("GET /users/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+                         "GET /users/2 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         "3\r\nabc\r\n0\r\n\r\n"
+                         "GET /users/3 HTTP/1.1\r\nHost: x\r\n\r\n");
+        std::string buf;
+        EXPECT_EQ((co_await read_reply(s, buf)).body, "user 1");
+        EXPECT_EQ((co_await read_reply(s, buf)).body, "user 2");
+        EXPECT_EQ((co_await read_reply(s, buf)).body, "user 3");
+        co_await s.close();
+        co_await app.shutdown(1s);
+    }());
+}
+
+TEST(http_server, refuses_an_expected_body_over_the_limit_without_100_continue) {
+    aio::run([]() -> task<> {
+        aio::http::server app({.max_body_size = 8});
+        add_routes(app);
+        co_await app.listen("127.0.0.1", 0);
+        auto s = co_await aio::net::open_connection("127.0.0.1", app.port());
+        co_await s.write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
+                         "Expect: 100-continue\r\n\r\n");
+        std::string buf;
+        reply r = co_await read_reply(s, buf); // a 100 would fail: it is not the final answer
+        EXPECT_EQ(r.status, 413);
+        EXPECT_TRUE(co_await closed_by_server(s));
+        co_await s.close();
+        co_await app.shutdown(1s);
+    }());
+}
+
+TEST(http_server, maps_http_exception_to_its_status_and_an_invalid_status_to_500) {
+    std::vector<std::string> reports;
+    aio::run([](std::vector<std::string>& reports) -> task<> {
+        aio::get_running_loop().set_exception_handler(
+            [&reports](std::string_view m) { reports.emplace_back(m); });
+        aio::http::server app;
+        app.route("GET", "/forbidden", [](request&) -> task<response> {
+            throw aio::http::http_exception(403, "403: no entry");
+            co_return response::empty(204);
+        });
+        app.route("GET", "/weird",
+                  [](request&) -> task<response> { co_return response::empty(42); });
+        co_await app.listen("127.0.0.1", 0);
+        reply r = co_await exchange(app.port(), "GET /forbidden HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_EQ(r.status, 403);
+        EXPECT_EQ(r.body, "403: no entry");
+        r = co_await exchange(app.port(), "GET /weird HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_EQ(r.status, 500);
+        co_await app.shutdown(1s);
+    }(reports));
+    EXPECT_EQ(reports.size(), 1u); // the invalid status, not the http_exception
+}
+
+TEST(http_server, rejects_malformed_route_patterns) {
+    aio::http::server app;
+    auto h = [](request&) -> task<response> { co_return response::empty(204); };
+    EXPECT_THROW(app.route("GET", "no-slash", h), std::invalid_argument);
+    EXPECT_THROW(app.route("GET", "/{rest...}/more", h), std::invalid_argument);
+    EXPECT_THROW(app.route("GET", "/{open", h), std::invalid_argument);
+    EXPECT_NO_THROW(app.route("GET", "/a/{b}/{c...}", h));
 }
 
 TEST(http_server, serves_curl_with_keep_alive_head_and_chunked_upload) {
