@@ -22,13 +22,18 @@ std::chrono::milliseconds left(steady::time_point deadline) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
 }
 
-// Decodes a query component: '+' is a space (HTML forms), then %XX escapes.
+// Decodes a query component: '+' is a space (HTML forms), then %XX escapes. A broken escape
+// is the client's mistake: 400, not the handler's 500.
 std::string decode_query(std::string_view s) {
     std::string plus(s);
     for (char& c : plus)
         if (c == '+')
             c = ' ';
-    return percent_decode(plus);
+    try {
+        return percent_decode(plus);
+    } catch (const invalid_url&) {
+        throw http_exception(400, "400: invalid percent-encoding in the query");
+    }
 }
 
 } // namespace
@@ -95,6 +100,8 @@ task<bool> connection::read_more(std::chrono::milliseconds limit) {
 }
 
 task<std::string> connection::read_body() {
+    if (m_body == body_state::none)
+        co_return std::string();
     if (m_body != body_state::unread)
         throw invalid_state_error("aio::http::request::read: the body was already consumed");
     m_body = body_state::broken; // until it is read whole

@@ -56,12 +56,13 @@ class request {
     /// route has no such parameter.
     std::string_view param(std::string_view name) const noexcept;
     /// The first value of query parameter `name`, percent-decoded ('+' is a space, as in
-    /// HTML forms); nullopt if absent ("?q" and "?q=" give ""). Throws invalid_url for a
-    /// malformed escape.
+    /// HTML forms); nullopt if absent ("?q" and "?q=" give ""). Throws http_exception(400)
+    /// for a malformed escape (so an uncaught one answers 400).
     std::optional<std::string> query(std::string_view name) const;
 
-    /// The whole body (see the class comment). Throws http_exception (413: too large; 400:
-    /// malformed chunked coding or the client closed early), aio::io_error.
+    /// The whole body (see the class comment); "" for a request without one. Throws
+    /// http_exception (413: too large; 400: malformed chunked coding or the client closed
+    /// early; 408: the body stalled for server_options::body_timeout), aio::io_error.
     [[nodiscard]] task<std::string> read();
     /// The body as text: the same bytes as read() (no charset conversion).
     [[nodiscard]] task<std::string> text();
