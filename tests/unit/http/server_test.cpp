@@ -468,6 +468,27 @@ TEST(http_server, honours_connection_close_and_http10_clients) {
     }());
 }
 
+TEST(http_server, closes_after_a_response_whose_handler_set_connection_close) {
+    aio::run([]() -> task<> {
+        aio::http::server app;
+        app.route("GET", "/bye", [](request&) -> task<response> {
+            response r = response::text(200, "bye");
+            r.headers.set("Connection", "close");
+            co_return r;
+        });
+        co_await app.listen("127.0.0.1", 0);
+        auto s = co_await aio::net::open_connection("127.0.0.1", app.port());
+        co_await s.write("GET /bye HTTP/1.1\r\nHost: x\r\n\r\n");
+        std::string buf;
+        reply r = co_await read_reply(s, buf);
+        EXPECT_EQ(r.body, "bye");
+        EXPECT_EQ(r.headers.get_all("connection").size(), 1u);
+        EXPECT_TRUE(co_await closed_by_server(s));
+        co_await s.close();
+        co_await app.shutdown(1s);
+    }());
+}
+
 TEST(http_server, shutdown_finishes_the_request_in_flight_and_ends_serve_forever) {
     aio::run([]() -> task<> {
         aio::http::server app;
