@@ -1,0 +1,82 @@
+// aio::http::request: one request as a server handler sees it (aiohttp.web.Request).
+#pragma once
+
+#include <aio/core/task.hpp>
+#include <aio/http/headers.hpp>
+#include <aio/http/parser.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace aio::http {
+
+namespace detail {
+class connection;
+}
+
+/// One request received by aio::http::server, handed to middleware and the handler by
+/// reference. The head is copied out of the connection's buffer (the fields below own their
+/// bytes); the body is read on demand with read()/text(), from the same connection.
+///
+/// - Body: read() returns the whole body (Content-Length or chunked framing, decoded),
+///   at most server_options::max_body_size bytes, else it throws http_exception(413), which
+///   the server answers with 413. On `Expect: 100-continue` the server sends
+///   `100 Continue` when the body is first read, not before. The body is read once and kept:
+///   a second read() returns it again. A handler that does not read it is fine: the server
+///   discards it before the next request.
+/// - Lifetime: valid until the handler's task (the whole middleware chain) completes; do
+///   not keep references to it in tasks that outlive the handler.
+/// - Threads: the loop thread of the server that received it.
+///
+///     app.route("POST", "/echo/{name}", [](aio::http::request& req) ->
+///     aio::task<aio::http::response> {
+///         std::string body = co_await req.text();
+///         co_return aio::http::response::text(200, std::string(req.param("name")) + ": " + body);
+///     });
+class request {
+  public:
+    /// The method as sent ("GET"; case-sensitive).
+    std::string method;
+    /// The request-target as sent, percent-encoded ("/a%20b?q=1").
+    std::string target;
+    /// The percent-decoded path of the target, without the query ("/a b").
+    std::string path;
+    /// The raw query, without '?' ("" if none).
+    std::string raw_query;
+    http_version version;
+    /// The header fields (case-insensitive lookup: headers.get("content-type")).
+    http::headers headers;
+    /// True if the client asked to keep the connection open after this request.
+    bool keep_alive = true;
+
+    /// The value of the route parameter `{name}` (or `{name...}`), percent-decoded; "" if the
+    /// route has no such parameter.
+    std::string_view param(std::string_view name) const noexcept;
+    /// The first value of query parameter `name`, percent-decoded ('+' is a space, as in
+    /// HTML forms); nullopt if absent ("?q" and "?q=" give ""). Throws http_exception(400)
+    /// for a malformed escape (so an uncaught one answers 400).
+    std::optional<std::string> query(std::string_view name) const;
+
+    /// The whole body (see the class comment); "" for a request without one. Throws
+    /// http_exception (413: too large; 400: malformed chunked coding or the client closed
+    /// early; 408: the body stalled for server_options::body_timeout), aio::io_error.
+    [[nodiscard]] task<std::string> read();
+    /// The body as text: the same bytes as read() (no charset conversion).
+    [[nodiscard]] task<std::string> text();
+
+    /// Route parameters, in pattern order (set by the router).
+    std::vector<std::pair<std::string, std::string>> params;
+
+    request() = default;
+    explicit request(detail::connection* c) noexcept : m_conn(c) {}
+
+  private:
+    friend class detail::connection;
+    detail::connection* m_conn = nullptr;
+    std::optional<std::string> m_body;
+};
+
+} // namespace aio::http

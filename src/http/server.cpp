@@ -1,0 +1,267 @@
+// aio::http::server: routes, middleware chain, listening and graceful shutdown.
+// The per-connection protocol is in connection.cpp; design in docs/design/http.md.
+
+#include "http/server_state.hpp"
+
+#include <aio/core/error.hpp>
+#include <aio/core/timeout.hpp>
+#include <aio/http/url.hpp>
+
+#include <stdexcept>
+
+namespace aio::http {
+
+namespace detail {
+
+namespace {
+
+task<response> ready(response r) {
+    co_return r;
+}
+
+// Splits the raw path "/a/b%20c" into its segments after the first '/' ("a", "b%20c").
+std::vector<std::string_view> split_path(std::string_view raw) {
+    std::vector<std::string_view> out;
+    if (!raw.empty() && raw.front() == '/')
+        raw.remove_prefix(1);
+    for (;;) {
+        const auto slash = raw.find('/');
+        out.push_back(raw.substr(0, slash));
+        if (slash == std::string_view::npos)
+            break;
+        raw.remove_prefix(slash + 1);
+    }
+    return out;
+}
+
+// The raw path of a request-target: origin-form "/p?q", absolute-form "http://h/p?q", "*".
+std::string_view raw_path(std::string_view target) {
+    if (target.empty() || target.front() != '/') {
+        const auto scheme = target.find("://");
+        if (scheme == std::string_view::npos)
+            return target; // "*" or authority-form: matched literally (no route has them)
+        const auto slash = target.find('/', scheme + 3);
+        if (slash == std::string_view::npos)
+            return "/";
+        target.remove_prefix(slash);
+    }
+    return target.substr(0, target.find('?'));
+}
+
+bool match(const route_entry& r,
+           const std::vector<std::string_view>& segs,
+           std::string_view raw,
+           std::vector<std::pair<std::string, std::string>>* params) {
+    std::size_t i = 0;
+    for (const auto& p : r.segments) {
+        if (p.k == route_segment::kind::tail) {
+            // The rest of the raw path from segment i, slashes included.
+            std::string_view rest = raw.size() > 0 ? raw.substr(1) : raw;
+            for (std::size_t k = 0; k < i; ++k)
+                rest.remove_prefix(std::min(rest.size(), segs[k].size() + 1));
+            if (params)
+                params->emplace_back(p.text, percent_decode(rest));
+            return true;
+        }
+        if (i >= segs.size())
+            return false;
+        if (p.k == route_segment::kind::param) {
+            if (segs[i].empty())
+                return false;
+            if (params)
+                params->emplace_back(p.text, percent_decode(segs[i]));
+        } else if (percent_decode(segs[i]) != p.text) {
+            return false;
+        }
+        ++i;
+    }
+    return i == segs.size();
+}
+
+} // namespace
+
+task<response> server_state::dispatch(request& req) const {
+    const std::string_view raw = raw_path(req.target);
+    std::vector<std::string_view> segs = split_path(raw);
+    std::string allow;
+    const route_entry* get_route = nullptr;
+    for (const auto& r : routes) {
+        if (!match(r, segs, raw, nullptr))
+            continue;
+        if (r.method == req.method) {
+            req.params.clear();
+            match(r, segs, raw, &req.params);
+            return r.h(req);
+        }
+        if (req.method == "HEAD" && r.method == "GET" && !get_route)
+            get_route = &r;
+        if (allow.find(r.method) == std::string::npos) {
+            if (!allow.empty())
+                allow += ", ";
+            allow += r.method;
+            if (r.method == "GET" && allow.find("HEAD") == std::string::npos)
+                allow += ", HEAD";
+        }
+    }
+    if (get_route) {
+        req.params.clear();
+        match(*get_route, segs, raw, &req.params);
+        return get_route->h(req);
+    }
+    if (allow.empty())
+        return ready(response::text(404, "404: Not Found"));
+    response r = response::text(405, "405: Method Not Allowed");
+    r.headers.set("Allow", allow);
+    return ready(std::move(r));
+}
+
+void server_state::close() noexcept {
+    closing = true;
+    if (listening)
+        listener.close();
+    // A copy: close_if_idle() aborts a stream, and should that ever resume the connection's
+    // task synchronously, the connection would leave the set while it is iterated.
+    const std::vector<connection*> open(connections.begin(), connections.end());
+    for (connection* c : open)
+        if (connections.count(c) != 0)
+            c->close_if_idle();
+}
+
+} // namespace detail
+
+task<response> next_handler::operator()(request& req) const {
+    if (m_i < m_s->middlewares.size())
+        return m_s->middlewares[m_i](req, next_handler(m_s, m_i + 1));
+    return m_s->dispatch(req);
+}
+
+server::server(server_options options) : m_s(std::make_shared<detail::server_state>(options)) {}
+
+server::~server() {
+    if (m_s)
+        m_s->close();
+}
+
+server::server(server&&) noexcept = default;
+server& server::operator=(server&& o) noexcept {
+    if (this != &o) {
+        if (m_s)
+            m_s->close();
+        m_s = std::move(o.m_s);
+    }
+    return *this;
+}
+
+void server::route(std::string_view method, std::string_view pattern, handler h) {
+    if (pattern.empty() || pattern.front() != '/')
+        throw std::invalid_argument("aio::http::server::route: pattern must start with '/': " +
+                                    std::string(pattern));
+    detail::route_entry e;
+    e.method = std::string(method);
+    e.h = std::move(h);
+    const std::vector<std::string_view> parts = detail::split_path(pattern);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const std::string_view p = parts[i];
+        detail::route_segment s;
+        if (!p.empty() && p.front() == '{') {
+            if (p.size() < 3 || p.back() != '}')
+                throw std::invalid_argument("aio::http::server::route: bad parameter in " +
+                                            std::string(pattern));
+            std::string_view name = p.substr(1, p.size() - 2);
+            s.k = detail::route_segment::kind::param;
+            if (name.size() > 3 && name.substr(name.size() - 3) == "...") {
+                if (i + 1 != parts.size())
+                    throw std::invalid_argument(
+                        "aio::http::server::route: {name...} must be last in " +
+                        std::string(pattern));
+                name.remove_suffix(3);
+                s.k = detail::route_segment::kind::tail;
+            }
+            s.text = std::string(name);
+        } else {
+            if (p.find_first_of("{}") != std::string_view::npos)
+                throw std::invalid_argument("aio::http::server::route: stray brace in " +
+                                            std::string(pattern));
+            s.text = std::string(p);
+        }
+        e.segments.push_back(std::move(s));
+    }
+    m_s->routes.push_back(std::move(e));
+}
+
+void server::use(middleware m) {
+    m_s->middlewares.push_back(std::move(m));
+}
+
+namespace {
+task<void> serve_connection(std::shared_ptr<detail::server_state> st, net::stream s) {
+    detail::connection c(std::move(st), std::move(s));
+    co_await c.run();
+}
+} // namespace
+
+task<void> server::listen(std::string host, std::uint16_t port, listen_options options) {
+    if (m_s->listening)
+        throw invalid_state_error("aio::http::server::listen: already listening");
+    net::server_options o;
+    o.backlog = options.backlog;
+    o.reuse_address = options.reuse_address;
+    o.reuse_port = options.reuse_port;
+    std::shared_ptr<detail::server_state> st = m_s;
+    st->listener = co_await net::start_server(
+        [st](net::stream s) { return serve_connection(st, std::move(s)); }, std::move(host), port,
+        o);
+    st->listening = true;
+}
+
+std::uint16_t server::port() const noexcept {
+    return m_s && m_s->listening ? m_s->listener.port() : 0;
+}
+
+task<void> server::serve_forever() {
+    std::shared_ptr<detail::server_state> st = m_s;
+    if (!st || !st->listening)
+        throw invalid_state_error("aio::http::server::serve_forever: call listen() first");
+    if (st->closing)
+        co_return;
+    bool cancelled = false;
+    try {
+        co_await st->listener.serve_forever();
+    } catch (const cancelled_error&) {
+        cancelled = true;
+    }
+    if (cancelled) {
+        st->close();
+        throw cancelled_error();
+    }
+}
+
+void server::close() noexcept {
+    if (m_s)
+        m_s->close();
+}
+
+task<void> server::shutdown(std::chrono::milliseconds deadline) {
+    std::shared_ptr<detail::server_state> st = m_s;
+    if (!st)
+        co_return;
+    st->close();
+    if (!st->listening)
+        co_return;
+    bool late = false;
+    try {
+        co_await aio::wait_for(st->listener.wait_closed(), deadline);
+    } catch (const timeout_error&) {
+        late = true;
+    }
+    if (late) {
+        st->listener.abort_clients();
+        co_await st->listener.wait_closed();
+    }
+}
+
+std::size_t server::connections() const noexcept {
+    return m_s ? m_s->connections.size() : 0;
+}
+
+} // namespace aio::http

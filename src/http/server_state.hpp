@@ -1,0 +1,105 @@
+// Private parts of aio::http::server: the shared state (routes, middleware, listener, open
+// connections, Date cache) and one connection's state machine. Design: docs/design/http.md.
+#pragma once
+
+#include <aio/http/server.hpp>
+#include <aio/net/server.hpp>
+#include <aio/net/stream.hpp>
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aio::http::detail {
+
+/// The `Date` header value, formatted at most once a second. One per server, and a server
+/// lives on one loop, so there is no process-wide mutable state and no locking.
+class date_cache {
+  public:
+    std::string_view get();
+
+  private:
+    std::int64_t m_second = -1;
+    char m_text[32] = {};
+    std::size_t m_len = 0;
+};
+
+/// What the server adds to a response when it writes it.
+struct write_context {
+    bool head_request = false; ///< send the head only
+    bool keep_alive = true;    ///< false: `Connection: close`
+    bool http10 = false;       ///< an HTTP/1.0 client kept alive gets `Connection: keep-alive`
+    std::string_view date;
+};
+
+/// Serialises `r` (status line, fields, framing, body) for the wire.
+std::string serialize_response(const response& r, const write_context& ctx);
+
+struct route_segment {
+    enum class kind : unsigned char { literal, param, tail };
+    kind k = kind::literal;
+    std::string text; ///< the literal (decoded), or the parameter's name
+};
+
+struct route_entry {
+    std::string method;
+    std::vector<route_segment> segments;
+    handler h;
+};
+
+class connection;
+
+class server_state {
+  public:
+    explicit server_state(const server_options& o) : opts(o) {}
+    /// The router: fills req.params and runs the handler, or answers 404/405.
+    task<response> dispatch(request& req) const;
+    /// Stops accepting and wakes idle connections so they close.
+    void close() noexcept;
+
+    server_options opts;
+    std::vector<route_entry> routes;
+    std::vector<middleware> middlewares;
+    net::server listener;
+    bool listening = false;
+    bool closing = false;
+    std::set<connection*> connections; // registered by each connection's constructor
+    date_cache date;
+};
+
+/// One accepted connection: reads request heads, runs the chain, writes responses in order.
+/// Lives in the frame of the net::server's connection task.
+class connection {
+  public:
+    connection(std::shared_ptr<server_state> st, net::stream s);
+    ~connection();
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+
+    task<void> run();
+    /// request::read(): the body of the current request.
+    task<std::string> read_body();
+    /// Wakes the connection if it waits for a next request (server closing).
+    void close_if_idle() noexcept;
+
+  private:
+    enum class body_state : unsigned char { none, unread, done, broken };
+    task<bool> read_more(std::chrono::milliseconds limit);
+    task<bool> serve_one(request_parser& parser, bool first);
+    task<void> send(const response& r, bool head_request, bool keep_alive, bool http10);
+
+    std::shared_ptr<server_state> m_st;
+    net::stream m_s;
+    std::string m_buf; // received, not yet consumed
+    bool m_idle = false;
+    // the current request's body
+    body_state m_body = body_state::none;
+    body_framing m_framing = body_framing::none;
+    std::uint64_t m_length = 0;
+    bool m_expect_continue = false;
+    bool m_sent_continue = false;
+};
+
+} // namespace aio::http::detail
