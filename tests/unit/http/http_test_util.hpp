@@ -38,8 +38,13 @@ template <class Parser> outcome feed_split(Parser& p, std::string_view text, std
     // buffer grew) and views into the first buffer would be caught by ASan.
     std::string first(text.substr(0, split));
     parse_result r = p.parse(first);
-    if (r.status != parse_status::need_more)
-        return finish(p, r);
+    if (r.status != parse_status::need_more) {
+        // Done on the copy: parse `text` again so that the head's views outlive this call.
+        const outcome o = finish(p, r);
+        p.reset();
+        p.parse(text);
+        return o;
+    }
     first.clear();
     first.shrink_to_fit();
     return finish(p, p.parse(text));
