@@ -1,8 +1,8 @@
 // The event loop: one turn = wait for I/O or the next timer through the backend (one
 // syscall), fire expired timers, run the cross-thread callbacks, then run the ready work in
 // batches (each one what was ready when it began) until nothing is ready, ready_budget
-// items ran, or a timer is due (then the next turn polls I/O and fires it). A task that yields (sleep(0s)) lets every
-// other ready task and every due timer run first.
+// items ran, or a timer is due (then the next turn polls I/O and fires it). A task that yields
+// (sleep(0s)) lets every other ready task and every due timer run first.
 #include "core/loop_impl.hpp"
 #include "core/run_options.hpp"
 #include "core/sigint.hpp"
@@ -94,8 +94,8 @@ void loop_impl::run_once() {
         const auto d = L.m_timers.front().deadline - now;
         timeout = std::max<std::int64_t>(0, d.count());
     }
-    if (m_opts.virtual_time && timeout != 0 && io.inflight() == 0 &&
-        jobs_away() == 0 && !L.m_timers.empty()) {
+    if (m_opts.virtual_time && timeout != 0 && io.inflight() == 0 && jobs_away() == 0 &&
+        !L.m_timers.empty()) {
         // Nothing can happen before the next timer: jump the clock there.
         L.m_now = std::max(L.m_now, L.m_timers.front().deadline);
         timeout = 0;

@@ -1,5 +1,6 @@
 // Ctrl-C handling of aio::run (see sigint.hpp).
 #include "core/sigint.hpp"
+
 #include "io/backend.hpp"
 
 #include <atomic>

@@ -269,10 +269,11 @@ TEST(cpython_timeouts, test_timeout_in_the_past_sleep_zero) {
 
 TEST(cpython_timeouts, test_foreign_exception_passed) {
     run([]() -> aio::task<> {
-        EXPECT_THROW(co_await aio::timeout(10ms, []() -> aio::task<> {
-                         throw std::out_of_range("key");
-                         co_return;
-                     }),
+        EXPECT_THROW(co_await aio::timeout(10ms,
+                                           []() -> aio::task<> {
+                                               throw std::out_of_range("key");
+                                               co_return;
+                                           }),
                      std::out_of_range);
     });
 }
@@ -293,10 +294,11 @@ TEST(cpython_timeouts, test_foreign_exception_on_timeout) {
 TEST(cpython_timeouts, test_foreign_cancel_doesnt_timeout_if_not_expired) {
     run([]() -> aio::task<> {
         auto body = []() -> aio::task<> {
-            EXPECT_THROW(co_await aio::timeout(10s, []() -> aio::task<> {
-                             aio::current_task().cancel();
-                             co_await aio::sleep(10s);
-                         }),
+            EXPECT_THROW(co_await aio::timeout(10s,
+                                               []() -> aio::task<> {
+                                                   aio::current_task().cancel();
+                                                   co_await aio::sleep(10s);
+                                               }),
                          aio::cancelled_error);
         };
         auto t = aio::create_task(body());
@@ -345,12 +347,15 @@ TEST(cpython_timeouts, test_nested_timeouts_loop_busy) {
         const auto t0 = std::chrono::steady_clock::now();
         EXPECT_THROW(co_await aio::timeout(300ms,
                                            [&]() -> aio::task<> {
-                                               EXPECT_THROW(co_await aio::timeout(10ms, [] {
-                                                   return []() -> aio::task<> {
-                                                       std::this_thread::sleep_for(50ms);
-                                                       co_await aio::sleep(1s);
-                                                   }();
-                                               }),
+                                               EXPECT_THROW(co_await aio::timeout(
+                                                                10ms,
+                                                                [] {
+                                                                    return []() -> aio::task<> {
+                                                                        std::this_thread::sleep_for(
+                                                                            50ms);
+                                                                        co_await aio::sleep(1s);
+                                                                    }();
+                                                                }),
                                                             aio::timeout_error);
                                                co_await aio::sleep(10s);
                                            }),
@@ -364,12 +369,13 @@ TEST(cpython_timeouts, test_timeout_taskgroup) {
     int cancels = 0;
     run_virtual([&]() -> aio::task<> {
         aio::task_group g;
-        EXPECT_THROW(co_await aio::timeout(10ms,
-                                           aio::with(g, [&](aio::task_group& tg) -> aio::task<> {
-                                               tg.spawn(sleep_counting_cancel(2s, &cancels));
-                                               co_return;
-                                           })),
-                     aio::timeout_error);
+        EXPECT_THROW(
+            co_await aio::timeout(10ms, aio::with(g,
+                                                  [&](aio::task_group& tg) -> aio::task<> {
+                                                      tg.spawn(sleep_counting_cancel(2s, &cancels));
+                                                      co_return;
+                                                  })),
+            aio::timeout_error);
     });
     EXPECT_EQ(cancels, 1);
 }

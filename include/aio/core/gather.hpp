@@ -114,9 +114,10 @@ template <class C> settled<typename C::value_type> take_settled(C& c) {
 }
 
 template <bool Settled, class... C>
-auto gather_tuple(C... cs) -> task<std::conditional_t<Settled,
-                                                      std::tuple<settled<typename C::value_type>...>,
-                                                      std::tuple<non_void_t<typename C::value_type>...>>> {
+auto gather_tuple(C... cs)
+    -> task<std::conditional_t<Settled,
+                               std::tuple<settled<typename C::value_type>...>,
+                               std::tuple<non_void_t<typename C::value_type>...>>> {
     check_cancelled();
     gather_slot slots[sizeof...(C)];
     gather_core core(slots, sizeof...(C), Settled);

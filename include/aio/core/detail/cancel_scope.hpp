@@ -62,8 +62,7 @@ class cancel_scope {
 /// a task_group's join inside aio::with's shielded exit.
 class unshield_scope {
   public:
-    explicit unshield_scope(std::uint16_t depth)
-        : m_task(&current()), m_saved(m_task->m_shield) {
+    explicit unshield_scope(std::uint16_t depth) : m_task(&current()), m_saved(m_task->m_shield) {
         if (depth < m_saved)
             m_task->m_shield = depth;
     }
