@@ -1,5 +1,10 @@
 # bench/lib.sh: the preamble shared by the bench scripts (sourced, not run).
 #
+# bench_exec PROGRAM ARGS...: exec bench/lib/PROGRAM with Debian's /usr/bin/python3
+# (installed with apt-get when missing, unless NO_APT is set).
+#
+# bench_parse_args (for the scripts still in shell):
+#
 #   source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 #   bench_parse_args "$@"
 #
@@ -34,4 +39,21 @@ bench_parse_args() {
   peers_dir=$(cd "$peers_dir" && pwd)
   [[ -d "$HOME/.cargo/bin" ]] && PATH="$PATH:$HOME/.cargo/bin"
   return 0
+}
+
+bench_exec() {
+  local program=$1 python=/usr/bin/python3
+  shift
+  if [[ ! -x $python && -z "${NO_APT:-}" ]]; then
+    local sudo=()
+    (( EUID == 0 )) || sudo=(sudo -n)
+    echo "[bench] installing missing packages: python3" >&2
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y python3 >&2 ||
+      echo "[bench] apt-get install python3 failed" >&2
+  fi
+  [[ -x $python ]] || python=$(command -v python3) || {
+    echo "[bench] python3 not found (apt-get install python3)" >&2
+    exit 1
+  }
+  exec "$python" "$(dirname "${BASH_SOURCE[0]}")/lib/$program" "$@"
 }
