@@ -6,6 +6,7 @@ import io
 import unittest
 from pathlib import Path
 
+import core_bench
 import echo_tables
 
 DATA = Path(__file__).parent / "data"
@@ -35,6 +36,11 @@ class tables(unittest.TestCase):
     def test_echo_instruction_rows(self):
         self.expect("echo_instructions_table.txt",
                     printed(echo_tables.print_instruction_rows, DATA / "echo_instructions.txt"))
+
+    def test_core_table(self):
+        raw = DATA / "core_results.txt"
+        text = printed(core_bench.print_table, raw, True).replace(str(raw), "RAW")
+        self.expect("core_table.txt", text)
 
 
 if __name__ == "__main__":
