@@ -6,6 +6,7 @@ import io
 import unittest
 from pathlib import Path
 
+import batch_sweep
 import core_bench
 import echo_tables
 
@@ -41,6 +42,12 @@ class tables(unittest.TestCase):
         raw = DATA / "core_results.txt"
         text = printed(core_bench.print_table, raw, True).replace(str(raw), "RAW")
         self.expect("core_table.txt", text)
+
+    def test_batch_sweep_table(self):
+        runs = [[float(x) for x in line.split()]
+                for line in (DATA / "sweep_runs.txt").read_text().splitlines()]
+        self.expect("sweep_table.txt", printed(batch_sweep.print_table, runs, 2, "30", "100",
+                                               [1, 4, 8]))
 
 
 if __name__ == "__main__":
