@@ -47,9 +47,9 @@ def parse_args(argv: list[str], wrapper: str) -> tuple[bool, Dirs]:
             sys.stdout.write(usage(BENCH_DIR / wrapper))
             sys.exit(0)
         elif arg.startswith("-"):
-            sys.exit(print(f"unknown option: {arg}", file=sys.stderr) or 64)
+            _fail(f"unknown option: {arg}", 64)
         elif build is not None:
-            sys.exit(print("more than one BUILD_DIR given", file=sys.stderr) or 64)
+            _fail("more than one BUILD_DIR given", 64)
         else:
             build = arg
     build_dir = Path(os.path.abspath(build or BENCH_DIR.parent / "build"))
@@ -58,11 +58,16 @@ def parse_args(argv: list[str], wrapper: str) -> tuple[bool, Dirs]:
         build_dir.mkdir(parents=True, exist_ok=True)
         peers_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        sys.exit(print(e, file=sys.stderr) or 1)
+        _fail(str(e), 1)
     cargo_bin = Path.home() / ".cargo" / "bin"
     if cargo_bin.is_dir():
         os.environ["PATH"] = os.environ.get("PATH", "") + os.pathsep + str(cargo_bin)
     return quick, Dirs(BENCH_DIR, BENCH_DIR / "peers", build_dir, peers_dir)
+
+
+def _fail(message: str, code: int):
+    print(message, file=sys.stderr)
+    sys.exit(code)
 
 
 def knob(name: str, default: str) -> str:
