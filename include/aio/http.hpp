@@ -5,4 +5,5 @@
 #include <aio/http/errors.hpp>
 #include <aio/http/headers.hpp>
 #include <aio/http/parser.hpp>
+#include <aio/http/client.hpp>
 #include <aio/http/url.hpp>
