@@ -2,6 +2,7 @@
 // client_peer.py on 127.0.0.1 (an ephemeral port), and raw aio::net servers for exact bytes.
 #include "support/helpers.hpp"
 #include "support/net.hpp"
+#include "unit/net/tls/test_certs.hpp"
 
 #include <aio/core.hpp>
 #include <aio/http/client.hpp>
@@ -10,10 +11,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <csignal>
 #include <cstdio>
 #include <string>
 
+#include <brotli/encode.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -476,6 +479,71 @@ TEST(http_client_wire, malformed_response_raises_protocol_error) {
             http::client_session s;
             EXPECT_THROW(co_await s.get("http://127.0.0.1:" + std::to_string(srv.port()) + "/"),
                          http::protocol_error);
+        }
+        srv.close();
+        co_await srv.wait_closed();
+    });
+}
+
+namespace {
+
+/// Answers one request per connection with a fixed response (after reading the head).
+aio::task<> answer_once(aio::net::stream c, std::string response) {
+    co_await c.read_until("\r\n\r\n");
+    co_await c.write(response);
+    co_await c.close();
+}
+
+} // namespace
+
+TEST(http_client_wire, decodes_brotli_body) {
+    aio_test::run([]() -> aio::task<> {
+        std::string plain;
+        for (int i = 0; i < 200; ++i)
+            plain += "brotli ";
+        std::string packed(BrotliEncoderMaxCompressedSize(plain.size()), '\0');
+        std::size_t n = packed.size();
+        EXPECT_TRUE(BrotliEncoderCompress(
+            BROTLI_DEFAULT_QUALITY, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, plain.size(),
+            reinterpret_cast<const std::uint8_t*>(plain.data()), &n,
+            reinterpret_cast<std::uint8_t*>(packed.data())));
+        packed.resize(n);
+        const std::string response = "HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: " +
+                                     std::to_string(n) + "\r\n\r\n" + packed;
+        // Named: GCC 12 destroys a capturing closure temporary twice inside a co_await.
+        auto handler = [response](aio::net::stream c) { return answer_once(std::move(c), response); };
+        auto srv = co_await aio::net::start_server(handler, "127.0.0.1", 0);
+        {
+            http::client_session s;
+            auto r = co_await s.get("http://127.0.0.1:" + std::to_string(srv.port()) + "/");
+            EXPECT_EQ(co_await r.text(), plain);
+        }
+        srv.close();
+        co_await srv.wait_closed();
+    });
+}
+
+TEST(http_client_tls, gets_over_https_with_verification_and_sni) {
+    AIO_REQUIRE_TEST_CERTS();
+    aio_test::run([]() -> aio::task<> {
+        auto ctx = aio_test::localhost_server();
+        auto srv = co_await aio::net::start_server(
+            [](aio::net::stream c) {
+                return answer_once(std::move(c),
+                                   "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecret");
+            },
+            "127.0.0.1", 0, {.tls = ctx});
+        const std::string ca = aio_test::certs().ca();
+        const std::string u = "https://localhost:" + std::to_string(srv.port()) + "/";
+        {
+            http::client_session s({.ca_file = ca.c_str()});
+            auto r = co_await s.get(u);
+            EXPECT_EQ(r.status, 200);
+            EXPECT_EQ(co_await r.text(), "secret");
+        }
+        {
+            http::client_session untrusting;
+            EXPECT_THROW(co_await untrusting.get(u), aio::net::tls_error);
         }
         srv.close();
         co_await srv.wait_closed();
