@@ -279,6 +279,15 @@ task<std::string> client_response::read_some() {
     co_return co_await m_body->read_some();
 }
 
+generator<std::string> client_response::content() {
+    for (;;) {
+        std::string piece = co_await read_some();
+        if (piece.empty())
+            co_return;
+        co_yield std::move(piece);
+    }
+}
+
 task<std::string> client_response::read() {
     std::string out;
     for (;;) {

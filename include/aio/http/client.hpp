@@ -3,6 +3,7 @@
 #pragma once
 
 #include <aio/core/error.hpp>
+#include <aio/core/generator.hpp>
 #include <aio/core/task.hpp>
 #include <aio/http/headers.hpp>
 #include <aio/http/url.hpp>
@@ -152,6 +153,12 @@ class client_response {
 
     /// The next piece of the (decoded) body, "" once it ended.
     [[nodiscard]] task<std::string> read_some();
+    /// The body as an async generator of pieces (aiohttp's `r.content.iter_any()`); the
+    /// response must outlive the generator.
+    ///
+    ///     auto chunks = r.content();
+    ///     while (auto piece = co_await chunks.next()) out.write(*piece);
+    [[nodiscard]] generator<std::string> content();
     /// The rest of the body (decoded). Throws body_too_large beyond max_body_size.
     [[nodiscard]] task<std::string> read();
     /// read() as text (the bytes as received; no charset conversion).
