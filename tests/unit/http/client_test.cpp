@@ -459,6 +459,43 @@ TEST_F(http_client, limit_per_host_makes_requests_wait_for_a_slot) {
     });
 }
 
+TEST_F(http_client, limit_bounds_connections_across_hosts) {
+    aio_test::run([]() -> aio::task<> {
+        http::client_session s({.limit = 1});
+        const std::string other = "http://localhost:" + std::to_string(peer().port());
+        auto r1 = co_await s.get(at("/hello"));
+        EXPECT_EQ(co_await r1.text(), "hello");
+        auto r2 = co_await s.get(other + "/hello"); // the idle 127.0.0.1 one makes room
+        EXPECT_EQ(co_await r2.text(), "hello");
+        EXPECT_EQ(s.open_connections(), 1u);
+        auto held = co_await s.get(at("/hello")); // holds the only slot: body not read
+        auto waiting = aio::create_task(s.get(other + "/hello"));
+        co_await aio::sleep(100ms);
+        EXPECT_FALSE(waiting.done());
+        EXPECT_EQ(co_await held.text(), "hello"); // the slot is free again
+        auto r3 = co_await aio::wait_for(waiting, 5s);
+        EXPECT_EQ(co_await r3.text(), "hello");
+    });
+}
+
+TEST_F(http_client, cancelling_a_request_waiting_for_a_slot_leaks_nothing) {
+    aio_test::run([]() -> aio::task<> {
+        const int fds = aio_test::fd_count();
+        {
+            http::client_session s({.limit = 1});
+            auto held = co_await s.get(at("/hello"));
+            auto waiting = aio::create_task(s.get(at("/hello")));
+            co_await aio::sleep(50ms);
+            waiting.cancel();
+            EXPECT_THROW(co_await waiting, aio::cancelled_error);
+            EXPECT_EQ(co_await held.text(), "hello");
+            auto again = co_await s.get(at("/hello")); // the cancelled waiter took no slot
+            EXPECT_EQ(co_await again.text(), "hello");
+        }
+        EXPECT_EQ(co_await aio_test::settle_fds(fds), fds);
+    });
+}
+
 TEST(http_client_wire, sends_host_content_length_and_parses_an_exact_response) {
     aio_test::run([]() -> aio::task<> {
         std::string seen;
