@@ -1,5 +1,6 @@
 // aio::http::client_session: requests, redirects, retries and the cookie jar.
 #include "http/client_detail.hpp"
+#include "http/syntax.hpp"
 
 #include <aio/core/error.hpp>
 #include <aio/core/timeout.hpp>
@@ -99,6 +100,8 @@ task<client_response> client_session::request(std::string method,
                                               request_options options,
                                               request_body body) {
     // Everything the options point to is copied before the first suspension.
+    if (!detail::is_token(method))
+        throw invalid_header_error("aio: invalid HTTP method \"" + method + "\": not a token");
     url u(text);
     check_url(u, text);
     if (options.params && !options.params->empty()) {

@@ -183,7 +183,8 @@ class client_response {
 /// - Threads: loop thread only. The session must outlive the requests started on it; the
 ///   responses may outlive it (their connection is then closed instead of pooled).
 /// - Errors: aio::http::invalid_url (before any I/O: malformed, or not http/https with a
-///   host), aio::timeout_error (connect, sock_read, total), aio::io_error subclasses,
+///   host), aio::http::invalid_header_error (a method or header that is not valid on the
+///   wire, before any I/O), aio::timeout_error (connect, sock_read, total), aio::io_error subclasses,
 ///   aio::net::tls_error, aio::http::protocol_error (a malformed response),
 ///   too_many_redirects.
 /// - Cancellation: a cancelled request closes its connection; nothing is pooled half-read.

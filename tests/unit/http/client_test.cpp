@@ -160,6 +160,8 @@ TEST(http_client_url, malformed_or_unsupported_url_throws_invalid_url_before_io)
             std::string u = bad;
             EXPECT_THROW(co_await s.get(u), http::invalid_url) << bad;
         }
+        EXPECT_THROW(co_await s.request("GET /x HTTP/1.1\r\nX:", "http://127.0.0.1:1/"),
+                     http::invalid_header_error);
         EXPECT_EQ(aio_test::fd_count(), fds);
         EXPECT_EQ(s.open_connections(), 0u);
     });
