@@ -15,10 +15,14 @@
 #include <csignal>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include <brotli/encode.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -424,6 +428,40 @@ TEST_F(http_client, connect_to_a_closed_port_fails_without_leaking) {
         }
         EXPECT_EQ(co_await aio_test::settle_fds(fds), fds);
     });
+}
+
+TEST(http_client_wire, connect_timeout_raises_timeout_error) {
+    // A listener that never accepts, with its accept queue filled: further SYNs are dropped,
+    // so a connect hangs until connect_timeout.
+    const int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ASSERT_EQ(::bind(lfd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(::listen(lfd, 0), 0);
+    ::getsockname(lfd, reinterpret_cast<sockaddr*>(&a), &len);
+    std::vector<int> fillers;
+    for (int i = 0; i < 4; ++i) {
+        const int c = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        ::connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        fillers.push_back(c);
+    }
+    const std::uint16_t port = ntohs(a.sin_port);
+    aio_test::run([port]() -> aio::task<> {
+        const int fds = aio_test::fd_count();
+        {
+            http::client_session s({.connect_timeout = 300ms});
+            const auto t0 = std::chrono::steady_clock::now();
+            EXPECT_THROW(co_await s.get("http://127.0.0.1:" + std::to_string(port) + "/"),
+                         aio::timeout_error);
+            EXPECT_LT(aio_test::seconds_since(t0), 2.0);
+        }
+        EXPECT_EQ(co_await aio_test::settle_fds(fds), fds);
+    });
+    for (int c : fillers)
+        ::close(c);
+    ::close(lfd);
 }
 
 TEST_F(http_client, cancelling_a_request_mid_body_closes_its_connection_and_leaks_nothing) {
