@@ -90,6 +90,9 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Set-Cookie", "session=abc; Path=/")
             self.send_header("Set-Cookie", "scoped=1; Path=/only")
             self.send_header("Set-Cookie", "gone=1; Max-Age=0")
+            self.send_header("Set-Cookie", "old=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT")
+            self.send_header("Set-Cookie", "future=1; Expires=Fri, 01 Jan 2100 00:00:00 GMT")
+            self.send_header("Set-Cookie", "foreign=1; Domain=example.org")
             self.send_header("Content-Length", "0")
             self.end_headers()
             return

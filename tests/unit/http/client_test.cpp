@@ -307,6 +307,20 @@ TEST_F(http_client, body_larger_than_max_body_size_raises) {
     });
 }
 
+TEST_F(http_client, head_response_has_no_body_and_keeps_the_connection) {
+    aio_test::run([]() -> aio::task<> {
+        http::client_session s;
+        auto r = co_await s.head(at("/hello"));
+        EXPECT_EQ(r.status, 200);
+        EXPECT_EQ(r.headers.get("content-length"), "5");
+        EXPECT_TRUE(r.body_done());
+        EXPECT_EQ(co_await r.text(), "");
+        EXPECT_EQ(s.idle_connections(), 1u);
+        auto g = co_await s.get(at("/hello"));
+        EXPECT_EQ(co_await g.text(), "hello");
+    });
+}
+
 TEST_F(http_client, raise_for_status_throws_status_error_for_4xx_and_5xx) {
     aio_test::run([]() -> aio::task<> {
         http::client_session s;
@@ -392,8 +406,9 @@ TEST_F(http_client, stores_cookies_and_sends_them_on_matching_requests) {
         co_await r.read();
         auto e = co_await s.get(at("/echo"));
         nlohmann::json j = co_await e.json();
-        EXPECT_EQ(j["headers"]["cookie"], "session=abc");
-        EXPECT_EQ(s.cookies_for(at("/only/x")), "session=abc; scoped=1");
+        EXPECT_EQ(j["headers"]["cookie"], "session=abc; future=1");
+        EXPECT_EQ(s.cookies_for(at("/only/x")), "session=abc; scoped=1; future=1");
+        EXPECT_EQ(s.cookies_for("http://example.org/"), ""); // Domain of another host: refused
         EXPECT_EQ(s.cookies_for("http://other.example/"), "");
     });
 }
