@@ -3,6 +3,7 @@
 #pragma once
 
 #include <aio/http/chunked.hpp>
+#include <aio/http/client.hpp>
 #include <aio/http/errors.hpp>
 #include <aio/http/headers.hpp>
 #include <aio/http/parser.hpp>
