@@ -117,18 +117,15 @@ task<task_group&> task_group::enter() {
 task<void> task_group::exit(std::exception_ptr e) {
     const std::uint16_t depth = m_body.depth();
     const bool entered = m_body.active();
-    const bool fired = m_body.exit();
+    m_body.exit(); // a cancelled_error our scope caused (a child failed) ends here
     bool cancellation = false;
     if (e) {
         try {
             std::rethrow_exception(e);
         } catch (const cancelled_error&) {
-            cancellation = true;
+            cancellation = true; // ours, or the task's: never one of the group's errors
         } catch (...) {
         }
-        // The cancelled_error of our own scope (a child failed) is absorbed.
-        if (cancellation && fired && !detail::current().cancel_pending())
-            e = nullptr;
         cancel();
     }
     {
