@@ -1,4 +1,6 @@
 // aio::exception_group, and how aio::with picks the exception that reaches the caller.
+#include "core/exception_util.hpp"
+
 #include <aio/core/error.hpp>
 #include <aio/core/with.hpp>
 
@@ -6,7 +8,8 @@
 
 namespace aio {
 
-namespace {
+namespace detail {
+
 std::string describe(const std::exception_ptr& e) {
     try {
         std::rethrow_exception(e);
@@ -17,12 +20,6 @@ std::string describe(const std::exception_ptr& e) {
     }
 }
 
-std::string list_errors(std::string summary, const std::vector<std::exception_ptr>& errors) {
-    for (const auto& e : errors)
-        summary += "; " + describe(e);
-    return summary;
-}
-
 bool is_cancellation(const std::exception_ptr& e) noexcept {
     try {
         std::rethrow_exception(e);
@@ -31,6 +28,18 @@ bool is_cancellation(const std::exception_ptr& e) noexcept {
     } catch (...) {
         return false;
     }
+}
+
+} // namespace detail
+
+namespace {
+using detail::describe;
+using detail::is_cancellation;
+
+std::string list_errors(std::string summary, const std::vector<std::exception_ptr>& errors) {
+    for (const auto& e : errors)
+        summary += "; " + describe(e);
+    return summary;
 }
 
 const exception_group* as_group(const std::exception_ptr& e) noexcept {

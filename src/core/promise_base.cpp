@@ -1,5 +1,6 @@
 // Root-task life cycle, cancellation and parking (see the design block in
 // include/aio/core/detail/promise_base.hpp).
+#include "core/exception_util.hpp"
 #include "core/loop_impl.hpp"
 #include "diagnostics/trace.hpp"
 
@@ -27,31 +28,11 @@ const task_debug* debug_info(const promise_base& t) noexcept {
 
 namespace {
 
-bool is_cancellation(const std::exception_ptr& e) noexcept {
-    try {
-        std::rethrow_exception(e);
-    } catch (const cancelled_error&) {
-        return true;
-    } catch (...) {
-        return false;
-    }
-}
-
 void report_message(const std::string& msg) noexcept {
     if (event_loop* l = loop_of()) {
         l->report(msg);
     } else {
         std::fprintf(stderr, "%s\n", msg.c_str());
-    }
-}
-
-std::string describe(const std::exception_ptr& e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-        return x.what();
-    } catch (...) {
-        return "unknown exception";
     }
 }
 } // namespace

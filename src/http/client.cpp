@@ -122,16 +122,16 @@ task<client_response> client_session::request(std::string method,
         hdrs.set("Accept", "*/*");
     if (m_options.auto_decompress && !hdrs.contains("accept-encoding"))
         hdrs.set("Accept-Encoding", detail::accepted_encodings());
-    const int max_redirects = options.max_redirects < 0 ? m_options.max_redirects
-                                                        : options.max_redirects;
+    const int max_redirects =
+        options.max_redirects < 0 ? m_options.max_redirects : options.max_redirects;
     std::optional<detail::steady::time_point> deadline;
     if (m_options.total_timeout.count() > 0)
         deadline = detail::steady::now() + m_options.total_timeout;
     if (m_options.total_timeout.count() > 0)
-        co_return co_await aio::timeout(
-            m_options.total_timeout,
-            follow(std::move(method), std::move(u), std::move(hdrs), std::move(body),
-                   options.allow_redirects, max_redirects, deadline));
+        co_return co_await aio::timeout(m_options.total_timeout,
+                                        follow(std::move(method), std::move(u), std::move(hdrs),
+                                               std::move(body), options.allow_redirects,
+                                               max_redirects, deadline));
     co_return co_await follow(std::move(method), std::move(u), std::move(hdrs), std::move(body),
                               options.allow_redirects, max_redirects, deadline);
 }
@@ -162,8 +162,7 @@ task<client_response> client_session::follow(std::string method,
         next = next.without_fragment();
         // A small redirect body is read so that the connection can be reused; a large one
         // closes it (when r is destroyed).
-        if (r.headers.get("content-length") &&
-            r.headers.get("content-length")->size() < 6)
+        if (r.headers.get("content-length") && r.headers.get("content-length")->size() < 6)
             co_await r.read();
         if (r.status == 303 || ((r.status == 301 || r.status == 302) && method != "HEAD")) {
             if (method != "HEAD")
@@ -182,12 +181,11 @@ task<client_response> client_session::follow(std::string method,
     }
 }
 
-task<client_response>
-client_session::send_with_retry(const std::string& method,
-                                const url& u,
-                                const headers& hdrs,
-                                const request_body& body,
-                                std::optional<time_point> deadline) {
+task<client_response> client_session::send_with_retry(const std::string& method,
+                                                      const url& u,
+                                                      const headers& hdrs,
+                                                      const request_body& body,
+                                                      std::optional<time_point> deadline) {
     for (int attempt = 0;; ++attempt) {
         bool stale = false;
         std::optional<client_response> r;
@@ -199,8 +197,8 @@ client_session::send_with_retry(const std::string& method,
         if (!stale)
             co_return std::move(*r);
         if (attempt > 0 || !idempotent(method))
-            throw error("aio: HTTP connection closed by the server before a response to " +
-                        method + " " + u.str());
+            throw error("aio: HTTP connection closed by the server before a response to " + method +
+                        " " + u.str());
     }
 }
 

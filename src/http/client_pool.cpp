@@ -125,8 +125,7 @@ net::tls_context& client_pool::tls() {
 task<std::string> body_reader::read_socket() {
     std::chrono::milliseconds bound = sock_read;
     if (deadline) {
-        const auto left =
-            std::chrono::ceil<std::chrono::milliseconds>(*deadline - steady::now());
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - steady::now());
         if (left.count() <= 0)
             throw timeout_error("aio: HTTP request timed out (total_timeout)");
         if (bound.count() == 0 || left < bound)
@@ -158,7 +157,8 @@ task<std::string> body_reader::read_raw() {
                                 std::to_string(remaining) + " bytes missing)");
                 }
             }
-            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, buf.size()));
+            const std::size_t n =
+                static_cast<std::size_t>(std::min<std::uint64_t>(remaining, buf.size()));
             std::string out = buf.substr(0, n);
             buf.erase(0, n);
             remaining -= n;
@@ -318,8 +318,8 @@ void client_response::raise_for_status() const {
 }
 
 status_error::status_error(int status, const std::string& reason, const std::string& url)
-    : error("aio: HTTP " + std::to_string(status) + (reason.empty() ? "" : " ") + reason +
-            " for " + url),
+    : error("aio: HTTP " + std::to_string(status) + (reason.empty() ? "" : " ") + reason + " for " +
+            url),
       m_status(status) {}
 
 } // namespace aio::http

@@ -3,10 +3,8 @@
 
 namespace aio::http::detail {
 
-std::string write_request(std::string_view method,
-                          const url& u,
-                          const headers& h,
-                          const request_body& body) {
+std::string
+write_request(std::string_view method, const url& u, const headers& h, const request_body& body) {
     std::string out;
     const std::string target = u.target();
     out.reserve(256 + body.data().size());
@@ -26,7 +24,9 @@ std::string write_request(std::string_view method,
         if (body.present() && !body.content_type().empty() && !h.contains("content-type"))
             out.append("Content-Type: ").append(body.content_type()).append("\r\n");
         if (!h.contains("content-length"))
-            out.append("Content-Length: ").append(std::to_string(body.data().size())).append("\r\n");
+            out.append("Content-Length: ")
+                .append(std::to_string(body.data().size()))
+                .append("\r\n");
     }
     out.append("\r\n");
     out.append(body.data());

@@ -4,9 +4,9 @@
 
 #include "io/backend.hpp"
 
-#include <aio/detail/intrusive_list.hpp>
 #include <aio/core/detail/promise_base.hpp>
 #include <aio/core/error.hpp>
+#include <aio/detail/intrusive_list.hpp>
 #include <aio/net/address.hpp>
 
 #include <cerrno>

@@ -29,9 +29,9 @@ constexpr int max_loops = 64;
 // Read by the signal handler (any thread, async-signal context), written by loops under
 // g_mutex: atomics because a handler cannot take the mutex.
 struct loop_slot {
-    std::atomic<int> fd{-1};              // the loop's self-pipe write end
-    std::atomic<std::uint64_t> mask{0};   // the signals that loop wants
-    bool used = false; // guarded by g_mutex
+    std::atomic<int> fd{-1};            // the loop's self-pipe write end
+    std::atomic<std::uint64_t> mask{0}; // the signals that loop wants
+    bool used = false;                  // guarded by g_mutex
 };
 
 struct installed_sig {

@@ -23,8 +23,8 @@
 
 #include "io/backend.hpp"
 
-#include <aio/detail/intrusive_list.hpp>
 #include <aio/core/event_loop.hpp>
+#include <aio/detail/intrusive_list.hpp>
 #include <aio/os/signal.hpp>
 
 #include <cstdint>

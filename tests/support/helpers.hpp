@@ -83,6 +83,21 @@ class scoped_env {
     std::optional<std::string> m_old;
 };
 
+/// Returns `v` after sleeping `d`.
+inline aio::task<int> value_after(int v, std::chrono::milliseconds d) {
+    co_await aio::sleep(d);
+    co_return v;
+}
+
+/// Sleeps for an hour; sets `*cancelled` when that sleep is cancelled, and rethrows.
+inline aio::task<> mark_on_cancel(bool* cancelled) {
+    try {
+        co_await aio::sleep(1h);
+    } catch (const aio::cancelled_error&) {
+        *cancelled = true;
+        throw;
+    }
+}
 
 inline double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -8,8 +8,6 @@
 #include <aio/http/headers.hpp>
 #include <aio/http/url.hpp>
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -19,6 +17,8 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace aio::http {
 
@@ -76,8 +76,8 @@ request_body json_body(const nlohmann::json& j);
 /// `form_body("user", "ann", "page", "2")` (an even number of string arguments).
 request_body form_body(std::vector<std::pair<std::string, std::string>> fields);
 template <class... S>
-    requires(sizeof...(S) % 2 == 0 && (std::is_convertible_v<S, std::string_view> && ...))
-request_body form_body(S&&... s) {
+requires(sizeof...(S) % 2 == 0 && (std::is_convertible_v<S, std::string_view> && ...)) request_body
+    form_body(S&&... s) {
     std::vector<std::string> flat{std::string(std::string_view(s))...};
     std::vector<std::pair<std::string, std::string>> f;
     for (std::size_t i = 0; i + 1 < flat.size(); i += 2)
@@ -184,8 +184,8 @@ class client_response {
 ///   responses may outlive it (their connection is then closed instead of pooled).
 /// - Errors: aio::http::invalid_url (before any I/O: malformed, or not http/https with a
 ///   host), aio::http::invalid_header_error (a method or header that is not valid on the
-///   wire, before any I/O), aio::timeout_error (connect, sock_read, total), aio::io_error subclasses,
-///   aio::net::tls_error, aio::http::protocol_error (a malformed response),
+///   wire, before any I/O), aio::timeout_error (connect, sock_read, total), aio::io_error
+///   subclasses, aio::net::tls_error, aio::http::protocol_error (a malformed response),
 ///   too_many_redirects.
 /// - Cancellation: a cancelled request closes its connection; nothing is pooled half-read.
 /// - A keep-alive connection that the server closed while it was idle is retried once on a

@@ -7,22 +7,6 @@
 
 using namespace aio_test;
 
-namespace {
-aio::task<int> value_after(int v, std::chrono::milliseconds d) {
-    co_await aio::sleep(d);
-    co_return v;
-}
-
-aio::task<> mark_on_cancel(bool* cancelled) {
-    try {
-        co_await aio::sleep(1h);
-    } catch (const aio::cancelled_error&) {
-        *cancelled = true;
-        throw;
-    }
-}
-} // namespace
-
 TEST(as_completed, yields_in_completion_order_and_cancels_the_rest_when_dropped) {
     bool slow_cancelled = false;
     run_virtual([&]() -> aio::task<> {

@@ -8,24 +8,11 @@
 using namespace aio_test;
 
 namespace {
-aio::task<int> value_after(int v, std::chrono::milliseconds d) {
-    co_await aio::sleep(d);
-    co_return v;
-}
-
 aio::task<int> fail_after(std::chrono::milliseconds d) {
     co_await aio::sleep(d);
     throw std::runtime_error("child failed");
 }
 
-aio::task<> mark_on_cancel(bool* cancelled) {
-    try {
-        co_await aio::sleep(1h);
-    } catch (const aio::cancelled_error&) {
-        *cancelled = true;
-        throw;
-    }
-}
 } // namespace
 
 TEST(gather, returns_a_tuple_in_argument_order) {

@@ -11,24 +11,11 @@
 using namespace aio_test;
 
 namespace {
-aio::task<int> value_after(int v, std::chrono::milliseconds d) {
-    co_await aio::sleep(d);
-    co_return v;
-}
-
 aio::task<> fail_after(std::chrono::milliseconds d, std::string msg) {
     co_await aio::sleep(d);
     throw std::runtime_error(msg);
 }
 
-aio::task<> mark_on_cancel(bool* cancelled) {
-    try {
-        co_await aio::sleep(1h);
-    } catch (const aio::cancelled_error&) {
-        *cancelled = true;
-        throw;
-    }
-}
 } // namespace
 
 TEST(task_group, join_waits_for_every_child) {

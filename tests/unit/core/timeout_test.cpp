@@ -9,22 +9,6 @@
 
 using namespace aio_test;
 
-namespace {
-aio::task<int> value_after(int v, std::chrono::milliseconds d) {
-    co_await aio::sleep(d);
-    co_return v;
-}
-
-aio::task<> mark_on_cancel(bool* cancelled) {
-    try {
-        co_await aio::sleep(1h);
-    } catch (const aio::cancelled_error&) {
-        *cancelled = true;
-        throw;
-    }
-}
-} // namespace
-
 TEST(timeout, throws_timeout_error_and_cancels_the_body) {
     bool body_cancelled = false;
     run_virtual([&]() -> aio::task<> {

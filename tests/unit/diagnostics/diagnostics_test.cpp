@@ -14,11 +14,6 @@ namespace {
 aio::task<> nap(std::chrono::milliseconds d) {
     co_await aio::sleep(d);
 }
-
-aio::task<int> value_after(int v, std::chrono::milliseconds d) {
-    co_await aio::sleep(d);
-    co_return v;
-}
 } // namespace
 
 TEST(diagnostics, unretrieved_exception_is_reported_with_the_task_name) {

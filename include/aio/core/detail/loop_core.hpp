@@ -2,8 +2,8 @@
 // the intrusive ready queue, the cached clock and the timer heap.
 #pragma once
 
-#include <aio/detail/intrusive_list.hpp>
 #include <aio/core/detail/promise_base.hpp>
+#include <aio/detail/intrusive_list.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -116,7 +116,8 @@ class loop_core {
     std::uint32_t m_next_id = 1;
     backend* m_io = nullptr; // set by event_loop once its backend exists
     // Every registered entry, busy or not.
-    intrusive_list<detached_work, &detached_work::m_detached_next, &detached_work::m_detached_prev> m_detached;
+    intrusive_list<detached_work, &detached_work::m_detached_next, &detached_work::m_detached_prev>
+        m_detached;
     std::size_t m_detached_busy = 0;
     bool m_debug = false;
     bool m_trace = false;

@@ -87,8 +87,8 @@ class promise_base : public work_item {
         f_retrieved = 16,
         f_ran = 32,
         f_was_cancelled = 64,
-        f_has_value = 128, // promise<T>: the value was constructed
-        f_has_debug = 256, // the loop holds a task_debug entry for this task
+        f_has_value = 128,    // promise<T>: the value was constructed
+        f_has_debug = 256,    // the loop holds a task_debug entry for this task
         f_scope_cancel = 512, // a cancel scope of this task has fired (cancel_scope.hpp)
     };
 
