@@ -30,8 +30,12 @@ void completion_queue::watch(std::size_t i, promise_base& t) {
     s.m_queue = this;
     s.m_task = &t;
     s.m_notify = &slot_done;
-    t.add_waiter(&s);
     ++m_pending;
+    if (t.done()) { // already finished: it is the next to hand out
+        m_done.push_back(i);
+        return;
+    }
+    t.add_waiter(&s);
 }
 
 void completion_queue::on_done(completion_slot& s) noexcept {

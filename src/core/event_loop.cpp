@@ -221,8 +221,11 @@ void loop_impl::post_threadsafe(work_item* w) noexcept {
 namespace {
 void run_callback(work_item* w) noexcept {
     auto* c = static_cast<callback_item*>(w);
+    if (c->token)
+        c->token->item = nullptr; // running: too late to cancel
     try {
-        c->fn();
+        if (c->fn) // null: cancelled after its timer fired, before it ran
+            c->fn();
     } catch (const std::exception& e) {
         static_cast<event_loop*>(t_loop)->report(std::string("aio: exception in callback: ") +
                                                  e.what());
@@ -287,7 +290,7 @@ event_loop::~event_loop() {
         while (w) {
             detail::work_item* next = w->m_next;
             if (w->m_run == &detail::run_callback)
-                delete static_cast<detail::callback_item*>(w);
+                detail::callback_item::destroy(static_cast<detail::callback_item*>(w));
             w = next;
         }
     };
@@ -296,7 +299,7 @@ event_loop::~event_loop() {
     for (const detail::timer_entry& e : m_timers) {
         detail::timer_node* t = e.node;
         if (t->m_fire == &detail::fire_callback)
-            delete static_cast<detail::callback_item*>(t);
+            detail::callback_item::destroy(static_cast<detail::callback_item*>(t));
     }
     m_timers.clear();
 }
@@ -361,13 +364,46 @@ void event_loop::call_soon(std::function<void()> fn) {
     schedule(c);
 }
 
-void event_loop::call_later(std::chrono::nanoseconds delay, std::function<void()> fn) {
+timer_handle event_loop::call_later(std::chrono::nanoseconds delay, std::function<void()> fn) {
+    return call_at(refresh_now() + std::chrono::duration_cast<detail::clock::duration>(delay),
+                   std::move(fn));
+}
+
+timer_handle event_loop::call_at(std::chrono::steady_clock::time_point when,
+                                 std::function<void()> fn) {
+    auto token = std::make_shared<detail::timer_token>();
     auto* c = new detail::callback_item;
     c->fn = std::move(fn);
     c->m_run = &detail::run_callback;
     c->m_fire = &detail::fire_callback;
-    c->m_deadline = refresh_now() + std::chrono::duration_cast<detail::clock::duration>(delay);
+    c->m_deadline = when;
+    c->token = token;
+    token->item = c;
+    token->when = when;
     add_timer(*c);
+    return timer_handle(std::move(token));
+}
+
+bool timer_handle::cancel() noexcept {
+    if (!m_t || !m_t->item)
+        return false;
+    detail::callback_item* c = std::exchange(m_t->item, nullptr);
+    m_t->cancelled = true;
+    if (c->armed()) {
+        detail::t_loop->cancel_timer(*c);
+        delete c;
+    } else {
+        c->fn = nullptr; // already in the ready queue: run_callback skips it and frees it
+    }
+    return true;
+}
+
+bool timer_handle::cancelled() const noexcept {
+    return m_t && m_t->cancelled;
+}
+
+std::chrono::steady_clock::time_point timer_handle::when() const noexcept {
+    return m_t ? m_t->when : std::chrono::steady_clock::time_point{};
 }
 
 void event_loop::call_soon_threadsafe(std::function<void()> fn) {

@@ -27,9 +27,24 @@ const task_debug* debug_info(const promise_base& t) noexcept;
 /// Runs one step of a root task (its work_item::m_run); run_once inlines its fast path.
 void run_root(work_item* w) noexcept;
 
+/// What a timer_handle sees of its callback: the item while it is pending (null once it
+/// ran, was cancelled or the loop freed it).
+struct timer_token {
+    callback_item* item = nullptr;
+    clock::time_point when{};
+    bool cancelled = false;
+};
+
 /// A heap-allocated callback (call_soon, call_later, call_soon_threadsafe).
 struct callback_item : work_item, timer_node {
     std::function<void()> fn;
+    std::shared_ptr<timer_token> token; // call_later/call_at only
+    /// Frees the item, detaching its timer_handle.
+    static void destroy(callback_item* c) noexcept {
+        if (c->token)
+            c->token->item = nullptr;
+        delete c;
+    }
 };
 
 class loop_impl {

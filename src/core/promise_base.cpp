@@ -101,7 +101,7 @@ void promise_base::start_root(std::string_view name, const aio::source_location&
     m_id = loop->m_next_id++;
     ++m_refs;
     if (!name.empty() || loop->debug() || loop->tracing()) {
-        loop->impl().m_debug_info.emplace(m_id, task_debug{std::string(name), where, 0});
+        loop->impl().m_debug_info.emplace(m_id, task_debug{std::string(name), where, 0, {}});
         m_flags |= f_has_debug;
     }
     loop->link_task(this);

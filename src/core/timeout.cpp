@@ -10,15 +10,35 @@ void deadline_passed(timer_node* t) noexcept {
 }
 } // namespace
 
-timeout_scope::timeout_scope(clock::duration d) : m_delay(d) {
+timeout_scope::timeout_scope(clock::time_point deadline)
+    : m_delay(deadline - t_loop->refresh_now()) {
     m_scope.enter();
-    if (d <= clock::duration::zero()) {
+    m_fire = &deadline_passed;
+    arm(deadline);
+}
+
+void timeout_scope::arm(clock::time_point when) {
+    m_when = when;
+    if (when <= t_loop->now()) {
         m_scope.fire();
         return;
     }
-    m_fire = &deadline_passed;
-    m_deadline = t_loop->refresh_now() + d;
+    m_deadline = when;
     t_loop->add_timer(*this);
+}
+
+void timeout_scope::reschedule(std::optional<clock::time_point> when) {
+    if (m_scope.fired())
+        throw invalid_state_error(
+            "aio::timeout_handle::reschedule: the deadline has already passed and the body is "
+            "being cancelled");
+    if (armed())
+        t_loop->cancel_timer(*this);
+    m_when.reset();
+    if (when) {
+        m_delay = *when - t_loop->refresh_now();
+        arm(*when);
+    }
 }
 
 timeout_scope::~timeout_scope() {

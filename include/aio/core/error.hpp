@@ -23,9 +23,12 @@ class runtime_error : public error {
 
 /// Thrown at a suspension point of a cancelled task (or of a cancelled timeout scope).
 /// Cancellation is level-triggered: every later suspension in the cancelled scope throws again.
+/// Its message is the one given to `task_ref::cancel(message)` when the task was cancelled
+/// with one (asyncio's `cancel(msg)`), else "task was cancelled".
 class cancelled_error : public error {
   public:
-    cancelled_error() : error("task was cancelled") {}
+    /// Takes the cancel message of the running task, if it was given one.
+    cancelled_error();
     using error::error;
 };
 

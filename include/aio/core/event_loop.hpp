@@ -57,6 +57,28 @@ struct run_options {
     bool handle_sigint = true;
 };
 
+namespace detail {
+struct callback_item;
+struct timer_token;
+} // namespace detail
+
+/// A callback scheduled with event_loop::call_later / call_at (asyncio's TimerHandle).
+/// Copyable; an empty handle (default) does nothing. Loop thread only.
+class timer_handle {
+  public:
+    timer_handle() noexcept = default;
+    explicit timer_handle(std::shared_ptr<detail::timer_token> t) noexcept : m_t(std::move(t)) {}
+    /// Stops the callback from running. Returns false if it already ran (or was cancelled).
+    bool cancel() noexcept;
+    /// True once cancel() stopped it.
+    bool cancelled() const noexcept;
+    /// When it is (or was) due, on the loop's clock.
+    std::chrono::steady_clock::time_point when() const noexcept;
+
+  private:
+    std::shared_ptr<detail::timer_token> m_t;
+};
+
 /// The event loop. One per thread at most; aio::run creates and destroys one for you.
 /// All methods must be called on the loop's thread unless they say otherwise.
 class event_loop : public detail::loop_core {
@@ -86,8 +108,13 @@ class event_loop : public detail::loop_core {
     void call_soon(std::function<void()> fn);
     /// Like call_soon, from any thread; wakes the loop if it is waiting for I/O.
     void call_soon_threadsafe(std::function<void()> fn);
-    /// Runs `fn` after `delay` (timer; not cancellable, use a task for that).
-    void call_later(std::chrono::nanoseconds delay, std::function<void()> fn);
+    /// Runs `fn` after `delay` (asyncio's call_later); the handle can cancel it.
+    timer_handle call_later(std::chrono::nanoseconds delay, std::function<void()> fn);
+    /// Runs `fn` at `when` on the loop's clock (asyncio's call_at; see time()).
+    timer_handle call_at(std::chrono::steady_clock::time_point when, std::function<void()> fn);
+    /// The loop's clock (asyncio's loop.time()): steady_clock, or the virtual clock when the
+    /// loop runs with one. Deadlines for call_at and aio::timeout_at are on it.
+    std::chrono::steady_clock::time_point time() noexcept { return refresh_now(); }
     /// Stops run_until_complete after the current turn (the main task is cancelled).
     void stop() noexcept;
 

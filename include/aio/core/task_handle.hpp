@@ -4,9 +4,12 @@
 #include <aio/core/source_location.hpp>
 #include <aio/core/task.hpp>
 
+#include <exception>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace aio {
 
@@ -39,6 +42,9 @@ class task_ref {
         m_p->cancel();
         return true;
     }
+    /// Like cancel(), with a message that the task's aio::cancelled_error carries (its
+    /// what()), as asyncio's `task.cancel(msg)`. The first message given wins.
+    bool cancel(std::string_view message);
     /// True once the task has finished (value, exception or cancellation).
     bool done() const noexcept { return m_p && m_p->done(); }
     /// True if the task was cancelled (cancel requested and it ended by cancellation or is
@@ -46,6 +52,16 @@ class task_ref {
     bool cancelled() const noexcept;
     /// The name given to create_task, or "Task-<n>".
     std::string name() const { return m_p ? m_p->name() : std::string(); }
+    /// Renames the task (asyncio's `set_name`): diagnostics, traces and dump reports use it.
+    void set_name(std::string_view name);
+    /// The task's exception once it is done: null if it returned a value. Throws
+    /// aio::invalid_state_error while it runs and aio::cancelled_error if it was cancelled
+    /// (asyncio's `Task.exception()`). Marks the exception retrieved.
+    std::exception_ptr exception() const;
+    /// Calls `fn(task)` at the loop turn after the task finishes (at once scheduled, if it
+    /// already has), as asyncio's `add_done_callback`; callbacks run in the order added.
+    /// An exception thrown by `fn` goes to the loop's exception handler.
+    void add_done_callback(std::function<void(task_ref)> fn) const;
     explicit operator bool() const noexcept { return m_p != nullptr; }
     bool operator==(const task_ref& o) const noexcept { return m_p == o.m_p; }
 
@@ -56,6 +72,8 @@ class task_ref {
 };
 
 namespace detail {
+[[noreturn]] void throw_result_not_ready(const char* what);
+
 /// Awaiter of a task_ref: parks until the task finishes. If the awaiting task is
 /// cancelled, the awaited task is cancelled too (asyncio), and we still wait for it.
 struct handle_awaiter : parking, completion_waiter {
@@ -83,6 +101,15 @@ template <class T> class task_handle : public task_ref {
         }
     };
     awaiter operator co_await() const noexcept { return awaiter{m_p}; }
+
+    /// The task's result once it is done, without awaiting (asyncio's `Task.result()`):
+    /// the value (copied when T is copyable, else moved out), or its exception rethrown
+    /// (aio::cancelled_error if cancelled). Throws aio::invalid_state_error while it runs.
+    decltype(auto) result() const {
+        if (!done())
+            detail::throw_result_not_ready("result");
+        return static_cast<detail::promise<T>*>(m_p)->get();
+    }
 };
 
 /// Schedules `t` to start at the next loop turn and returns a handle to it (asyncio
@@ -134,5 +161,9 @@ requires(!std::is_lvalue_reference_v<A>) void spawn(
 /// The task this code runs in (asyncio.current_task()). Throws aio::runtime_error outside a
 /// task.
 task_ref current_task();
+
+/// Every root task of the running loop that has not finished (asyncio.all_tasks()), the
+/// main task included, in no particular order. Throws aio::runtime_error without a loop.
+std::vector<task_ref> all_tasks();
 
 } // namespace aio

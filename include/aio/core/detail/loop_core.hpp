@@ -79,6 +79,7 @@ class loop_core {
     void link_task(promise_base* t) noexcept;
     void unlink_task(promise_base* t) noexcept;
     std::size_t live_tasks() const noexcept { return m_tasks.size(); }
+    const std::vector<promise_base*>& live_roots() const noexcept { return m_tasks; }
 
     // Detached work (see detached_work).
     void begin_detached(detached_work* w) noexcept {

@@ -75,6 +75,7 @@ struct task_debug {
     std::string name;
     aio::source_location where;
     std::int64_t created_ns = 0;
+    std::string cancel_message; // task_ref::cancel(message)
 };
 
 class promise_base : public work_item {
@@ -90,6 +91,7 @@ class promise_base : public work_item {
         f_has_value = 128,    // promise<T>: the value was constructed
         f_has_debug = 256,    // the loop holds a task_debug entry for this task
         f_scope_cancel = 512, // a cancel scope of this task has fired (cancel_scope.hpp)
+        f_cancel_msg = 1024,  // cancel(message): the message is in the task's task_debug
     };
 
     static void* operator new(std::size_t n) { return allocate_frame(n); }
