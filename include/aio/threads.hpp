@@ -2,3 +2,4 @@
 #pragma once
 
 #include <aio/threads/thread_pool.hpp>
+#include <aio/threads/run_coroutine_threadsafe.hpp>

@@ -167,11 +167,11 @@ template <class T = void> class future {
 template <class T = void> class promise {
   public:
     promise() = default;
-    promise(promise&&) noexcept = default;
+    promise(promise&& o) noexcept : m_f(std::exchange(o.m_f, std::nullopt)) {}
     promise& operator=(promise&& o) noexcept {
         if (this != &o) {
             abandon();
-            m_f = std::move(o.m_f);
+            m_f = std::exchange(o.m_f, std::nullopt);
         }
         return *this;
     }
@@ -179,11 +179,19 @@ template <class T = void> class promise {
     promise& operator=(const promise&) = delete;
     ~promise() { abandon(); }
 
-    future<T> get_future() const { return *m_f; }
-    template <class... U> void set_value(U&&... v) { m_f->set_result(std::forward<U>(v)...); }
-    void set_exception(std::exception_ptr e) { m_f->set_exception(std::move(e)); }
+    future<T> get_future() { return state("get_future"); }
+    template <class... U> void set_value(U&&... v) {
+        state("set_value").set_result(std::forward<U>(v)...);
+    }
+    void set_exception(std::exception_ptr e) { state("set_exception").set_exception(std::move(e)); }
 
   private:
+    future<T>& state(const char* what) {
+        if (!m_f)
+            throw invalid_state_error(std::string("aio::promise::") + what +
+                                      ": the promise was moved from");
+        return *m_f;
+    }
     void abandon() noexcept {
         if (m_f && !m_f->done() && detail::t_loop) {
             try {
