@@ -2,6 +2,7 @@
 #pragma once
 
 #include <aio/core/as_completed.hpp>
+#include <aio/core/context_var.hpp>
 #include <aio/core/error.hpp>
 #include <aio/core/event_loop.hpp>
 #include <aio/core/future.hpp>

@@ -14,6 +14,12 @@ namespace aio::detail {
 
 class trace_recorder;
 class cancel_scope;
+struct context_data;
+
+/// Gives a new root task its creator's context variables (context.cpp).
+void inherit_context(promise_base& child);
+/// Drops a finished task's context variables.
+void drop_context(promise_base& t) noexcept;
 
 /// Per-loop state of an upper layer (the os layer's signal hub and child reaper). It is
 /// destroyed with the loop, after every task has ended and before the backend, so its
@@ -97,6 +103,8 @@ class loop_impl {
     // Names and creation sites of named tasks (and of all tasks in debug/trace mode), kept
     // off the frame so that an unnamed task costs no memory for them.
     std::unordered_map<std::uint32_t, task_debug> m_debug_info;
+    // The context variables of the tasks that have any (flag f_has_context), by task id.
+    std::unordered_map<std::uint32_t, std::shared_ptr<const context_data>> m_contexts;
     // The fired cancel scopes of each task that has any (cancel_scope.hpp), newest first.
     std::unordered_map<const promise_base*, cancel_scope*> m_fired_scopes;
 };

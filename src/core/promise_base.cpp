@@ -104,6 +104,7 @@ void promise_base::start_root(std::string_view name, const aio::source_location&
         loop->impl().m_debug_info.emplace(m_id, task_debug{std::string(name), where, 0, {}});
         m_flags |= f_has_debug;
     }
+    inherit_context(*this);
     loop->link_task(this);
     m_run = &run_root;
     loop->schedule(this);
@@ -124,6 +125,8 @@ void promise_base::finish_root(std::coroutine_handle<> self) noexcept {
         w->m_notify(w);
     }
     loop->unlink_task(this);
+    if (has(f_has_context))
+        drop_context(*this);
     release();
 }
 

@@ -44,6 +44,12 @@ class invalid_state_error : public error {
     using error::error;
 };
 
+/// A context variable read where it has neither a value nor a default (Python's LookupError).
+class lookup_error : public error {
+  public:
+    using error::error;
+};
+
 /// An operating-system failure; carries the std::error_code.
 class io_error : public error {
   public:

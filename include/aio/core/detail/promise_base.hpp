@@ -92,6 +92,7 @@ class promise_base : public work_item {
         f_has_debug = 256,    // the loop holds a task_debug entry for this task
         f_scope_cancel = 512, // a cancel scope of this task has fired (cancel_scope.hpp)
         f_cancel_msg = 1024,  // cancel(message): the message is in the task's task_debug
+        f_has_context = 2048, // the loop holds context variables for it (context_var.hpp)
     };
 
     static void* operator new(std::size_t n) { return allocate_frame(n); }
