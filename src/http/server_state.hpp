@@ -56,6 +56,12 @@ struct route_entry {
 
 class connection;
 
+/// Who ended first while a streamed body was sent (connection_stream.cpp).
+struct stream_race {
+    bool body_over = false; ///< the transmit task finished or failed
+    bool peer_gone = false; ///< the watcher saw EOF or a reset
+};
+
 class server_state {
   public:
     explicit server_state(const server_options& o) : opts(o) {}
@@ -109,7 +115,7 @@ class connection {
     /// Sends a streamed body while watching the connection: a client that goes away
     /// cancels the generator (see response::stream).
     task<std::uint64_t> send_streamed(const response& r, bool http10);
-    task<void> watch_peer();
+    task<void> watch_peer(stream_race* race);
 
     std::shared_ptr<server_state> m_st;
     net::stream m_s;

@@ -297,10 +297,6 @@ response redirect_to_slash(const request& req) {
     return r;
 }
 
-task<response> ready_response(response r) {
-    co_return r;
-}
-
 task<response> serve_static(std::shared_ptr<static_root> root, request& req) {
     std::string rel(req.param("path"));
     if (rel.find('\0') != std::string::npos)
@@ -320,7 +316,10 @@ task<response> serve_static(std::shared_ptr<static_root> root, request& req) {
     }
     while (!rel.empty() && rel.front() == '/')
         rel.erase(0, 1); // "//x": relative to the root all the same
-    const bool slash_end = rel.empty() || rel.back() == '/';
+    // Whether the URL names the folder with its slash (the bare prefix, "/static", matches
+    // the tail route with an empty path: it needs the redirect too).
+    const std::string_view raw = std::string_view(req.target).substr(0, req.target.find('?'));
+    const bool slash_end = !raw.empty() && raw.back() == '/';
     opened o = co_await to_thread(open_beneath, root->fd, rel);
     if (o.fd >= 0 && S_ISDIR(o.st.st_mode)) {
         ::close(o.fd);
@@ -438,14 +437,10 @@ void server::add_static(std::string_view prefix, std::string root, static_option
     r->index = options.index ? options.index : "";
     r->cache_control = options.cache_control ? options.cache_control : "";
     const std::string base = prefix == "/" ? std::string() : std::string(prefix);
+    // The tail route also matches the bare prefix ("/static", an empty path): serve_static
+    // redirects it to "/static/".
     route("GET", base + "/{path...}",
           [r](request& req) -> task<response> { return detail::serve_static(r, req); });
-    if (!base.empty()) {
-        // "/static" itself: the folder without its slash.
-        route("GET", base, [](request& req) -> task<response> {
-            return detail::ready_response(detail::redirect_to_slash(req));
-        });
-    }
 }
 
 } // namespace aio::http

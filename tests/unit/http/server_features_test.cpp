@@ -50,7 +50,8 @@ TEST(http_server_tls, serves_https_with_alpn_http11_to_our_client) {
         app.add_static("/files", dir.path);
         co_await app.listen("127.0.0.1", 0, {.tls = ctx});
         const std::string base = "https://127.0.0.1:" + std::to_string(app.port());
-        aio::http::client_session http({.ca_file = aio_test::certs().ca().c_str()});
+        const std::string ca = aio_test::certs().ca(); // outlives the session
+        aio::http::client_session http({.ca_file = ca.c_str()});
         auto r = co_await http.get(base + "/hello");
         EXPECT_EQ(r.status, 200);
         EXPECT_EQ(co_await r.text(), "hello");
