@@ -50,13 +50,12 @@ int main(int argc, char** argv) {
         app.add_static("/", folder);
         if (!quiet)
             app.access_log([](std::string_view line) { std::cerr << line << '\n'; });
-        const int rc = app.run(host, static_cast<std::uint16_t>(port), {},
-                               [&](std::uint16_t bound) {
-                                   std::printf("serving %s on http://%s:%u/ (Ctrl-C to stop)\n",
-                                               folder.c_str(), host.c_str(),
-                                               static_cast<unsigned>(bound));
-                                   std::fflush(stdout);
-                               });
+        const int rc =
+            app.run(host, static_cast<std::uint16_t>(port), {}, [&](std::uint16_t bound) {
+                std::printf("serving %s on http://%s:%u/ (Ctrl-C to stop)\n", folder.c_str(),
+                            host.c_str(), static_cast<unsigned>(bound));
+                std::fflush(stdout);
+            });
         std::puts("stopped");
         return rc;
     } catch (const std::exception& e) {

@@ -31,7 +31,6 @@ class body_source {
 };
 
 /// A file region sent with stream::sendfile. Owns `fd` (closed by the destructor).
-std::shared_ptr<body_source>
-make_file_source(int fd, std::uint64_t offset, std::uint64_t count);
+std::shared_ptr<body_source> make_file_source(int fd, std::uint64_t offset, std::uint64_t count);
 
 } // namespace aio::http::detail

@@ -23,11 +23,8 @@ struct body_sent final : std::exception {
     const char* what() const noexcept override { return "body sent"; }
 };
 
-task<void> transmit(body_source* src,
-                    net::stream* s,
-                    body_framing_out f,
-                    std::uint64_t* sent,
-                    stream_race* race) {
+task<void> transmit(
+    body_source* src, net::stream* s, body_framing_out f, std::uint64_t* sent, stream_race* race) {
     bool failed = false;
     std::string why;
     try {

@@ -11,7 +11,6 @@
 #include <aio/os/signal.hpp>
 
 #include <csignal>
-
 #include <stdexcept>
 
 namespace aio::http {

@@ -110,8 +110,7 @@ class connection {
     task<bool> read_more(std::chrono::milliseconds limit);
     task<bool> serve_one(request_parser& parser, bool first);
     /// Writes `r`; returns the body bytes sent (for the access log).
-    task<std::uint64_t>
-    send(const response& r, bool head_request, bool keep_alive, bool http10);
+    task<std::uint64_t> send(const response& r, bool head_request, bool keep_alive, bool http10);
     /// Sends a streamed body while watching the connection: a client that goes away
     /// cancels the generator (see response::stream).
     task<std::uint64_t> send_streamed(const response& r, bool http10);

@@ -146,8 +146,9 @@ std::string make_etag(const struct stat& st) {
     const std::uint64_t ns = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000ull +
                              static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
     char buf[48];
-    const int n = std::snprintf(buf, sizeof buf, "\"%llx-%llx\"", static_cast<unsigned long long>(ns),
-                                static_cast<unsigned long long>(st.st_size));
+    const int n =
+        std::snprintf(buf, sizeof buf, "\"%llx-%llx\"", static_cast<unsigned long long>(ns),
+                      static_cast<unsigned long long>(st.st_size));
     return std::string(buf, static_cast<std::size_t>(n));
 }
 
@@ -291,9 +292,9 @@ response redirect_to_slash(const request& req) {
     std::string_view t = req.target;
     const auto q = t.find('?');
     response r = text(301, "Moved Permanently");
-    r.headers.set("Location", std::string(t.substr(0, q)) + "/" +
-                                  (q == std::string_view::npos ? std::string()
-                                                               : std::string(t.substr(q))));
+    r.headers.set("Location",
+                  std::string(t.substr(0, q)) + "/" +
+                      (q == std::string_view::npos ? std::string() : std::string(t.substr(q))));
     return r;
 }
 
@@ -386,9 +387,9 @@ task<response> serve_static(std::shared_ptr<static_root> root, request& req) {
     if (auto range = req.headers.get("range")) {
         // If-Range with another validator: the representation changed, send it whole.
         auto if_range = req.headers.get("if-range");
-        const bool current = !if_range || trim(*if_range) == etag ||
-                             (parse_http_date(*if_range) >= 0 &&
-                              parse_http_date(*if_range) == o.st.st_mtim.tv_sec);
+        const bool current =
+            !if_range || trim(*if_range) == etag ||
+            (parse_http_date(*if_range) >= 0 && parse_http_date(*if_range) == o.st.st_mtim.tv_sec);
         const byte_range br = current ? parse_range(*range, size) : byte_range{};
         if (br.k == byte_range::kind::unsatisfiable) {
             ::close(o.fd);

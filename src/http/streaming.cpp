@@ -42,8 +42,8 @@ class generator_source final : public body_source {
         }
         if (f == body_framing_out::length && sent != *m_length)
             throw error("aio::http::response::stream: the generator ended after " +
-                        std::to_string(sent) + " of the announced " +
-                        std::to_string(*m_length) + " bytes");
+                        std::to_string(sent) + " of the announced " + std::to_string(*m_length) +
+                        " bytes");
         if (f == body_framing_out::chunked)
             co_await s.write("0\r\n\r\n");
         co_return sent;

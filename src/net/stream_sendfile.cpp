@@ -78,8 +78,7 @@ task<long> pread_some(int in, std::string* buf, std::uint64_t offset) {
         in, buf, offset));
 }
 
-task<std::uint64_t>
-do_sendfile(state_ref r, int fd, std::uint64_t offset, std::uint64_t count) {
+task<std::uint64_t> do_sendfile(state_ref r, int fd, std::uint64_t offset, std::uint64_t count) {
     stream_state* st = r.get();
     const unique_fd file = duplicate(fd, "dup of the file");
     std::uint64_t sent = 0;
@@ -138,10 +137,10 @@ do_sendfile(state_ref r, int fd, std::uint64_t offset, std::uint64_t count) {
     }
     if (failure && sent > 0 && sent < count && !st->m_write_error) {
         // The peer saw part of the file: nothing written after it could be framed.
-        st->m_write_error = std::make_exception_ptr(invalid_state_error(
-            "aio::net::stream::sendfile: an earlier sendfile stopped after " +
-            std::to_string(sent) + " of " + std::to_string(count) +
-            " bytes; the stream cannot be written to"));
+        st->m_write_error = std::make_exception_ptr(
+            invalid_state_error("aio::net::stream::sendfile: an earlier sendfile stopped after " +
+                                std::to_string(sent) + " of " + std::to_string(count) +
+                                " bytes; the stream cannot be written to"));
     }
     release_sender(st);
     if (failure)

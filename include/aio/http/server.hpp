@@ -173,10 +173,12 @@ class server {
     ///     app.add_static("/static", "/srv/www");   // GET /static/css/site.css
     void add_static(std::string_view prefix, std::string root, static_options options = {});
     /// Writes one line per answered request to `sink` (off by default), after the response
-    /// is sent, in aiohttp's default format plus the time taken:
-    /// `127.0.0.1 [05/Dec/2026:17:46:21 +0000] "GET /x HTTP/1.1" 200 13 "-" "curl/7.88.1" 0.000412s`
-    /// (peer address, time, request line, status, body bytes sent, Referer, User-Agent,
-    /// seconds from the end of the head to the end of the response). Called on the loop
+    /// is sent, in aiohttp's default format plus the time taken (peer address, time, request
+    /// line, status, body bytes sent, Referer, User-Agent, seconds from the end of the head to
+    /// the end of the response):
+    ///
+    ///     127.0.0.1 [05/Dec/2026:17:46:21 +0000] "GET /x HTTP/1.1" 200 13 "-" "curl/8" 0.000412s
+    /// Called on the loop
     /// thread: a sink that blocks (a slow file) stalls the server. An empty function turns
     /// the log off.
     ///

@@ -286,8 +286,7 @@ class stream {
     ///     auto f = co_await aio::file::open("big.iso");
     ///     co_await s.write(head);
     ///     co_await s.sendfile(f.native_handle(), 0, f.size());
-    [[nodiscard]] task<std::uint64_t>
-    sendfile(int fd, std::uint64_t offset, std::uint64_t count);
+    [[nodiscard]] task<std::uint64_t> sendfile(int fd, std::uint64_t offset, std::uint64_t count);
     /// Waits until every queued byte was accepted by the kernel; throws a send error.
     [[nodiscard]] task<void> drain();
     /// Sends what is queued, then half-closes (the peer reads EOF; this side can still

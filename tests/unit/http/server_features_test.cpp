@@ -29,9 +29,8 @@ using aio_test::get;
 namespace {
 
 void hello_route(aio::http::server& app) {
-    app.route("GET", "/hello", [](request&) -> task<response> {
-        co_return response::text(200, "hello");
-    });
+    app.route("GET", "/hello",
+              [](request&) -> task<response> { co_return response::text(200, "hello"); });
 }
 
 } // namespace
@@ -97,8 +96,10 @@ TEST(http_server_tls, serves_curl_over_https_http11) {
         hello_route(app);
         co_await app.listen("127.0.0.1", 0, {.tls = ctx});
         std::vector<std::string> argv = {
-            "curl", "-k", "--http1.1", "-sS", "-v", "--max-time", "10",
-            "https://127.0.0.1:" + std::to_string(app.port()) + "/hello"};
+            "curl",      "-k",
+            "--http1.1", "-sS",
+            "-v",        "--max-time",
+            "10",        "https://127.0.0.1:" + std::to_string(app.port()) + "/hello"};
         auto p = co_await aio::create_subprocess_exec(
             argv, aio::subprocess_options{.out = aio::pipe, .err = aio::pipe});
         auto [out, err] = co_await aio::wait_for(p.communicate(), 20s);
@@ -125,8 +126,9 @@ TEST(http_server, access_log_writes_one_aiohttp_style_line_per_request) {
             ADD_FAILURE() << "eq failed: lines.size(), 2u";
             co_return;
         }
-        const std::regex line(R"(^127\.0\.0\.1 \[\d\d/[A-Z][a-z][a-z]/\d{4}:\d\d:\d\d:\d\d \+0000\] )"
-                              R"("GET /hello\?x=1 HTTP/1\.1" 200 5 "http://r/" "tester/1\.0" \d+\.\d{6}s$)");
+        const std::regex line(
+            R"(^127\.0\.0\.1 \[\d\d/[A-Z][a-z][a-z]/\d{4}:\d\d:\d\d:\d\d \+0000\] )"
+            R"("GET /hello\?x=1 HTTP/1\.1" 200 5 "http://r/" "tester/1\.0" \d+\.\d{6}s$)");
         EXPECT_TRUE(std::regex_match(lines[0], line)) << lines[0];
         EXPECT_NE(lines[1].find("\"GET /missing HTTP/1.1\" 404 "), std::string::npos) << lines[1];
         EXPECT_NE(lines[1].find(" \"-\" \"-\" "), std::string::npos) << lines[1];
@@ -166,8 +168,8 @@ TEST(http_server, connection_limit_holds_the_next_client_until_one_closes) {
 TEST(http_server, sigterm_lets_the_request_in_flight_finish_closes_idle_ones_and_exits_0) {
     aio::run([]() -> task<> {
         std::vector<std::string> argv = {AIO_HTTP_SIGNAL_SERVER};
-        auto p = co_await aio::create_subprocess_exec(
-            argv, aio::subprocess_options{.out = aio::pipe});
+        auto p =
+            co_await aio::create_subprocess_exec(argv, aio::subprocess_options{.out = aio::pipe});
         auto& out = p.out();
         const std::string first = co_await aio::wait_for(out.read_line(), 10s);
         if (!((first.rfind("port ", 0)) == (0u))) { // ASSERT (a coroutine cannot use ASSERT_*)

@@ -58,8 +58,8 @@ inline aio::task<raw_reply> ask(std::uint16_t port, std::string request, bool he
 
 /// "GET <target> HTTP/1.1" with Host, Connection: close and `extra` header lines
 /// ("Name: value\r\n" each).
-inline std::string get(const std::string& target, const std::string& extra = "",
-                       const char* method = "GET") {
+inline std::string
+get(const std::string& target, const std::string& extra = "", const char* method = "GET") {
     return std::string(method) + " " + target + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n" +
            extra + "\r\n";
 }

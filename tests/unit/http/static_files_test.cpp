@@ -90,11 +90,11 @@ TEST(static_files, refuses_dot_dot_and_its_percent_encoded_forms) {
         co_await app.listen("127.0.0.1", 0);
         // Raw targets, sent as written (no client normalises them away).
         const std::vector<std::string> attacks = {
-            "/static/../secret.txt",          "/static/%2e%2e/secret.txt",
-            "/static/%2E%2E%2Fsecret.txt",    "/static/..%2fsecret.txt",
-            "/static/docs/../../secret.txt",  "/static/docs/%2e%2e%2f%2e%2e%2fsecret.txt",
-            "/static/%2fetc%2fpasswd",        "/static//etc/passwd",
-            "/static/.%2e/secret.txt",        "/static/hello.txt%00.html",
+            "/static/../secret.txt",         "/static/%2e%2e/secret.txt",
+            "/static/%2E%2E%2Fsecret.txt",   "/static/..%2fsecret.txt",
+            "/static/docs/../../secret.txt", "/static/docs/%2e%2e%2f%2e%2e%2fsecret.txt",
+            "/static/%2fetc%2fpasswd",       "/static//etc/passwd",
+            "/static/.%2e/secret.txt",       "/static/hello.txt%00.html",
         };
         for (const auto& target : attacks) {
             auto r = co_await ask(app.port(), get(target));
@@ -319,13 +319,15 @@ TEST(static_files, serves_curl_a_file_and_a_range) {
         co_await app.listen("127.0.0.1", 0);
         const std::string url = "http://127.0.0.1:" + std::to_string(app.port()) + "/static/";
         std::vector<std::string> whole = {"curl", "-sS", "--max-time", "10", url + "hello.txt"};
-        std::vector<std::string> part = {"curl",       "-sS", "-r", "7-12",
-                                         "--max-time", "10",  url + "hello.txt"};
-        auto p = co_await aio::create_subprocess_exec(whole, aio::subprocess_options{.out = aio::pipe});
+        std::vector<std::string> part = {"curl",           "-sS", "-r", "7-12", "--max-time", "10",
+                                         url + "hello.txt"};
+        auto p =
+            co_await aio::create_subprocess_exec(whole, aio::subprocess_options{.out = aio::pipe});
         auto [out, err] = co_await aio::wait_for(p.communicate(), 20s);
         EXPECT_EQ(co_await p.wait(), 0);
         EXPECT_EQ(out, "hello, static world\n");
-        auto q = co_await aio::create_subprocess_exec(part, aio::subprocess_options{.out = aio::pipe});
+        auto q =
+            co_await aio::create_subprocess_exec(part, aio::subprocess_options{.out = aio::pipe});
         auto [out2, err2] = co_await aio::wait_for(q.communicate(), 20s);
         EXPECT_EQ(co_await q.wait(), 0);
         EXPECT_EQ(out2, "static");

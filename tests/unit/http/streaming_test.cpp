@@ -123,8 +123,7 @@ TEST(http_stream, sends_a_close_delimited_body_to_an_http10_client) {
             co_return response::stream(200, pieces(std::move(parts)));
         });
         co_await app.listen("127.0.0.1", 0);
-        auto r = co_await ask(app.port(),
-                              "GET /live HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        auto r = co_await ask(app.port(), "GET /live HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
         EXPECT_EQ(r.status, 200);
         EXPECT_FALSE(r.headers.contains("transfer-encoding"));
         EXPECT_FALSE(r.headers.contains("content-length"));
