@@ -305,6 +305,10 @@ TEST(static_files, sends_a_large_file_intact_to_a_slow_reader) {
         EXPECT_EQ(r.status, 200);
         EXPECT_EQ(r.body.size(), big.size());
         EXPECT_EQ(aio_test::fnv1a(r.body), aio_test::fnv1a(big));
+        // A range of a large file: sendfile from an offset (small files are sent from memory).
+        auto part = co_await ask(app.port(), get("/big.bin", "Range: bytes=1000000-1999999\r\n"));
+        EXPECT_EQ(part.status, 206);
+        EXPECT_TRUE(part.body == big.substr(1000000, 1000000));
         co_await app.shutdown(1s);
     }());
 }
