@@ -8,7 +8,7 @@ set -euo pipefail
 build=${1:-build}
 server="$build/examples/static_server"
 [ -x "$server" ] || { echo "build example_static_server first ($server)"; exit 2; }
-for t in nginx wrk curl; do command -v $t >/dev/null || { echo "needs $t (tools/deps.sh)"; exit 2; }; done
+for t in nginx wrk curl; do command -v $t >/dev/null || { echo "needs $t (apt-get install -y nginx wrk curl)"; exit 2; }; done
 dir=$(mktemp -d)
 trap 'kill $aio_pid $nginx_pid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$dir"' EXIT
 mkdir "$dir/www"
