@@ -5,6 +5,7 @@
 #include "http/server_state.hpp"
 
 #include <aio/core/error.hpp>
+#include <aio/core/shield.hpp>
 #include <aio/http/url.hpp>
 #include <aio/threads/thread_pool.hpp>
 
@@ -15,6 +16,7 @@
 #include <ctime>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -61,12 +63,35 @@ class file_source final : public body_source {
 // the cost of a small file.
 constexpr std::uint64_t small_file = 32 * 1024;
 
+// What the pool job found. Owns `fd` (closed by the destructor), so a request that ends in
+// any way — an answer without body, an exception, a cancellation — closes it.
 struct opened {
     int fd = -1;
     int err = 0; // errno when fd < 0
     struct stat st {};
     bool small = false; // a small regular file: `data` holds it and fd is closed (-1)
     std::string data;
+
+    opened() = default;
+    opened(opened&& o) noexcept
+        : fd(std::exchange(o.fd, -1)), err(o.err), st(o.st), small(o.small),
+          data(std::move(o.data)) {}
+    opened& operator=(opened&& o) noexcept {
+        if (this != &o) {
+            if (fd >= 0)
+                ::close(fd);
+            fd = std::exchange(o.fd, -1);
+            err = o.err;
+            st = o.st;
+            small = o.small;
+            data = std::move(o.data);
+        }
+        return *this;
+    }
+    ~opened() {
+        if (fd >= 0)
+            ::close(fd);
+    }
 };
 
 // Opens `rel` beneath `root` (a directory fd). openat2's RESOLVE_BENEATH refuses (EXDEV) any
@@ -353,7 +378,9 @@ task<response> serve_static(std::shared_ptr<static_root> root, request& req) {
     // the tail route with an empty path: it needs the redirect too).
     const std::string_view raw = std::string_view(req.target).substr(0, req.target.find('?'));
     const bool slash_end = !raw.empty() && raw.back() == '/';
-    opened o = co_await to_thread(open_beneath, root->fd, rel);
+    // Shielded: a cancelled wait would leave the job running and drop its result, and with
+    // it the descriptor; this way the result always comes back and its destructor closes it.
+    opened o = co_await shield(to_thread(open_beneath, root->fd, rel));
     if (o.fd >= 0 && S_ISDIR(o.st.st_mode)) {
         ::close(o.fd);
         o.fd = -1;
@@ -362,7 +389,7 @@ task<response> serve_static(std::shared_ptr<static_root> root, request& req) {
         if (root->index.empty())
             co_return text(403, "Forbidden");
         rel += root->index;
-        o = co_await to_thread(open_beneath, root->fd, rel);
+        o = co_await shield(to_thread(open_beneath, root->fd, rel));
         if (o.fd < 0 && !o.small && (o.err == ENOENT || o.err == ENOTDIR))
             co_return text(403, "Forbidden"); // a directory without an index
     }
@@ -441,7 +468,7 @@ task<response> serve_static(std::shared_ptr<static_root> root, request& req) {
     if (o.small)
         r.body = o.data.substr(static_cast<std::size_t>(first), static_cast<std::size_t>(count));
     else
-        r.source = make_file_source(o.fd, first, count);
+        r.source = make_file_source(std::exchange(o.fd, -1), first, count);
     co_return r;
 }
 
