@@ -2,10 +2,12 @@
 // handler, drain the body, write the response; repeat while keep-alive allows. Requests on a
 // connection are served one after the other, so pipelined requests are answered in order.
 
+#include "http/body_source.hpp"
 #include "http/server_state.hpp"
 
 #include <aio/core/error.hpp>
 #include <aio/core/event_loop.hpp>
+#include <aio/core/gather.hpp>
 #include <aio/core/timeout.hpp>
 #include <aio/http/chunked.hpp>
 #include <aio/http/url.hpp>
@@ -148,7 +150,8 @@ task<std::string> connection::read_body() {
     co_return body;
 }
 
-task<void> connection::send(const response& r, bool head_request, bool keep_alive, bool http10) {
+task<std::uint64_t>
+connection::send(const response& r, bool head_request, bool keep_alive, bool http10) {
     write_context ctx;
     ctx.head_request = head_request;
     ctx.keep_alive = keep_alive;
@@ -156,8 +159,13 @@ task<void> connection::send(const response& r, bool head_request, bool keep_aliv
     ctx.date = m_st->date.get();
     const std::string out = serialize_response(r, ctx);
     co_await m_s.write(out);
+    const bool no_body = r.status < 200 || r.status == 204 || r.status == 304;
+    if (no_body || head_request)
+        co_return 0;
+    if (!r.source)
+        co_return r.body.size();
+    co_return co_await send_streamed(r, http10);
 }
-
 // Serves one request; false when the connection must close.
 task<bool> connection::serve_one(request_parser& parser, bool first) {
     const server_options& o = m_st->opts;
@@ -208,6 +216,7 @@ task<bool> connection::serve_one(request_parser& parser, bool first) {
         co_return false;
     }
 
+    const steady::time_point started = steady::now();
     // Copy the head out of the buffer; the body (or the next request) starts at `consumed`.
     const request_head& h = parser.head();
     request req(this);
@@ -298,7 +307,18 @@ task<bool> connection::serve_one(request_parser& parser, bool first) {
     bool keep = req.keep_alive && !m_st->closing && m_body != body_state::broken;
     if (auto c = resp.headers.get("connection"); c && has_token(*c, "close"))
         keep = false;
-    co_await send(resp, head_request, keep, http10);
+    if (resp.source && http10 && !resp.source->length())
+        keep = false; // a close-delimited body
+    const std::uint64_t bytes = co_await send(resp, head_request, keep, http10);
+    if (m_st->access_log) {
+        std::string peer = "-";
+        try {
+            peer = m_s.peer_address().host();
+        } catch (const std::exception&) {
+        }
+        const double secs = std::chrono::duration<double>(steady::now() - started).count();
+        m_st->access_log(access_log_line(peer, req, resp.status, bytes, secs));
+    }
     co_return keep;
 }
 

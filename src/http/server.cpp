@@ -4,9 +4,13 @@
 #include "http/server_state.hpp"
 
 #include <aio/core/error.hpp>
+#include <aio/core/event_loop.hpp>
+#include <aio/core/task_handle.hpp>
 #include <aio/core/timeout.hpp>
 #include <aio/http/url.hpp>
+#include <aio/os/signal.hpp>
 
+#include <csignal>
 #include <stdexcept>
 
 namespace aio::http {
@@ -193,6 +197,10 @@ void server::use(middleware m) {
     m_s->middlewares.push_back(std::move(m));
 }
 
+void server::access_log(std::function<void(std::string_view)> sink) {
+    m_s->access_log = std::move(sink);
+}
+
 namespace {
 task<void> serve_connection(std::shared_ptr<detail::server_state> st, net::stream s) {
     detail::connection c(std::move(st), std::move(s));
@@ -207,6 +215,16 @@ task<void> server::listen(std::string host, std::uint16_t port, listen_options o
     o.backlog = options.backlog;
     o.reuse_address = options.reuse_address;
     o.reuse_port = options.reuse_port;
+    o.max_connections = options.max_connections;
+    o.tls_handshake_timeout = options.tls_handshake_timeout;
+    if (options.tls) {
+        if (options.tls->alpn_protocols().empty()) {
+            const std::vector<std::string> alpn{"http/1.1"};
+            // The context is shared by its copies: set on the caller's (documented).
+            const_cast<net::tls_context&>(*options.tls).set_alpn_protocols(alpn);
+        }
+        o.tls = options.tls;
+    }
     std::shared_ptr<detail::server_state> st = m_s;
     st->listener = co_await net::start_server(
         [st](net::stream s) { return serve_connection(st, std::move(s)); }, std::move(host), port,
@@ -262,6 +280,69 @@ task<void> server::shutdown(std::chrono::milliseconds deadline) {
 
 std::size_t server::connections() const noexcept {
     return m_s ? m_s->connections.size() : 0;
+}
+
+namespace {
+
+task<int> wait_for_stop_signal() {
+    co_return co_await aio::signal_received(SIGINT, SIGTERM);
+}
+
+// Serves; once the server is closed (by the signal's shutdown, or by other means) the
+// signal wait is cancelled, so serve_until_signal returns in both cases.
+task<void> serve_then_stop(server* app, task_handle<int> waiter) {
+    try {
+        co_await app->serve_forever();
+    } catch (const cancelled_error&) {
+    }
+    waiter.cancel();
+}
+
+} // namespace
+
+task<int> server::serve_until_signal(run_app_options options) {
+    std::shared_ptr<detail::server_state> st = m_s;
+    if (!st || !st->listening)
+        throw invalid_state_error("aio::http::server::serve_until_signal: call listen() first");
+    auto waiter = create_task(wait_for_stop_signal(), "http: wait for SIGINT/SIGTERM");
+    auto serving = create_task(serve_then_stop(this, waiter), "http: serve");
+    int sig = 0;
+    bool interrupted = false;
+    try {
+        sig = co_await waiter;
+    } catch (const cancelled_error&) {
+        interrupted = !waiter.cancelled(); // this task was cancelled, not the waiter
+    }
+    if (interrupted) {
+        st->close();
+        waiter.cancel();
+        serving.cancel();
+        throw cancelled_error();
+    }
+    co_await shutdown(options.shutdown_timeout);
+    co_await serving;
+    co_return sig;
+}
+
+namespace {
+task<int> run_app(server* app,
+                  std::string host,
+                  std::uint16_t port,
+                  run_app_options options,
+                  std::function<void(std::uint16_t)> on_ready) {
+    co_await app->listen(std::move(host), port);
+    if (on_ready)
+        on_ready(app->port());
+    (void)co_await app->serve_until_signal(options);
+    co_return 0;
+}
+} // namespace
+
+int server::run(std::string host,
+                std::uint16_t port,
+                run_app_options options,
+                std::function<void(std::uint16_t)> on_ready) {
+    return aio::run(run_app(this, std::move(host), port, options, std::move(on_ready)));
 }
 
 } // namespace aio::http

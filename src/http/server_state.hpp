@@ -7,12 +7,17 @@
 #include <aio/net/stream.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace aio::http::detail {
+
+/// Writes the IMF-fixdate of `sec` (seconds since the epoch, UTC) to `out` (at least 29
+/// bytes); returns its length.
+std::size_t format_http_date(std::int64_t sec, char* out) noexcept;
 
 /// The `Date` header value, formatted at most once a second. One per server, and a server
 /// lives on one loop, so there is no process-wide mutable state and no locking.
@@ -51,6 +56,12 @@ struct route_entry {
 
 class connection;
 
+/// Who ended first while a streamed body was sent (connection_stream.cpp).
+struct stream_race {
+    bool body_over = false; ///< the transmit task finished or failed
+    bool peer_gone = false; ///< the watcher saw EOF or a reset
+};
+
 class server_state {
   public:
     explicit server_state(const server_options& o) : opts(o) {}
@@ -67,7 +78,17 @@ class server_state {
     bool closing = false;
     std::set<connection*> connections; // registered by each connection's constructor
     date_cache date;
+    /// server::access_log's sink; empty: no access log.
+    std::function<void(std::string_view)> access_log;
 };
+
+/// One access-log line (aiohttp's default format, plus the time taken):
+/// `127.0.0.1 [05/Dec/2026:17:46:21 +0000] "GET /x HTTP/1.1" 200 13 "-" "curl/7.88.1" 0.000412s`
+std::string access_log_line(std::string_view peer,
+                            const request& req,
+                            int status,
+                            std::uint64_t body_bytes,
+                            double seconds);
 
 /// One accepted connection: reads request heads, runs the chain, writes responses in order.
 /// Lives in the frame of the net::server's connection task.
@@ -88,7 +109,12 @@ class connection {
     enum class body_state : unsigned char { none, unread, done, broken };
     task<bool> read_more(std::chrono::milliseconds limit);
     task<bool> serve_one(request_parser& parser, bool first);
-    task<void> send(const response& r, bool head_request, bool keep_alive, bool http10);
+    /// Writes `r`; returns the body bytes sent (for the access log).
+    task<std::uint64_t> send(const response& r, bool head_request, bool keep_alive, bool http10);
+    /// Sends a streamed body while watching the connection: a client that goes away
+    /// cancels the generator (see response::stream).
+    task<std::uint64_t> send_streamed(const response& r, bool http10);
+    task<void> watch_peer(stream_race* race);
 
     std::shared_ptr<server_state> m_st;
     net::stream m_s;

@@ -1,5 +1,6 @@
 // aio::http::response and how the server writes it: status line, fields, framing, Date.
 
+#include "http/body_source.hpp"
 #include "http/server_state.hpp"
 
 #include <aio/http/response.hpp>
@@ -124,43 +125,47 @@ bool server_owned(std::string_view name) {
 
 } // namespace
 
+std::size_t format_http_date(std::int64_t sec, char* out) noexcept {
+    // IMF-fixdate (RFC 9110 §5.6.7), formatted by hand: strftime's %a/%b follow the locale.
+    static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const std::time_t t = static_cast<std::time_t>(sec);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char* p = out;
+    auto put = [&p](std::string_view s) {
+        for (char c : s)
+            *p++ = c;
+    };
+    put(days[tm.tm_wday]);
+    put(", ");
+    put2(p, tm.tm_mday);
+    p += 2;
+    put(" ");
+    put(months[tm.tm_mon]);
+    put(" ");
+    const int year = tm.tm_year + 1900;
+    put2(p, year / 100);
+    put2(p + 2, year % 100);
+    p += 4;
+    put(" ");
+    put2(p, tm.tm_hour);
+    p[2] = ':';
+    put2(p + 3, tm.tm_min);
+    p[5] = ':';
+    put2(p + 6, tm.tm_sec);
+    p += 8;
+    put(" GMT");
+    return static_cast<std::size_t>(p - out);
+}
+
 std::string_view date_cache::get() {
     const auto now = std::chrono::system_clock::now();
     const std::int64_t sec =
         std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     if (sec != m_second) {
-        // IMF-fixdate (RFC 9110 §5.6.7), formatted by hand: strftime's %a/%b follow the locale.
-        static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-        static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-        const std::time_t t = static_cast<std::time_t>(sec);
-        std::tm tm{};
-        ::gmtime_r(&t, &tm);
-        char* p = m_text;
-        auto put = [&p](std::string_view s) {
-            for (char c : s)
-                *p++ = c;
-        };
-        put(days[tm.tm_wday]);
-        put(", ");
-        put2(p, tm.tm_mday);
-        p += 2;
-        put(" ");
-        put(months[tm.tm_mon]);
-        put(" ");
-        const int year = tm.tm_year + 1900;
-        put2(p, year / 100);
-        put2(p + 2, year % 100);
-        p += 4;
-        put(" ");
-        put2(p, tm.tm_hour);
-        p[2] = ':';
-        put2(p + 3, tm.tm_min);
-        p[5] = ':';
-        put2(p + 6, tm.tm_sec);
-        p += 8;
-        put(" GMT");
-        m_len = static_cast<std::size_t>(p - m_text);
+        m_len = format_http_date(sec, m_text);
         m_second = sec;
     }
     return std::string_view(m_text, m_len);
@@ -187,16 +192,24 @@ std::string serialize_response(const response& r, const write_context& ctx) {
     out += "\r\n";
     const bool no_body = has_no_body(r.status);
     if (!no_body) {
-        out += "Content-Length: ";
-        out += std::to_string(r.body.size());
-        out += "\r\n";
+        if (!r.source) {
+            out += "Content-Length: ";
+            out += std::to_string(r.body.size());
+            out += "\r\n";
+        } else if (const auto n = r.source->length()) {
+            out += "Content-Length: ";
+            out += std::to_string(*n);
+            out += "\r\n";
+        } else if (!ctx.http10) {
+            out += "Transfer-Encoding: chunked\r\n";
+        } // else close-delimited: the caller closes after the body
     }
     if (!ctx.keep_alive)
         out += "Connection: close\r\n";
     else if (ctx.http10)
         out += "Connection: keep-alive\r\n";
     out += "\r\n";
-    if (!no_body && !ctx.head_request)
+    if (!no_body && !ctx.head_request && !r.source)
         out += r.body;
     return out;
 }

@@ -130,6 +130,17 @@ task<bool> back_off(server_state* s, const std::string& where, int err) {
 /// on kernels without multishot accept). Returns when the server closes.
 task<void> accept_one_by_one(server_state* s, int lfd, const std::string& where) {
     while (!s->m_closed) {
+        // At the connection limit: take no connection until a handler ends (its guard wakes
+        // `changed`); clients queue in the listen backlog meanwhile.
+        const std::size_t max = s->m_opts.max_connections;
+        if (max != 0 && s->m_active >= max) {
+            try {
+                co_await s->changed.wait();
+            } catch (const cancelled_error&) {
+                break;
+            }
+            continue;
+        }
         address peer;
         op_awaiter op(op_kind::accept, lfd);
         op.m_addr = static_cast<sockaddr*>(peer.data());
@@ -206,7 +217,9 @@ task<void> accept_loop(accept_guard g) {
     const int lfd = s->m_listeners[g.m_index].fd.get();
     const std::string where = s->m_listeners[g.m_index].addr.to_string();
     bool done = false;
-    if (loop_backend().multishot_accept())
+    // A multishot accept keeps taking connections: with a connection limit, accept one by
+    // one so the limit can pause accepting.
+    if (loop_backend().multishot_accept() && s->m_opts.max_connections == 0)
         done = co_await accept_multishot(s, lfd, where);
     if (!done)
         co_await accept_one_by_one(s, lfd, where);

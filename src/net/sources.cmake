@@ -15,6 +15,7 @@ target_sources(aio_net PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/stream.cpp
     ${CMAKE_CURRENT_LIST_DIR}/stream_close.cpp
     ${CMAKE_CURRENT_LIST_DIR}/stream_read.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/stream_sendfile.cpp
     ${CMAKE_CURRENT_LIST_DIR}/stream_write.cpp
 )
 aio_layer_link(net PkgConfig::CARES)

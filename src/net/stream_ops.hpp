@@ -24,6 +24,8 @@ task<std::string> do_read_exactly(state_ref r, std::size_t n);
 task<std::string> do_read_until(state_ref r, std::string sep, std::size_t limit, bool line);
 
 // stream_write.cpp
+/// write() as a task: the bytes are copied or sent before it completes.
+task<void> write_bytes(state_ref r, const char* p, std::size_t n);
 task<void> do_drain(state_ref r);
 task<void> do_write_eof(state_ref r);
 

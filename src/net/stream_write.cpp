@@ -159,6 +159,10 @@ task<void> do_write(state_ref r, const char* p, std::size_t n) {
 
 } // namespace
 
+task<void> write_bytes(state_ref r, const char* p, std::size_t n) {
+    return do_write(std::move(r), p, n);
+}
+
 task<void> do_drain(state_ref r) {
     stream_state* s = r.get();
     while (true) {

@@ -1,6 +1,8 @@
 // Helpers shared by the os tests: temporary directories, descriptor counting, signals.
 #pragma once
 
+#include "support/helpers.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -28,17 +30,7 @@ struct temp_dir {
     std::string operator/(const std::string& name) const { return path + "/" + name; }
 };
 
-/// Number of open descriptors of this process.
-inline int open_fds() {
-    int n = 0;
-    if (DIR* d = ::opendir("/proc/self/fd")) {
-        while (dirent* e = ::readdir(d))
-            n += e->d_name[0] != '.';
-        ::closedir(d);
-        --n; // the DIR itself
-    }
-    return n;
-}
+// open_fds(): in support/helpers.hpp (one definition, so both headers can be included).
 
 /// True once process `pid` catches signal `sig` (SigCgt in /proc/<pid>/status).
 inline bool catches_signal(int pid, int sig) {

@@ -2,12 +2,20 @@
 #pragma once
 
 #include <aio/core/error.hpp>
+#include <aio/core/generator.hpp>
 #include <aio/http/headers.hpp>
 
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace aio::http {
+
+namespace detail {
+class body_source;
+}
 
 /// An HTTP response built by a server handler: a status, header fields and a body held in
 /// memory. The server frames it (Content-Length), adds `Date` and `Connection` and, for a
@@ -38,6 +46,32 @@ class response {
     static response json(int status, std::string body);
     /// A response without a body (`Content-Length: 0`, or none at all for 204/304).
     static response empty(int status);
+    /// A streamed response (aiohttp's StreamResponse): the body is what `chunks` yields, sent
+    /// piece by piece as the generator produces it, after the head. With `content_length`
+    /// the body is framed by `Content-Length` (yielding more or fewer bytes than announced
+    /// aborts the connection, since the peer could not tell where the body ends); without
+    /// it the body is chunked for HTTP/1.1 clients and close-delimited (the connection
+    /// closes after it) for HTTP/1.0 clients. Each chunk is written with write()'s
+    /// backpressure: the generator is not resumed while the client is slow to read. A
+    /// client that goes away (or a server shutdown past its deadline) destroys the
+    /// generator at its current suspension point, so its local destructors run; an
+    /// exception thrown by the generator after the head was sent aborts the connection
+    /// (reported through the loop's exception handler), as no status can be sent any more.
+    /// The generator runs on the connection's task after the handler returned and before the
+    /// next request; the request it was made for is still alive while it runs.
+    /// For a HEAD request the generator is never started.
+    ///
+    ///     aio::generator<std::string> ticks(int n) {
+    ///         for (int i = 0; i < n; ++i) { co_await aio::sleep(100ms); co_yield "tick\n"; }
+    ///     }
+    ///     co_return aio::http::response::stream(200, ticks(10));
+    static response stream(int status,
+                           generator<std::string> chunks,
+                           std::optional<std::uint64_t> content_length = std::nullopt);
+
+    /// Internal: the body when it is not `body` (a stream or a file); set by stream() and
+    /// the static-file handler.
+    std::shared_ptr<detail::body_source> source;
 };
 
 /// The standard reason phrase of `status` ("Not Found"), or "" for an unknown code.

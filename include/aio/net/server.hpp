@@ -39,6 +39,11 @@ struct server_options {
     /// files): the error is reported through the loop's exception handler and accepting
     /// resumes after this delay (asyncio pauses 1 s).
     std::chrono::milliseconds accept_retry_delay{100};
+    /// At most this many connections at once (0: no limit). At the limit the server stops
+    /// accepting until a handler finishes, so further clients wait in the kernel's backlog
+    /// (backpressure) instead of being accepted and starved. A limit makes io_uring accept
+    /// one connection at a time instead of with a multishot accept, which cannot be paused.
+    std::size_t max_connections = 0;
     /// TLS (asyncio's ssl=): every accepted connection runs the TLS handshake with this
     /// server context before the handler is called, and the handler gets a TLS stream.
     /// A connection whose handshake fails or times out is closed without reaching the

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <coroutine>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -270,6 +271,22 @@ class stream {
         return write_awaitable(detail::need(m_s, "write"),
                                reinterpret_cast<const char*>(data.data()), data.size());
     }
+    /// Sends `count` bytes of the open file `fd` starting at `offset` (the file's own position
+    /// is not used or moved), after what is already queued; returns the bytes sent, fewer
+    /// than `count` only if the file ends first. Zero-copy on a plain socket or pipe: the
+    /// kernel moves the pages (sendfile(2)); on a TLS stream the bytes are read (pread) and
+    /// written through TLS. The file is read on the thread pool, never on the loop thread,
+    /// and the wait for the socket is an ordinary backend wait, so backpressure holds. The
+    /// caller keeps owning `fd` (the call works on a duplicate, so closing `fd` early is safe).
+    /// Throws aio::io_error (sending or reading the file failed), invalid_state_error (the
+    /// stream is closing); do not write() from other tasks while it runs. Cancellation: the
+    /// bytes already handed to the kernel stay sent, and the stream is poisoned for writing
+    /// as after a partly sent write().
+    ///
+    ///     auto f = co_await aio::file::open("big.iso");
+    ///     co_await s.write(head);
+    ///     co_await s.sendfile(f.native_handle(), 0, f.size());
+    [[nodiscard]] task<std::uint64_t> sendfile(int fd, std::uint64_t offset, std::uint64_t count);
     /// Waits until every queued byte was accepted by the kernel; throws a send error.
     [[nodiscard]] task<void> drain();
     /// Sends what is queued, then half-closes (the peer reads EOF; this side can still
