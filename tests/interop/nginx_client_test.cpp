@@ -54,7 +54,7 @@ std::string compressible_text() {
 }
 
 /// Writes the document root and the config, then starts nginx and waits until it listens.
-aio::task<nginx_peer> start_nginx(const temp_dir& dir) {
+aio::task<nginx_peer> start_nginx(const temp_dir& dir, std::string extra_http_config = "") {
     const std::string nginx = aio_interop::find_program("nginx");
     std::filesystem::create_directories(dir / "www");
     std::filesystem::create_directories(dir / "logs");
@@ -77,7 +77,7 @@ aio::task<nginx_peer> start_nginx(const temp_dir& dir) {
     conf += "  access_log " + d + "/logs/access.log conn;\n";
     for (const char* t : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"})
         conf += std::string("  ") + t + "_temp_path " + d + "/" + t + ";\n";
-    conf += "  keepalive_requests 1000;\n";
+    conf += extra_http_config.empty() ? "  keepalive_requests 1000;\n" : extra_http_config;
     conf += "  gzip on; gzip_types text/plain; gzip_min_length 100;\n";
     conf += "  server {\n";
     conf += "    listen 127.0.0.1:" + std::to_string(peer.port) + ";\n";
@@ -295,6 +295,94 @@ TEST_F(nginx_client, a_404_is_a_response_and_raise_for_status_throws) {
             http::client_response ok = co_await s.get(ng.url("/hello.txt"));
             EXPECT_EQ(ok.status, 200);
             co_await ok.read();
+            EXPECT_EQ(s.open_connections(), 1u);
+        }
+        EXPECT_EQ(co_await aio_interop::stop(ng.proc, SIGQUIT), 0);
+    });
+}
+
+TEST_F(nginx_client, conditional_get_gets_a_304_without_a_body_and_keeps_the_connection) {
+    aio_test::run([this]() -> aio::task<> {
+        nginx_peer ng = co_await start_nginx(m_dir);
+        {
+            http::client_session s;
+            http::client_response first = co_await s.get(ng.url("/hello.txt"));
+            const std::string etag(first.headers.get("etag").value_or(""));
+            EXPECT_FALSE(etag.empty());
+            co_await first.read();
+            http::headers h;
+            h.set("If-None-Match", etag);
+            for (int i = 0; i < 3; ++i) {
+                http::client_response again = co_await s.get(ng.url("/hello.txt"), {.headers = &h});
+                EXPECT_EQ(again.status, 304);
+                EXPECT_EQ(co_await again.read(), "");
+            }
+            http::client_response after = co_await s.get(ng.url("/hello.txt"));
+            EXPECT_EQ(co_await after.text(), "hello from nginx\n");
+            EXPECT_EQ(s.open_connections(), 1u);
+        }
+        EXPECT_EQ(co_await aio_interop::stop(ng.proc, SIGQUIT), 0);
+    });
+    for (const log_line& l : access_log(m_dir))
+        EXPECT_EQ(l.connection, access_log(m_dir)[0].connection);
+}
+
+TEST_F(nginx_client, range_request_gets_a_206_with_exactly_those_bytes) {
+    aio_test::run([this]() -> aio::task<> {
+        nginx_peer ng = co_await start_nginx(m_dir);
+        const std::string want = big_binary().substr(1000000, 4096);
+        {
+            http::client_session s;
+            http::headers h;
+            h.set("Range", "bytes=1000000-1004095");
+            http::client_response r = co_await s.get(ng.url("/big.bin"), {.headers = &h});
+            EXPECT_EQ(r.status, 206);
+            EXPECT_EQ(r.headers.get("content-range"), "bytes 1000000-1004095/8388608");
+            EXPECT_TRUE(co_await r.read() == want);
+        }
+        EXPECT_EQ(co_await aio_interop::stop(ng.proc, SIGQUIT), 0);
+    });
+}
+
+TEST_F(nginx_client, opens_a_new_connection_when_nginx_closes_after_keepalive_requests) {
+    aio_test::run([this]() -> aio::task<> {
+        // nginx answers the 3rd request of a connection with Connection: close.
+        nginx_peer ng = co_await start_nginx(m_dir, "  keepalive_requests 3;\n");
+        {
+            http::client_session s;
+            for (int i = 0; i < 10; ++i) {
+                http::client_response r = co_await s.get(ng.url("/hello.txt"));
+                EXPECT_EQ(r.status, 200);
+                EXPECT_EQ(co_await r.text(), "hello from nginx\n");
+            }
+        }
+        EXPECT_EQ(co_await aio_interop::stop(ng.proc, SIGQUIT), 0);
+    });
+    const std::vector<log_line> log = access_log(m_dir);
+    ASSERT_EQ(log.size(), 10u);
+    std::set<long> connections;
+    for (std::size_t i = 0; i < log.size(); ++i) {
+        connections.insert(log[i].connection);
+        EXPECT_EQ(log[i].nth, static_cast<long>(i % 3 + 1)) << "request " << i;
+    }
+    EXPECT_EQ(connections.size(), 4u);
+}
+
+TEST_F(nginx_client, head_of_a_gzip_resource_has_no_body_and_keeps_the_connection) {
+    aio_test::run([this]() -> aio::task<> {
+        nginx_peer ng = co_await start_nginx(m_dir);
+        {
+            http::client_session s;
+            for (int i = 0; i < 3; ++i) {
+                http::client_response r = co_await s.head(ng.url("/text.txt"));
+                EXPECT_EQ(r.status, 200);
+                EXPECT_EQ(r.headers.get("content-encoding"), "gzip");
+                EXPECT_EQ(co_await r.text(), "");
+            }
+            http::client_response big = co_await s.head(ng.url("/big.bin"));
+            EXPECT_EQ(big.headers.get("content-length"), "8388608");
+            EXPECT_EQ(co_await big.read(), "");
+            EXPECT_EQ(co_await (co_await s.get(ng.url("/hello.txt"))).text(), "hello from nginx\n");
             EXPECT_EQ(s.open_connections(), 1u);
         }
         EXPECT_EQ(co_await aio_interop::stop(ng.proc, SIGQUIT), 0);

@@ -179,6 +179,32 @@ TEST(wrk_client, short_load_has_no_errors_and_only_2xx) {
     EXPECT_EQ(out.find("Socket errors"), std::string::npos) << out;
 }
 
+TEST(wrk_client, pipelined_load_has_no_errors_and_only_2xx) {
+    if (aio_interop::find_program("wrk").empty())
+        GTEST_SKIP() << "wrk is not installed (tools/deps.sh installs it)";
+    // wrk's Lua hook sends 16 requests back to back on each connection before reading:
+    // the server must answer them all, in order.
+    temp_dir dir;
+    aio_interop::write_text(dir / "pipeline.lua",
+                            "init = function(args)\n"
+                            "  local r = {}\n"
+                            "  for i = 1, 16 do r[i] = wrk.format(nil, \"/users/1\") end\n"
+                            "  req = table.concat(r)\n"
+                            "end\n"
+                            "request = function() return req end\n");
+    const std::string script = dir / "pipeline.lua";
+    const auto [rc, out] = aio_test::run([&]() {
+        return against_server({"wrk", "-t1", "-c10", "-d1s", "--timeout", "5s", "-s", script,
+                               "{base}/users/1"});
+    });
+    ASSERT_EQ(rc, 0) << out;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(([0-9]+) requests in)"))) << out;
+    EXPECT_GT(std::stol(m[1]), 160) << out;
+    EXPECT_EQ(out.find("Non-2xx or 3xx responses"), std::string::npos) << out;
+    EXPECT_EQ(out.find("Socket errors"), std::string::npos) << out;
+}
+
 class python_client : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(python_client, passes_every_check_against_our_server) {
