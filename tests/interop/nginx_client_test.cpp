@@ -85,6 +85,8 @@ aio::task<nginx_peer> start_nginx(const temp_dir& dir, std::string extra_http_co
     conf += "    location = /r301 { return 301 /hello.txt; }\n";
     conf += "    location = /r302 { return 302 /method; }\n";
     conf += "    location = /r307 { return 307 /method; }\n";
+    conf += "    location = /r303 { return 303 /method; }\n";
+    conf += "    location = /r308 { return 308 /method; }\n";
     conf += "    location = /chain { return 302 /r301; }\n";
     conf += "    location = /method {\n";
     conf += "      default_type text/plain;\n";
@@ -384,6 +386,31 @@ TEST_F(nginx_client, head_of_a_gzip_resource_has_no_body_and_keeps_the_connectio
             EXPECT_EQ(co_await big.read(), "");
             EXPECT_EQ(co_await (co_await s.get(ng.url("/hello.txt"))).text(), "hello from nginx\n");
             EXPECT_EQ(s.open_connections(), 1u);
+        }
+        EXPECT_EQ(co_await aio_interop::stop(ng.proc, SIGQUIT), 0);
+    });
+}
+
+TEST_F(nginx_client, follows_relative_locations_and_303_308) {
+    aio_test::run([this]() -> aio::task<> {
+        // absolute_redirect off: nginx sends Location: /hello.txt, resolved against the URL.
+        nginx_peer ng = co_await start_nginx(m_dir, "  absolute_redirect off;\n");
+        {
+            http::client_session s;
+            http::client_response r = co_await s.get(ng.url("/chain"));
+            EXPECT_EQ(r.status, 200);
+            EXPECT_EQ(r.url, ng.url("/hello.txt"));
+            EXPECT_EQ(r.history.size(), 2u);
+            EXPECT_EQ(co_await r.text(), "hello from nginx\n");
+
+            http::client_response d = co_await s.get(ng.url("/r301"), {.allow_redirects = false});
+            EXPECT_EQ(d.headers.get("location"), "/hello.txt");
+            co_await d.read();
+
+            http::client_response a = co_await s.put(ng.url("/r303"), http::request_body("abcd"));
+            EXPECT_EQ(co_await a.text(), "GET ");
+            http::client_response b = co_await s.put(ng.url("/r308"), http::request_body("abcd"));
+            EXPECT_EQ(co_await b.text(), "PUT 4");
         }
         EXPECT_EQ(co_await aio_interop::stop(ng.proc, SIGQUIT), 0);
     });

@@ -88,6 +88,9 @@ async def run_aiohttp():
         async with s.post(BASE + "/echo", data=apieces()) as r:
             check("chunked_upload", await r.read() == UPLOAD and
                   r.headers["X-Transfer-Encoding"] == "chunked")
+        async with s.post(BASE + "/echo", data=UPLOAD, expect100=True) as r:
+            check("expect_100", await r.read() == UPLOAD and
+                  r.headers["X-Expect"] == "100-continue")
         async with s.head(BASE + "/") as r:
             check("head", r.status == 200 and r.headers["Content-Length"] == "13" and
                   await r.read() == b"")
