@@ -18,7 +18,8 @@ using namespace std::chrono_literals;
 aio::task<aio::http::response> page(aio::http::request& req) {
     co_await aio::sleep(200ms); // the server's latency
     const int kib = std::stoi(std::string(req.param("n")));
-    co_return aio::http::response::text(200, std::string(1024 * static_cast<std::size_t>(kib), 'x'));
+    co_return aio::http::response::text(200,
+                                        std::string(1024 * static_cast<std::size_t>(kib), 'x'));
 }
 
 aio::task<std::string> fetch_url(aio::http::client_session& session, std::string url) {

@@ -183,9 +183,8 @@ bool is_request_id(std::string_view s) {
 }
 
 /// Middleware (outermost): a request id, echoed as X-Request-Id and logged with the outcome.
-aio::task<http::response> with_request_id(todo_store& store,
-                                          http::request& req,
-                                          http::next_handler next) {
+aio::task<http::response>
+with_request_id(todo_store& store, http::request& req, http::next_handler next) {
     const std::optional<std::string_view> given = req.headers.get("x-request-id");
     const std::string id = given && is_request_id(*given)
                                ? std::string(*given)

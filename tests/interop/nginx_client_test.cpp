@@ -8,8 +8,6 @@
 #include <aio/http/client.hpp>
 #include <aio/os.hpp>
 
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <random>
 #include <set>
@@ -17,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 using namespace std::chrono_literals;
@@ -169,11 +168,11 @@ TEST_F(nginx_client, concurrent_requests_use_one_connection_each_then_reuse_them
             for (int round = 0; round < 3; ++round) {
                 std::vector<aio::task<std::string>> tasks;
                 for (int i = 0; i < 8; ++i)
-                    tasks.push_back([](http::client_session& s, std::string url)
-                                        -> aio::task<std::string> {
-                        http::client_response r = co_await s.get(url);
-                        co_return co_await r.text();
-                    }(s, ng.url("/hello.txt")));
+                    tasks.push_back(
+                        [](http::client_session& s, std::string url) -> aio::task<std::string> {
+                            http::client_response r = co_await s.get(url);
+                            co_return co_await r.text();
+                        }(s, ng.url("/hello.txt")));
                 for (const std::string& body : co_await aio::gather(std::move(tasks)))
                     EXPECT_EQ(body, "hello from nginx\n");
             }

@@ -8,7 +8,9 @@
 #include <aio/os.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -18,8 +20,6 @@
 #include <utility>
 #include <vector>
 
-#include <csignal>
-#include <cstdlib>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -157,9 +157,8 @@ inline aio::task<int> stop(aio::process& p, int sig = SIGTERM) {
 inline aio::task<std::pair<int, std::string>> run_client(std::vector<std::string> argv,
                                                          std::chrono::milliseconds limit = 30s) {
     aio::process p = co_await aio::create_subprocess_exec(
-        std::move(argv), aio::subprocess_options{.in = aio::devnull,
-                                                 .out = aio::pipe,
-                                                 .err = aio::to_stdout});
+        std::move(argv),
+        aio::subprocess_options{.in = aio::devnull, .out = aio::pipe, .err = aio::to_stdout});
     std::string out;
     bool late = false;
     try {

@@ -8,12 +8,12 @@
 #include <aio/http/client.hpp>
 #include <aio/os.hpp>
 
-#include <gtest/gtest.h>
-
 #include <csignal>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 using namespace std::chrono_literals;
 namespace http = aio::http;
@@ -167,8 +167,8 @@ TEST(python_http_server_client, gets_files_a_listing_and_a_404_from_http_server)
     aio_test::run([&]() -> aio::task<> {
         const std::uint16_t port = aio_interop::free_port();
         aio::process py = co_await aio::create_subprocess_exec(
-            aio_interop::debian_python(), "-m", "http.server", "--bind", "127.0.0.1",
-            "--directory", dir.path(), std::to_string(port),
+            aio_interop::debian_python(), "-m", "http.server", "--bind", "127.0.0.1", "--directory",
+            dir.path(), std::to_string(port),
             aio::subprocess_options{.in = aio::devnull, .out = aio::devnull, .err = aio::devnull});
         co_await aio_interop::wait_listening(port, "python3 -m http.server");
         const std::string base = "http://127.0.0.1:" + std::to_string(port);

@@ -9,12 +9,12 @@
 #include <aio/http/server.hpp>
 #include <aio/os.hpp>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <regex>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 using namespace std::chrono_literals;
 namespace http = aio::http;
@@ -94,8 +94,8 @@ class curl_client : public ::testing::Test {
 
 TEST_F(curl_client, reuses_one_connection_for_several_urls) {
     const auto [rc, out] = aio_test::run([]() {
-        return against_server({"curl", "-sS", "-v", "--max-time", "10", "{base}/",
-                               "{base}/users/1", "{base}/users/2"});
+        return against_server({"curl", "-sS", "-v", "--max-time", "10", "{base}/", "{base}/users/1",
+                               "{base}/users/2"});
     });
     ASSERT_EQ(rc, 0) << out;
     EXPECT_NE(out.find("Hello, World!"), std::string::npos) << out;
@@ -115,8 +115,8 @@ TEST_F(curl_client, uploads_a_chunked_body) {
     upload += m_dir / "up.txt";
     const auto [rc, out] = aio_test::run([&]() {
         return against_server({"curl", "-sS", "-D", "-", "--max-time", "10", "-o", out_file, "-H",
-                               "Transfer-Encoding: chunked", "--data-binary",
-                               upload, "{base}/echo"});
+                               "Transfer-Encoding: chunked", "--data-binary", upload,
+                               "{base}/echo"});
     });
     ASSERT_EQ(rc, 0) << out;
     EXPECT_NE(out.find("X-Transfer-Encoding: chunked"), std::string::npos) << out;
@@ -132,9 +132,9 @@ TEST_F(curl_client, waits_for_100_continue_then_sends_the_body) {
     const auto [rc, out] = aio_test::run([&]() {
         // --expect100-timeout 10: without our 100 Continue curl would wait 10 s, then send
         // anyway; the test then fails on the missing interim response, not on time.
-        return against_server({"curl", "-sS", "-v", "--max-time", "20", "--expect100-timeout",
-                               "10", "-H", "Expect: 100-continue", "-o", out_file,
-                               "--data-binary", upload, "{base}/echo"});
+        return against_server({"curl", "-sS", "-v", "--max-time", "20", "--expect100-timeout", "10",
+                               "-H", "Expect: 100-continue", "-o", out_file, "--data-binary",
+                               upload, "{base}/echo"});
     });
     ASSERT_EQ(rc, 0) << out;
     EXPECT_NE(out.find("< HTTP/1.1 100 Continue"), std::string::npos) << out;
@@ -143,8 +143,9 @@ TEST_F(curl_client, waits_for_100_continue_then_sends_the_body) {
 }
 
 TEST_F(curl_client, head_gets_the_get_headers_without_a_body) {
-    const auto [rc, out] = aio_test::run(
-        []() { return against_server({"curl", "-sS", "-I", "--max-time", "10", "{base}/"}); });
+    const auto [rc, out] = aio_test::run([]() {
+        return against_server({"curl", "-sS", "-I", "--max-time", "10", "{base}/"});
+    });
     ASSERT_EQ(rc, 0) << out;
     EXPECT_EQ(out.rfind("HTTP/1.1 200", 0), 0u) << out;
     EXPECT_NE(out.find("Content-Length: 13"), std::string::npos) << out;
@@ -194,8 +195,8 @@ TEST(wrk_client, pipelined_load_has_no_errors_and_only_2xx) {
                             "request = function() return req end\n");
     const std::string script = dir / "pipeline.lua";
     const auto [rc, out] = aio_test::run([&]() {
-        return against_server({"wrk", "-t1", "-c10", "-d1s", "--timeout", "5s", "-s", script,
-                               "{base}/users/1"});
+        return against_server(
+            {"wrk", "-t1", "-c10", "-d1s", "--timeout", "5s", "-s", script, "{base}/users/1"});
     });
     ASSERT_EQ(rc, 0) << out;
     std::smatch m;
@@ -218,8 +219,8 @@ TEST_P(python_client, passes_every_check_against_our_server) {
     });
     EXPECT_EQ(rc, 0) << out;
     EXPECT_NE(out.find("all ok"), std::string::npos) << out;
-    for (const char* check : {"get", "json", "post_json", "chunked_upload", "head", "404", "405",
-                              "big"})
+    for (const char* check :
+         {"get", "json", "post_json", "chunked_upload", "head", "404", "405", "big"})
         EXPECT_NE(out.find(std::string("ok ") + check + "\n"), std::string::npos)
             << check << " did not pass:\n"
             << out;

@@ -8,10 +8,10 @@
 #include <aio/http/client.hpp>
 #include <aio/os.hpp>
 
-#include <gtest/gtest.h>
-
 #include <csignal>
 #include <string>
+
+#include <gtest/gtest.h>
 
 using namespace std::chrono_literals;
 namespace http = aio::http;
@@ -28,8 +28,8 @@ struct todo_app {
 aio::task<todo_app> start_todo_api() {
     todo_app app;
     app.proc = co_await aio::create_subprocess_exec(
-        AIO_TODO_API_BIN, aio::subprocess_options{.in = aio::devnull, .out = aio::pipe,
-                                                  .err = aio::devnull});
+        AIO_TODO_API_BIN,
+        aio::subprocess_options{.in = aio::devnull, .out = aio::pipe, .err = aio::devnull});
     const std::string line = co_await aio_interop::first_line(app.proc);
     const std::string prefix = "todo_api listening on ";
     if (line.rfind(prefix, 0) != 0)
@@ -157,8 +157,7 @@ TEST(todo_api, answers_bad_requests_with_json_errors_and_the_right_status) {
             EXPECT_EQ(r405.headers.get("allow"), "GET, HEAD, POST");
             co_await r405.read();
             std::string big = R"({"title": ")" + std::string(70000, 'x') + "\"}";
-            co_await check(co_await s.post(todos, json_text(big)),
-                           {413, "request body too large"});
+            co_await check(co_await s.post(todos, json_text(big)), {413, "request body too large"});
         }
         const auto [rc, rest] = co_await stop_todo_api(app);
         EXPECT_EQ(rc, 0);
@@ -195,16 +194,22 @@ TEST(todo_api, serves_curl) {
     aio_test::run([]() -> aio::task<> {
         todo_app app = co_await start_todo_api();
         const std::string todos = app.base + "/todos";
-        std::vector<std::string> argv1 = {"curl", "-sS", "--max-time", "10", "-H", "Content-Type: application/json", "-d",
-             R"({"title": "from curl"})", todos};
+        std::vector<std::string> argv1 = {"curl",       "-sS",
+                                          "--max-time", "10",
+                                          "-H",         "Content-Type: application/json",
+                                          "-d",         R"({"title": "from curl"})",
+                                          todos};
         auto [rc1, created] = co_await aio_interop::run_client(std::move(argv1));
         EXPECT_EQ(rc1, 0) << created;
         EXPECT_EQ(nlohmann::json::parse(created),
                   nlohmann::json::parse(R"({"id": 1, "title": "from curl", "done": false})"));
 
-        std::vector<std::string> argv2 = {"curl", "-sS", "--max-time", "10", "-X", "PUT", "-H",
-             "Content-Type: application/json", "-d", R"({"title": "from curl", "done": true})",
-             todos + "/1"};
+        std::vector<std::string> argv2 = {"curl",       "-sS",
+                                          "--max-time", "10",
+                                          "-X",         "PUT",
+                                          "-H",         "Content-Type: application/json",
+                                          "-d",         R"({"title": "from curl", "done": true})",
+                                          todos + "/1"};
         auto [rc2, put] = co_await aio_interop::run_client(std::move(argv2));
         EXPECT_EQ(rc2, 0) << put;
         EXPECT_EQ(nlohmann::json::parse(put)["done"], true) << put;
@@ -216,13 +221,15 @@ TEST(todo_api, serves_curl) {
         const std::string json = listed.substr(listed.find("\r\n\r\n") + 4);
         EXPECT_EQ(nlohmann::json::parse(json).size(), 1u) << listed;
 
-        std::vector<std::string> argv4 = {"curl", "-sS", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", "-X",
-             "DELETE", todos + "/1"};
+        std::vector<std::string> argv4 = {"curl", "-sS",       "--max-time", "10",
+                                          "-o",   "/dev/null", "-w",         "%{http_code}",
+                                          "-X",   "DELETE",    todos + "/1"};
         auto [rc4, deleted] = co_await aio_interop::run_client(std::move(argv4));
         EXPECT_EQ(rc4, 0);
         EXPECT_EQ(deleted, "204");
 
-        std::vector<std::string> argv5 = {"curl", "-sS", "--max-time", "10", "-w", " %{http_code}", todos + "/1"};
+        std::vector<std::string> argv5 = {"curl", "-sS",           "--max-time", "10",
+                                          "-w",   " %{http_code}", todos + "/1"};
         auto [rc5, missing] = co_await aio_interop::run_client(std::move(argv5));
         EXPECT_EQ(rc5, 0);
         EXPECT_EQ(missing, R"({"error":"no todo with id 1","status":404} 404)");
