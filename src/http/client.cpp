@@ -282,10 +282,14 @@ task<client_response> client_session::send_once(const std::string& method,
         }
         reader->buf += more;
     }
-    if (m_options.auto_decompress)
+    const bool no_body = reader->framing == body_framing::none;
+    // No body bytes (HEAD, 204, 304, Content-Length: 0): nothing to decode, whatever
+    // Content-Encoding says (a HEAD answer names the encoding the GET's body would have).
+    const bool empty =
+        no_body || (reader->framing == body_framing::content_length && reader->remaining == 0);
+    if (m_options.auto_decompress && !empty)
         if (auto enc = r.headers.get("content-encoding"))
             reader->decoder = detail::make_decoder(*enc);
-    const bool no_body = reader->framing == body_framing::none;
     reader->url = u.str();
     reader->status = r.status;
     client_response out(std::move(reader));

@@ -576,6 +576,49 @@ TEST(http_client_wire, sends_host_content_length_and_parses_an_exact_response) {
     });
 }
 
+// Regression: a HEAD answer names the Content-Encoding its GET would have (nginx with gzip
+// on does), and 204/304 or Content-Length: 0 carry no bytes at all; decoding that nothing
+// threw "truncated compressed stream" (found against nginx in tests/interop).
+TEST(http_client_wire, empty_bodies_with_a_content_encoding_read_as_empty) {
+    aio_test::run([]() -> aio::task<> {
+        auto handler = [](aio::net::stream c) -> aio::task<> {
+            for (;;) {
+                std::string head;
+                try {
+                    head = co_await c.read_until("\r\n\r\n");
+                } catch (const aio::error&) {
+                    break; // the client closed the connection
+                }
+                if (head.rfind("HEAD ", 0) == 0)
+                    co_await c.write("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
+                                     "Content-Length: 40\r\n\r\n");
+                else if (head.rfind("GET /nc ", 0) == 0)
+                    co_await c.write("HTTP/1.1 204 No Content\r\nContent-Encoding: gzip\r\n\r\n");
+                else
+                    co_await c.write("HTTP/1.1 200 OK\r\nContent-Encoding: br\r\n"
+                                     "Content-Length: 0\r\n\r\n");
+            }
+            co_await c.close();
+        };
+        auto srv = co_await aio::net::start_server(handler, "127.0.0.1", 0);
+        const std::string base = "http://127.0.0.1:" + std::to_string(srv.port());
+        {
+            http::client_session s;
+            auto h = co_await s.head(base + "/x");
+            EXPECT_EQ(h.headers.get("content-encoding"), "gzip");
+            EXPECT_EQ(co_await h.text(), "");
+            auto nc = co_await s.get(base + "/nc");
+            EXPECT_EQ(nc.status, 204);
+            EXPECT_EQ(co_await nc.text(), "");
+            auto zero = co_await s.get(base + "/zero");
+            EXPECT_EQ(co_await zero.text(), "");
+            EXPECT_EQ(s.open_connections(), 1u) << "all three on one kept-alive connection";
+        }
+        srv.close();
+        co_await srv.wait_closed();
+    });
+}
+
 TEST(http_client_wire, malformed_response_raises_protocol_error) {
     aio_test::run([]() -> aio::task<> {
         auto handler = [](aio::net::stream c) -> aio::task<> {
