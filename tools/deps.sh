@@ -3,7 +3,7 @@
 # what is already installed. Usage: tools/deps.sh [extra-package ...]
 set -euo pipefail
 pkgs=(g++ cmake make pkg-config clang libgtest-dev libgmock-dev libbenchmark-dev liburing-dev
-      libssl-dev openssl libc-ares-dev zlib1g-dev libbrotli-dev nlohmann-json3-dev libgumbo-dev python3 curl
+      libssl-dev openssl libc-ares-dev zlib1g-dev libbrotli-dev nlohmann-json3-dev libgumbo-dev libcli11-dev python3 curl
       libclang-rt-14-dev "$@")
 missing=()
 for p in "${pkgs[@]}"; do
