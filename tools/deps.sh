@@ -4,6 +4,7 @@
 set -euo pipefail
 pkgs=(g++ cmake make pkg-config clang libgtest-dev libgmock-dev libbenchmark-dev liburing-dev
       libssl-dev openssl libc-ares-dev zlib1g-dev libbrotli-dev nlohmann-json3-dev libgumbo-dev libcli11-dev python3 curl
+      nginx-light chromium python3-bs4 python3-aiohttp tmux valgrind wget
       libclang-rt-14-dev "$@")
 missing=()
 for p in "${pkgs[@]}"; do

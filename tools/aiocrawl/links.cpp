@@ -3,6 +3,7 @@
 
 #include <gumbo.h>
 
+#include <cctype>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -101,9 +102,11 @@ page_links extract_links(std::string_view html, const aio::http::url& page) {
         std::string link = normalise_link(base, trimmed);
         if (link.empty()) {
             // mailto:, javascript:, tel: and the like are not links to crawl, not errors.
-            const bool other_scheme =
-                colon != std::string_view::npos && colon > 0 &&
-                trimmed.substr(0, colon).find_first_of("/?#") == std::string_view::npos;
+            std::string scheme(colon == std::string_view::npos ? std::string_view{} : trimmed.substr(0, colon));
+            for (char& c : scheme)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            const bool other_scheme = !scheme.empty() && scheme != "http" && scheme != "https" &&
+                                      scheme.find_first_of("/?#") == std::string::npos;
             if (!other_scheme)
                 ++result.malformed;
             continue;

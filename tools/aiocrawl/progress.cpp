@@ -27,13 +27,13 @@ double rate(const progress_snapshot& s) {
 } // namespace
 
 std::string progress_bar_line(const progress_snapshot& s, std::size_t width) {
-    const std::size_t total = s.done + s.queued + s.in_flight;
+    const std::size_t total = std::max(s.total, s.done + s.in_flight);
     char stats[160];
     std::snprintf(stats, sizeof stats, " %zu/%zu done  %zu in flight  %.1f pages/s  %zu error%s", s.done,
                   total, s.in_flight, rate(s), s.errors, s.errors == 1 ? "" : "s");
     std::string tail = stats;
     // The bar takes what is left of the line, between 10 and 40 columns.
-    const std::size_t room = width > tail.size() + 2 ? width - tail.size() - 2 : 0;
+    const std::size_t room = width > tail.size() + 3 ? width - tail.size() - 3 : 0;
     const std::size_t bar = std::clamp<std::size_t>(room, 10, 40);
     const std::size_t filled = total == 0 ? 0 : bar * s.done / total;
     std::string line = "[";
@@ -70,6 +70,7 @@ progress_snapshot progress_display::snapshot() const {
     s.in_flight = st.in_flight;
     s.errors = st.errors;
     s.bytes = st.bytes;
+    s.total = st.accepted - st.robots_blocked;
     s.seconds = std::chrono::duration<double>(clock::now() - m_start).count();
     return s;
 }

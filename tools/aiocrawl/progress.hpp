@@ -15,6 +15,8 @@ namespace aiocrawl {
 /// What the display shows at one moment.
 struct progress_snapshot {
     std::size_t done = 0, queued = 0, in_flight = 0, errors = 0, bytes = 0;
+    /// URLs known to be fetched in all: done, in flight, waiting (robots.txt-blocked ones out).
+    std::size_t total = 0;
     double seconds = 0;
 };
 

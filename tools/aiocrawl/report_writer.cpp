@@ -140,6 +140,11 @@ void write_report(const std::string& path,
     }
     h += "<line class=\"axis\" x1=\"40\" y1=\"" + num(10 + hh) + "\" x2=\"" + num(40 + hw) + "\" y2=\"" +
          num(10 + hh) + "\"/><text class=\"tick\" x=\"2\" y=\"18\">" + std::to_string(peak) + "</text>\n</svg>\n";
+    // Counts the bars the browser laid out (a width on screen), for the page's own check and
+    // the Chromium test: <body data-rendered-bars="N">.
+    h += "<script>document.body.dataset.renderedBars = Array.from("
+         "document.querySelectorAll('#waterfall rect.bar')).filter(function (r) {"
+         " return r.getBoundingClientRect().width > 0; }).length;</script>\n";
     h += "</body></html>\n";
     write_text_file(path, h);
 }

@@ -58,7 +58,7 @@ std::string summary_text(const crawl_summary& s,
                     fmt("%.1f pages/s", s.wall_s > 0 ? static_cast<double>(s.pages) / s.wall_s : 0.0) + "\n";
     if (interrupted)
         t += "  interrupted: " + std::to_string(cancelled) + " fetch" + (cancelled == 1 ? "" : "es") +
-             " in flight cancelled, " + std::to_string(stats.accepted - s.pages - cancelled) +
+             " in flight cancelled, " + std::to_string(stats.accepted - std::min(stats.accepted, s.pages + cancelled + stats.robots_blocked)) +
              " queued not fetched\n";
     t += "  links   " + std::to_string(s.links) + " found; " + std::to_string(stats.off_site) + " off-site, " +
          std::to_string(stats.robots_blocked) + " blocked by robots.txt, " + std::to_string(stats.over_limits) +

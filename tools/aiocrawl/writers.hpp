@@ -36,9 +36,11 @@ std::string jsonl_row(const fetch_record& r);
 /// the URL's status, bytes, depth and error as args; plus a name for each row.
 void write_trace(const std::string& path, const std::vector<fetch_record>& records, clock::time_point origin);
 
-/// --report: one self-contained HTML page (inline CSS and SVG, no script, no network): the
-/// summary figures, a waterfall with one bar (an SVG rect of class "bar") per fetch in start
-/// order, coloured by outcome, and a histogram of latencies.
+/// --report: one self-contained HTML page (inline CSS, SVG and one line of script; no
+/// network): the summary, a waterfall with one bar (an SVG rect of class "bar", its URL,
+/// status and time as a tooltip) per fetch in start order, coloured by outcome, and a
+/// histogram of latencies. The script only counts the bars laid out (body's
+/// data-rendered-bars); the page reads the same without it.
 void write_report(const std::string& path,
                   const std::vector<fetch_record>& records,
                   clock::time_point origin,
