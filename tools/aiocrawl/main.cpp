@@ -2,6 +2,7 @@
 #include "app.hpp"
 #include "cli.hpp"
 
+#include <aio/core/error.hpp>
 #include <aio/core/event_loop.hpp>
 
 #include <cstdio>
@@ -17,6 +18,8 @@ int main(int argc, char** argv) {
         return p.exit_code;
     try {
         return aio::run(aiocrawl::run_crawl(std::move(*p.options)));
+    } catch (const aio::cancelled_error&) {
+        return 130; // Ctrl-C before the crawl's own handler was waiting (see aio::run)
     } catch (const std::exception& e) {
         std::fprintf(stderr, "aiocrawl: %s\n", e.what());
         return 1;

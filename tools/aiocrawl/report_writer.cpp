@@ -53,7 +53,7 @@ svg{background:#fff;border:1px solid #ddd}
 .bar.ok{fill:#3b82f6}.bar.redir{fill:#8b5cf6}.bar.e4xx{fill:#f59e0b}.bar.err{fill:#dc2626}
 .bar.timeout{fill:#6b7280}.bar:hover{stroke:#000;stroke-width:1}
 .hist{fill:#10b981}.axis{stroke:#bbb;stroke-width:1}.tick{font-size:10px;fill:#666}
-.label{font-size:9px;fill:#333;font-family:monospace}
+.label{font-size:8px;fill:#333;font-family:monospace}
 .legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:middle}
 )";
 
@@ -81,7 +81,7 @@ void write_report(const std::string& path,
     h += "<h1>" + escape(title) + "</h1>\n<pre class=\"summary\">" + escape(summary_text) + "</pre>\n";
 
     // The waterfall: one row per fetch, in start order, like a browser's network tab.
-    const double label_w = 220, plot_w = 900, row_h = 6, top = 20;
+    const double label_w = 220, plot_w = 900, row_h = 9, top = 20;
     const double width = label_w + plot_w + 20;
     const double height = top + row_h * static_cast<double>(records.size()) + 10;
     h += "<h2>Waterfall: " + std::to_string(records.size()) + " fetches</h2>\n<p class=\"legend\">"
