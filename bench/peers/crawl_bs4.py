@@ -9,6 +9,7 @@ redirects followed. Used by tests/aiocrawl/static_site_test.cpp (same page set a
 a real site) and bench/crawl/ (pages/s, and the HTML parse cost per page on its own).
 
 Usage: crawl_bs4.py [--concurrency N] [--per-host N] [--parser html.parser|lxml] URL...
+       crawl_bs4.py --parse-bench REPS FILE...   (the parse cost alone, as bench/crawl's gumbo)
 Prints one JSON object per fetched URL (url, status, bytes, links, error) on stdout and a
 summary as JSON on stderr: pages, wall_s, pages_per_s, parse_s (BeautifulSoup time in all).
 """
@@ -153,7 +154,34 @@ class Crawler:
             await asyncio.gather(*workers, return_exceptions=True)
 
 
+def parse_bench(reps, files, parser):
+    """BeautifulSoup's share of the crawl: parse, <base>, <a href>, resolution, per page."""
+    pages = [open(f, "rb").read() for f in files]
+    links = 0
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        for body in pages:
+            soup = BeautifulSoup(body, parser)
+            base_tag = soup.find("base", href=True)
+            base = "http://127.0.0.1/doc/index.html"
+            if base_tag:
+                base = normalise(base, base_tag["href"]) or base
+            found = set()
+            for a in soup.find_all("a", href=True):
+                u = normalise(base, a["href"])
+                if u:
+                    found.add(u)
+            links += len(found)
+    ms = (time.perf_counter() - t0) * 1000
+    print(json.dumps({"peer": "bs4/" + parser, "pages": len(pages), "bytes": sum(map(len, pages)),
+                      "links": links // reps, "ms_per_page": ms / (reps * len(pages))}))
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--parse-bench":
+        parser = "html.parser"
+        parse_bench(int(sys.argv[2]), sys.argv[3:], parser)
+        return
     ap = argparse.ArgumentParser()
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--per-host", type=int, default=8)

@@ -47,7 +47,31 @@ template <class T> aio::task<void> cancel_and_wait(aio::task_handle<T> h) {
 
 } // namespace
 
+namespace {
+
+demo_site::shape shape_of(const crawl_options& o) {
+    demo_site::shape s;
+    s.pages = o.demo_pages;
+    s.latency_scale = o.demo_latency;
+    s.specials = !o.demo_plain;
+    return s;
+}
+
+aio::task<int> serve_demo(crawl_options options) {
+    demo_site demo(shape_of(options));
+    co_await demo.start();
+    std::printf("%s\n", demo.url().c_str());
+    std::fflush(stdout);
+    co_await aio::signal_received(SIGINT, SIGTERM);
+    co_await demo.stop();
+    co_return exit_ok;
+}
+
+} // namespace
+
 aio::task<int> run_crawl(crawl_options options) {
+    if (options.serve_demo)
+        co_return co_await serve_demo(std::move(options));
     std::unique_ptr<jsonl_writer> out;
     if (!options.out.empty()) {
         try {
@@ -61,7 +85,7 @@ aio::task<int> run_crawl(crawl_options options) {
     std::unique_ptr<demo_site> demo;
     std::string what;
     if (options.urls.empty()) {
-        demo = std::make_unique<demo_site>();
+        demo = std::make_unique<demo_site>(shape_of(options));
         co_await demo->start();
         options.urls.push_back(demo->url());
         what = "the demo site " + demo->url();

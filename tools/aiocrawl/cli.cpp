@@ -57,6 +57,11 @@ parsed_command_line parse_command_line(int argc, const char* const* argv) {
     app.add_option("--report", o.report, "Write a self-contained HTML report (waterfall, histogram)");
     app.add_option("--ca-file", o.ca_file, "PEM file of extra CA certificates trusted for https");
     app.add_flag("-q,--quiet", o.quiet, "No progress display");
+    app.add_option("--demo-pages", o.demo_pages, "Demo site: number of generated pages")->check(CLI::Range(1, 1000000));
+    app.add_option("--demo-latency", o.demo_latency, "Demo site: latency scale (0: answer at once)")
+        ->check(CLI::Range(0.0, 100.0));
+    app.add_flag("--demo-plain", o.demo_plain, "Demo site: only the generated pages (no errors, redirects, /never)");
+    app.add_flag("--serve-demo", o.serve_demo, "Serve the demo site, print its URL, wait for Ctrl-C; no crawl");
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
@@ -66,6 +71,8 @@ parsed_command_line parse_command_line(int argc, const char* const* argv) {
     } catch (const CLI::ParseError& e) {
         return usage_error(e.what());
     }
+    if (o.serve_demo && !o.urls.empty())
+        return usage_error("--serve-demo takes no URL");
     o.timeout = to_ms(timeout_s);
     o.delay = to_ms(delay_s);
     for (std::string& u : o.urls) {

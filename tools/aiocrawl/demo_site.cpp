@@ -48,7 +48,8 @@ std::string page_head(const std::string& title) {
 
 } // namespace
 
-demo_site::demo_site(int pages, std::uint64_t seed) : m_pages(pages), m_seed(seed) {
+demo_site::demo_site(shape s)
+    : m_pages(s.pages), m_seed(s.seed), m_latency_scale(s.latency_scale), m_specials(s.specials) {
     m_server.use([this](request& req, aio::http::next_handler next) { return delayed(req, next); });
     m_server.route("GET", "/", [this](request&) -> aio::task<response> { co_return home(); });
     m_server.route("GET", "/robots.txt", [](request&) -> aio::task<response> {
@@ -130,7 +131,9 @@ std::chrono::milliseconds demo_site::latency(const std::string& path) const {
 }
 
 aio::task<response> demo_site::delayed(request& req, aio::http::next_handler next) {
-    co_await aio::sleep(latency(req.path));
+    if (m_latency_scale > 0)
+        co_await aio::sleep(std::chrono::milliseconds(
+            static_cast<long long>(static_cast<double>(latency(req.path).count()) * m_latency_scale)));
     co_return co_await next(req);
 }
 
@@ -155,7 +158,8 @@ response demo_site::home() const {
     b += "<p>A generated site: " + std::to_string(m_pages) +
          " linked pages with simulated latencies, and some trouble.</p>\n<ul>\n"
          "<li><a href=\"/page/1\">page 1</a></li>\n<li><a href=\"page/2\">page 2</a></li>\n"
-         "<li><a href=\"/specials\">special cases</a></li>\n</ul></body></html>\n";
+         + std::string(m_specials ? "<li><a href=\"/specials\">special cases</a></li>\n" : "") +
+         "</ul></body></html>\n";
     return html(200, std::move(b));
 }
 
@@ -189,9 +193,9 @@ response demo_site::page(int n) const {
         add(with_base ? std::to_string(other) : link_to(n, other, k + n),
             "see also " + std::to_string(other));
     }
-    if (n % 25 == 0)
+    if (m_specials && n % 25 == 0)
         add("/missing/" + std::to_string(n), "a page that is gone");
-    if (n % 40 == 7)
+    if (m_specials && n % 40 == 7)
         add("/error/" + std::to_string(n), "a page that fails");
     add("/", "home");
     b += "</ul></body></html>\n";

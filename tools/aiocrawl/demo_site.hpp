@@ -35,7 +35,19 @@ class demo_site {
   public:
     static constexpr int default_pages = 300;
 
-    explicit demo_site(int pages = default_pages, std::uint64_t seed = 2026);
+    /// How the site is generated: the defaults are the demo; the benchmark (bench/crawl/)
+    /// asks for more pages, no latency and no special cases.
+    struct shape {
+        int pages = default_pages;
+        /// Multiplies every simulated latency; 0 answers at once.
+        double latency_scale = 1.0;
+        /// Link /specials (errors, redirects, /never...) from the home page.
+        bool specials = true;
+        std::uint64_t seed = 2026;
+    };
+
+    explicit demo_site(shape s);
+    demo_site() : demo_site(shape{}) {}
     ~demo_site();
     demo_site(const demo_site&) = delete;
     demo_site& operator=(const demo_site&) = delete;
@@ -59,6 +71,8 @@ class demo_site {
 
     int m_pages;
     std::uint64_t m_seed;
+    double m_latency_scale;
+    bool m_specials;
     aio::http::server m_server;
     std::string m_huge; // made on first request
 };

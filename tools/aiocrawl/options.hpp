@@ -34,6 +34,13 @@ struct crawl_options {
     bool quiet = false;
     /// A PEM file of extra trusted CA certificates for https ("" for none).
     std::string ca_file;
+    /// The demo site's shape (demo_site::shape): pages, latency scale, special cases.
+    int demo_pages = 300;
+    double demo_latency = 1.0;
+    bool demo_plain = false;
+    /// Serve the demo site, print its URL, and wait for Ctrl-C instead of crawling (for
+    /// other crawlers: bench/crawl/).
+    bool serve_demo = false;
 };
 
 } // namespace aiocrawl
