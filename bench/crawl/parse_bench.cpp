@@ -33,8 +33,11 @@ int main(int argc, char** argv) {
     for (int r = 0; r < reps; ++r)
         for (const std::string& p : pages)
             links += aiocrawl::extract_links(p, base).urls.size();
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("{\"peer\":\"gumbo\",\"pages\":%zu,\"bytes\":%zu,\"links\":%zu,\"ms_per_page\":%.4f}\n", pages.size(),
-                bytes, links / static_cast<std::size_t>(reps), ms / static_cast<double>(reps * pages.size()));
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    std::printf(
+        "{\"peer\":\"gumbo\",\"pages\":%zu,\"bytes\":%zu,\"links\":%zu,\"ms_per_page\":%.4f}\n",
+        pages.size(), bytes, links / static_cast<std::size_t>(reps),
+        ms / static_cast<double>(reps * pages.size()));
     return 0;
 }

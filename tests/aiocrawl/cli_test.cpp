@@ -3,9 +3,8 @@
 #include "process.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <netinet/in.h>
+#include <nlohmann/json.hpp>
 #include <sys/socket.h>
 
 using aiocrawl_test::child;
@@ -62,9 +61,11 @@ TEST(aiocrawl_cli, out_of_range_values_are_usage_errors) {
 TEST(aiocrawl_cli, help_lists_every_flag_with_its_default) {
     const auto r = run({AIOCRAWL_BIN, "--help"}, std::chrono::seconds(30));
     EXPECT_EQ(r.code, 0);
-    for (const char* flag : {"--concurrency", "--per-host", "--max-pages", "--max-depth", "--timeout", "--delay",
-                             "--any-site", "--out", "--trace", "--report", "--quiet", "--help"})
-        EXPECT_NE(r.out.find(flag), std::string::npos) << flag << " missing from --help:\n" << r.out;
+    for (const char* flag :
+         {"--concurrency", "--per-host", "--max-pages", "--max-depth", "--timeout", "--delay",
+          "--any-site", "--out", "--trace", "--report", "--quiet", "--help"})
+        EXPECT_NE(r.out.find(flag), std::string::npos) << flag << " missing from --help:\n"
+                                                       << r.out;
     for (const char* def : {"=32", "=8", "=1000", "=-1", "=10", "=0"})
         EXPECT_NE(r.out.find(def), std::string::npos) << def << " missing from --help:\n" << r.out;
 }
@@ -103,7 +104,8 @@ TEST(aiocrawl_cli, sigint_cancels_in_flight_fetches_flushes_the_output_and_exits
     const auto rows = lines_of(read_text(dir / "out.jsonl"));
     for (const std::string& row : rows)
         EXPECT_TRUE(nlohmann::json::accept(row)) << row;
-    EXPECT_NE(out.find("aiocrawl: " + std::to_string(rows.size()) + " pages ("), std::string::npos) << out;
+    EXPECT_NE(out.find("aiocrawl: " + std::to_string(rows.size()) + " pages ("), std::string::npos)
+        << out;
     // /never was in flight (its --timeout far away): cancelled, so it has no row.
     for (const std::string& row : rows)
         EXPECT_EQ(row.find("/never"), std::string::npos) << row;

@@ -2,13 +2,13 @@
 // file) with --out, --trace and --report, stdout not a terminal.
 #include "process.hpp"
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <map>
 #include <memory>
 #include <regex>
 #include <set>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 using aiocrawl_test::lines_of;
 using aiocrawl_test::read_text;
@@ -22,14 +22,14 @@ struct demo_crawl {
     std::vector<json> rows;
     std::map<std::string, json> by_path; // "/page/7" -> its row
     json trace;
-    std::string bad_row;                 // the first row that is not valid JSON, if any
+    std::string bad_row; // the first row that is not valid JSON, if any
 
     demo_crawl() {
         // --timeout 3: longer than the slow pages (1.5 s, 2.5 s) and the redirect loop's ten
         // hops, shorter than forever (/never).
-        r = aiocrawl_test::run({AIOCRAWL_BIN, "--timeout", "3", "--concurrency", "64", "--per-host", "32",
-                                "--out", dir / "out.jsonl", "--trace", dir / "trace.json", "--report",
-                                dir / "report.html"});
+        r = aiocrawl_test::run({AIOCRAWL_BIN, "--timeout", "3", "--concurrency", "64", "--per-host",
+                                "32", "--out", dir / "out.jsonl", "--trace", dir / "trace.json",
+                                "--report", dir / "report.html"});
         for (const std::string& line : lines_of(read_text(dir / "out.jsonl"))) {
             try {
                 rows.push_back(json::parse(line));
@@ -78,11 +78,13 @@ void fetches_every_generated_page_and_no_url_twice() {
         }
     }
     for (int n = 1; n <= 300; ++n)
-        EXPECT_TRUE(reached.contains("/page/" + std::to_string(n))) << "page " << n << " not reached";
+        EXPECT_TRUE(reached.contains("/page/" + std::to_string(n)))
+            << "page " << n << " not reached";
     // "/", /specials, 300 pages, 9 special cases, 12 pages that are gone, 8 that fail; one fewer
     // when /page/3 came only through the redirect chain.
     const std::size_t expected = 1 + 1 + 300 + 8 + 12 + 8;
-    EXPECT_TRUE(c.rows.size() == expected || c.rows.size() == expected - 1) << c.rows.size() << " rows";
+    EXPECT_TRUE(c.rows.size() == expected || c.rows.size() == expected - 1)
+        << c.rows.size() << " rows";
 }
 
 void reports_each_kind_of_error_on_the_url_that_causes_it() {
@@ -91,7 +93,8 @@ void reports_each_kind_of_error_on_the_url_that_causes_it() {
         const auto it = p.find(path);
         if (it == p.end())
             return "(not fetched)";
-        return it->second["error_kind"].is_null() ? "null" : it->second["error_kind"].get<std::string>();
+        return it->second["error_kind"].is_null() ? "null"
+                                                  : it->second["error_kind"].get<std::string>();
     };
     EXPECT_EQ(kind("/never"), "timeout");
     EXPECT_EQ(kind("/redirect/loop/a"), "redirects");
@@ -102,7 +105,8 @@ void reports_each_kind_of_error_on_the_url_that_causes_it() {
     EXPECT_EQ(kind("/slow/2"), "null");
     EXPECT_EQ(kind("/data.json"), "null");
     ASSERT_TRUE(p.contains("/redirect/chain/1"));
-    EXPECT_EQ(p.at("/redirect/chain/1")["redirected_to"].get<std::string>().ends_with("/page/3"), true);
+    EXPECT_EQ(p.at("/redirect/chain/1")["redirected_to"].get<std::string>().ends_with("/page/3"),
+              true);
     EXPECT_EQ(p.at("/missing/25")["status"], 404);
     EXPECT_EQ(p.at("/error/7")["status"], 500);
     EXPECT_EQ(p.at("/data.json")["links"], 0); // counted, not parsed
@@ -124,8 +128,9 @@ void writes_one_valid_jsonl_row_per_fetch_with_every_field() {
             EXPECT_TRUE(row.contains(field)) << field << " missing in " << row;
         EXPECT_TRUE(row["error"].is_null() || row["error"].is_string()) << row;
         EXPECT_TRUE(row["ms"].is_number() && row["ms"].get<double>() >= 0) << row;
-        EXPECT_EQ(row.contains("redirected_to"), row["url"].get<std::string>().find("/redirect/") !=
-                                                     std::string::npos && row["error"].is_null())
+        EXPECT_EQ(row.contains("redirected_to"),
+                  row["url"].get<std::string>().find("/redirect/") != std::string::npos &&
+                      row["error"].is_null())
             << row;
     }
     EXPECT_EQ(c.by_path.at("/")["depth"], 0);
@@ -170,7 +175,8 @@ void fetches_overlap_so_wall_time_is_far_below_the_summed_latency() {
         sum += dur;
     }
     ASSERT_GT(last, first);
-    EXPECT_GT(sum / (last - first), 4.0) << "summed " << sum / 1e6 << " s over a wall of " << (last - first) / 1e6;
+    EXPECT_GT(sum / (last - first), 4.0)
+        << "summed " << sum / 1e6 << " s over a wall of " << (last - first) / 1e6;
 }
 
 void summary_gives_pages_errors_by_kind_and_the_sequential_estimate() {
@@ -181,13 +187,17 @@ void summary_gives_pages_errors_by_kind_and_the_sequential_estimate() {
     EXPECT_NE(out.find("http 5xx 8"), std::string::npos) << out;
     EXPECT_NE(out.find("timeout 1"), std::string::npos) << out;
     EXPECT_NE(out.find("pages/s"), std::string::npos) << out;
-    EXPECT_TRUE(std::regex_search(out, std::regex(R"(a sequential crawl would have taken [0-9.]+ s \([0-9.]+\xC3\x97 longer\))")))
+    EXPECT_TRUE(std::regex_search(
+        out,
+        std::regex(R"(a sequential crawl would have taken [0-9.]+ s \([0-9.]+\xC3\x97 longer\))")))
         << out;
 }
 
 void prints_plain_progress_lines_when_stdout_is_not_a_terminal() {
     const std::string& out = crawl().r.out;
-    EXPECT_TRUE(std::regex_search(out, std::regex(R"(aiocrawl: [0-9.]+ s  [0-9]+ done, [0-9]+ queued)"))) << out;
+    EXPECT_TRUE(
+        std::regex_search(out, std::regex(R"(aiocrawl: [0-9.]+ s  [0-9]+ done, [0-9]+ queued)")))
+        << out;
     EXPECT_EQ(out.find('\r'), std::string::npos);
     EXPECT_EQ(out.find('\x1b'), std::string::npos);
 }

@@ -98,7 +98,8 @@ struct result {
     int code;
     std::string out, err;
 };
-inline result run(const std::vector<std::string>& argv, std::chrono::seconds limit = std::chrono::seconds(90)) {
+inline result run(const std::vector<std::string>& argv,
+                  std::chrono::seconds limit = std::chrono::seconds(90)) {
     aio_test::temp_dir dir;
     child c(argv, dir);
     const int code = c.wait(limit);

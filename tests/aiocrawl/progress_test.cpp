@@ -46,5 +46,6 @@ TEST(progress, plain_line_names_every_counter) {
     s.in_flight = 2;
     s.errors = 2;
     s.seconds = 1.5;
-    EXPECT_EQ(progress_plain_line(s), "aiocrawl: 1.5 s  3 done, 7 queued, 2 in flight, 2.0 pages/s, 2 errors");
+    EXPECT_EQ(progress_plain_line(s),
+              "aiocrawl: 1.5 s  3 done, 7 queued, 2 in flight, 2.0 pages/s, 2 errors");
 }

@@ -20,14 +20,15 @@ TEST(robots, star_group_disallows_by_path_prefix) {
 }
 
 TEST(robots, our_own_group_wins_over_the_star_group_case_insensitively) {
-    const auto r = robots_rules::parse("User-agent: *\nDisallow: /\n\nUser-Agent: AIOcrawl\nDisallow: /tmp\n",
-                                       "aiocrawl");
+    const auto r = robots_rules::parse(
+        "User-agent: *\nDisallow: /\n\nUser-Agent: AIOcrawl\nDisallow: /tmp\n", "aiocrawl");
     EXPECT_TRUE(r.allowed("/index.html"));
     EXPECT_FALSE(r.allowed("/tmp/x"));
 }
 
 TEST(robots, consecutive_user_agent_lines_share_one_group) {
-    const auto r = robots_rules::parse("User-agent: other\nUser-agent: aiocrawl\nDisallow: /a\n", "aiocrawl");
+    const auto r =
+        robots_rules::parse("User-agent: other\nUser-agent: aiocrawl\nDisallow: /a\n", "aiocrawl");
     EXPECT_FALSE(r.allowed("/a"));
     EXPECT_EQ(r.rule_count(), 1u);
 }
@@ -52,13 +53,15 @@ TEST(robots, wildcards_and_end_anchor) {
 }
 
 TEST(robots, comments_unknown_lines_and_empty_disallow_are_ignored) {
-    const auto r = robots_rules::parse("# hello\nUser-agent: * # everyone\nCrawl-delay: 5\nDisallow:\n"
-                                       "Sitemap: http://x/s.xml\nnonsense line\nDisallow: /x # no\r\n",
-                                       "aiocrawl");
+    const auto r =
+        robots_rules::parse("# hello\nUser-agent: * # everyone\nCrawl-delay: 5\nDisallow:\n"
+                            "Sitemap: http://x/s.xml\nnonsense line\nDisallow: /x # no\r\n",
+                            "aiocrawl");
     EXPECT_TRUE(r.allowed("/y"));
     EXPECT_FALSE(r.allowed("/x/1"));
 }
 
 TEST(robots, robots_txt_itself_is_always_allowed) {
-    EXPECT_TRUE(robots_rules::parse("User-agent: *\nDisallow: /\n", "aiocrawl").allowed("/robots.txt"));
+    EXPECT_TRUE(
+        robots_rules::parse("User-agent: *\nDisallow: /\n", "aiocrawl").allowed("/robots.txt"));
 }

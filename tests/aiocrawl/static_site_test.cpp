@@ -4,13 +4,12 @@
 // the same set of pages.
 #include "process.hpp"
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <set>
 
+#include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <nlohmann/json.hpp>
 #include <sys/socket.h>
 
 using aiocrawl_test::child;
@@ -55,13 +54,17 @@ struct nginx {
             port = free_port();
             const std::string conf = dir / "nginx.conf";
             std::ofstream(conf) << "daemon off;\nworker_processes 1;\npid " << (dir / "nginx.pid")
-                                << ";\nerror_log " << (dir / "error.log") << ";\nevents {}\nhttp {\n"
+                                << ";\nerror_log " << (dir / "error.log")
+                                << ";\nevents {}\nhttp {\n"
                                 << "  include /etc/nginx/mime.types;\n  access_log off;\n"
-                                << "  client_body_temp_path " << (dir / "body") << ";\n  proxy_temp_path "
-                                << (dir / "proxy") << ";\n  server {\n    listen 127.0.0.1:" << port
-                                << ";\n    root " << root << ";\n  }\n}\n";
-            auto p = std::make_unique<child>(
-                std::vector<std::string>{"nginx", "-e", dir / "error.log", "-c", conf, "-p", dir.path}, dir);
+                                << "  client_body_temp_path " << (dir / "body")
+                                << ";\n  proxy_temp_path " << (dir / "proxy")
+                                << ";\n  server {\n    listen 127.0.0.1:" << port << ";\n    root "
+                                << root << ";\n  }\n}\n";
+            auto p =
+                std::make_unique<child>(std::vector<std::string>{"nginx", "-e", dir / "error.log",
+                                                                 "-c", conf, "-p", dir.path},
+                                        dir);
             for (int i = 0; i < 250 && !answers(port); ++i)
                 std::this_thread::sleep_for(std::chrono::milliseconds(20));
             if (answers(port))
@@ -75,27 +78,31 @@ std::set<std::string> pages_of(const std::string& jsonl) {
     for (const std::string& line : lines_of(jsonl)) {
         const auto row = nlohmann::json::parse(line, nullptr, false);
         if (row.is_object() && row.contains("url"))
-            s.insert(row["url"].get<std::string>() + " " + std::to_string(row["status"].get<int>()));
+            s.insert(row["url"].get<std::string>() + " " +
+                     std::to_string(row["status"].get<int>()));
     }
     return s;
 }
 
 } // namespace
 
-TEST(aiocrawl_static_site, finds_the_same_pages_as_a_reference_crawler_on_a_manual_served_by_nginx) {
+TEST(aiocrawl_static_site,
+     finds_the_same_pages_as_a_reference_crawler_on_a_manual_served_by_nginx) {
     if (!have_program("nginx") && !std::filesystem::exists("/usr/sbin/nginx"))
         GTEST_SKIP() << "nginx is not installed (tools/deps.sh installs nginx-light)";
     if (!std::filesystem::exists(std::string(site_root) + "/index.html"))
         GTEST_SKIP() << site_root << " is missing (Debian package valgrind)";
     if (std::system("/usr/bin/python3 -c 'import aiohttp, bs4' 2>/dev/null") != 0)
         GTEST_SKIP() << "python3-aiohttp and python3-bs4 are not installed";
-    setenv("PATH", ("/usr/sbin:" + std::string(getenv("PATH") ? getenv("PATH") : "/usr/bin")).c_str(), 1);
+    setenv("PATH",
+           ("/usr/sbin:" + std::string(getenv("PATH") ? getenv("PATH") : "/usr/bin")).c_str(), 1);
     aio_test::temp_dir dir;
     nginx server(dir, site_root);
     ASSERT_TRUE(server.proc) << "nginx did not start: " << read_text(dir / "error.log");
     const std::string start = "http://127.0.0.1:" + std::to_string(server.port) + "/index.html";
 
-    const auto ours = run({AIOCRAWL_BIN, "--quiet", "--max-pages", "0", "--out", dir / "ours.jsonl", start});
+    const auto ours =
+        run({AIOCRAWL_BIN, "--quiet", "--max-pages", "0", "--out", dir / "ours.jsonl", start});
     ASSERT_EQ(ours.code, 0) << ours.out << ours.err;
     const auto ref = run({"/usr/bin/python3", AIOCRAWL_REFERENCE_CRAWLER, start});
     ASSERT_EQ(ref.code, 0) << ref.err;

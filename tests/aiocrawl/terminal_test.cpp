@@ -2,9 +2,9 @@
 // under tmux (what the screen shows afterwards).
 #include "process.hpp"
 
-#include <gtest/gtest.h>
-
 #include <regex>
+
+#include <gtest/gtest.h>
 
 using aiocrawl_test::have_program;
 using aiocrawl_test::read_text;
@@ -48,9 +48,11 @@ TEST(aiocrawl_terminal, progress_bar_is_redrawn_in_place_and_the_cursor_restored
     const std::string bar_part = o.substr(hide, show - hide);
     EXPECT_GE(count(bar_part, "\r["), 2u) << "the bar was drawn once only";
     EXPECT_EQ(count(bar_part, "\x1b[K"), count(bar_part, "\r["));
-    EXPECT_EQ(bar_part.find('\n'), bar_part.rfind('\n')) << "the bar scrolled instead of being redrawn";
+    EXPECT_EQ(bar_part.find('\n'), bar_part.rfind('\n'))
+        << "the bar scrolled instead of being redrawn";
     // The last frame shows the crawl complete, then the line is ended and the summary follows.
-    EXPECT_TRUE(std::regex_search(bar_part, std::regex(R"(\] (\d+)/\1 done  0 in flight)"))) << bar_part;
+    EXPECT_TRUE(std::regex_search(bar_part, std::regex(R"(\] (\d+)/\1 done  0 in flight)")))
+        << bar_part;
     EXPECT_NE(o.find("a sequential crawl would have taken", show), std::string::npos);
 }
 
@@ -81,6 +83,8 @@ TEST(aiocrawl_terminal, screen_under_tmux_holds_one_final_bar_line_and_the_summa
             summary_at = i;
     }
     EXPECT_EQ(bar_lines, 1u) << screen;
-    EXPECT_EQ(summary_at, bar_at + 1) << "the summary must start on the line after the bar:\n" << screen;
-    EXPECT_TRUE(std::regex_search(lines[bar_at], std::regex(R"(\] (\d+)/\1 done)"))) << lines[bar_at];
+    EXPECT_EQ(summary_at, bar_at + 1) << "the summary must start on the line after the bar:\n"
+                                      << screen;
+    EXPECT_TRUE(std::regex_search(lines[bar_at], std::regex(R"(\] (\d+)/\1 done)")))
+        << lines[bar_at];
 }

@@ -101,7 +101,7 @@ aio::task<int> run_crawl(crawl_options options) {
         if (out)
             out->write(r);
     });
-    const auto mode = options.quiet           ? progress_display::mode::quiet
+    const auto mode = options.quiet             ? progress_display::mode::quiet
                       : ::isatty(STDOUT_FILENO) ? progress_display::mode::tty
                                                 : progress_display::mode::plain;
     progress_display progress(mode, stdout, c);

@@ -9,9 +9,9 @@ namespace aiocrawl {
 
 /// Exit codes (DESIGN.md, "The main job").
 enum exit_code : int {
-    exit_ok = 0,          ///< the crawl completed (per-URL errors are in the output)
-    exit_no_start = 1,    ///< no start URL could be fetched (or an output file not written)
-    exit_usage = 2,       ///< bad command line
+    exit_ok = 0,            ///< the crawl completed (per-URL errors are in the output)
+    exit_no_start = 1,      ///< no start URL could be fetched (or an output file not written)
+    exit_usage = 2,         ///< bad command line
     exit_interrupted = 130, ///< SIGINT or SIGTERM: in-flight fetches cancelled, output flushed
 };
 

@@ -5,9 +5,9 @@
 
 #include <aio/http/url.hpp>
 
-#include <CLI/CLI.hpp>
-
 #include <cmath>
+
+#include <CLI/CLI.hpp>
 
 namespace aiocrawl {
 
@@ -41,27 +41,37 @@ parsed_command_line parse_command_line(int argc, const char* const* argv) {
     app.add_option("urls", o.urls, "Start URLs (http or https); none: the embedded demo site");
     app.add_option("-c,--concurrency", o.concurrency, "Fetches in flight at once, over all hosts")
         ->check(CLI::Range(1, 10000));
-    app.add_option("--per-host", o.per_host, "Fetches in flight at once to one host")->check(CLI::Range(1, 10000));
+    app.add_option("--per-host", o.per_host, "Fetches in flight at once to one host")
+        ->check(CLI::Range(1, 10000));
     app.add_option("--max-pages", o.max_pages, "Most URLs fetched (0: no limit)");
-    app.add_option("--max-depth", o.max_depth, "Deepest link level followed, start URLs being 0 (-1: no limit)")
+    app.add_option("--max-depth", o.max_depth,
+                   "Deepest link level followed, start URLs being 0 (-1: no limit)")
         ->check(CLI::Range(-1, 1000000));
     app.add_option("--timeout", timeout_s, "Seconds allowed for one fetch, request to end of body")
         ->check(CLI::Range(0.001, 86400.0));
     app.add_option("--delay", delay_s, "Seconds between the starts of two fetches to one host")
         ->check(CLI::Range(0.0, 3600.0));
-    app.add_option("--max-body", o.max_body, "Largest body read, in bytes; a larger one is an error")
+    app.add_option("--max-body", o.max_body,
+                   "Largest body read, in bytes; a larger one is an error")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40));
-    app.add_flag("--any-site", o.any_site, "Follow links to other hosts too (default: the start URLs' hosts)");
-    app.add_option("-o,--out", o.out, "Write one JSON object per fetched URL to this file, as they finish");
-    app.add_option("--trace", o.trace, "Write a Chrome trace (Perfetto) of every fetch to this file");
-    app.add_option("--report", o.report, "Write a self-contained HTML report (waterfall, histogram)");
+    app.add_flag("--any-site", o.any_site,
+                 "Follow links to other hosts too (default: the start URLs' hosts)");
+    app.add_option("-o,--out", o.out,
+                   "Write one JSON object per fetched URL to this file, as they finish");
+    app.add_option("--trace", o.trace,
+                   "Write a Chrome trace (Perfetto) of every fetch to this file");
+    app.add_option("--report", o.report,
+                   "Write a self-contained HTML report (waterfall, histogram)");
     app.add_option("--ca-file", o.ca_file, "PEM file of extra CA certificates trusted for https");
     app.add_flag("-q,--quiet", o.quiet, "No progress display");
-    app.add_option("--demo-pages", o.demo_pages, "Demo site: number of generated pages")->check(CLI::Range(1, 1000000));
+    app.add_option("--demo-pages", o.demo_pages, "Demo site: number of generated pages")
+        ->check(CLI::Range(1, 1000000));
     app.add_option("--demo-latency", o.demo_latency, "Demo site: latency scale (0: answer at once)")
         ->check(CLI::Range(0.0, 100.0));
-    app.add_flag("--demo-plain", o.demo_plain, "Demo site: only the generated pages (no errors, redirects, /never)");
-    app.add_flag("--serve-demo", o.serve_demo, "Serve the demo site, print its URL, wait for Ctrl-C; no crawl");
+    app.add_flag("--demo-plain", o.demo_plain,
+                 "Demo site: only the generated pages (no errors, redirects, /never)");
+    app.add_flag("--serve-demo", o.serve_demo,
+                 "Serve the demo site, print its URL, wait for Ctrl-C; no crawl");
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
@@ -79,7 +89,8 @@ parsed_command_line parse_command_line(int argc, const char* const* argv) {
         try {
             const aio::http::url parsed(u);
             if ((parsed.scheme() != "http" && parsed.scheme() != "https") || parsed.host().empty())
-                return usage_error("start URL \"" + u + "\" is not an http or https URL with a host");
+                return usage_error("start URL \"" + u +
+                                   "\" is not an http or https URL with a host");
             u = parsed.without_fragment().normalized().str();
         } catch (const aio::http::invalid_url& e) {
             return usage_error(std::string("malformed start URL: ") + e.what());

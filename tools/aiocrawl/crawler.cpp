@@ -78,24 +78,35 @@ std::string site_of(const aio::http::url& u) {
 
 std::string_view kind_name(error_kind k) noexcept {
     switch (k) {
-    case error_kind::none: return "none";
-    case error_kind::http_4xx: return "http 4xx";
-    case error_kind::http_5xx: return "http 5xx";
-    case error_kind::timeout: return "timeout";
-    case error_kind::redirects: return "redirects";
-    case error_kind::too_large: return "too large";
-    case error_kind::not_utf8: return "not utf-8";
-    case error_kind::connection: return "connection";
-    case error_kind::protocol: return "protocol";
-    case error_kind::bad_url: return "bad url";
-    case error_kind::other: return "other";
+    case error_kind::none:
+        return "none";
+    case error_kind::http_4xx:
+        return "http 4xx";
+    case error_kind::http_5xx:
+        return "http 5xx";
+    case error_kind::timeout:
+        return "timeout";
+    case error_kind::redirects:
+        return "redirects";
+    case error_kind::too_large:
+        return "too large";
+    case error_kind::not_utf8:
+        return "not utf-8";
+    case error_kind::connection:
+        return "connection";
+    case error_kind::protocol:
+        return "protocol";
+    case error_kind::bad_url:
+        return "bad url";
+    case error_kind::other:
+        return "other";
     }
     return "other";
 }
 
 crawler::crawler(const crawl_options& options, std::function<void(const fetch_record&)> on_record)
-    : m_options(options), m_on_record(std::move(on_record)),
-      m_http(client_options_for(m_options)), m_queue(aio::unbounded) {
+    : m_options(options), m_on_record(std::move(on_record)), m_http(client_options_for(m_options)),
+      m_queue(aio::unbounded) {
     m_http.default_headers().set("User-Agent", user_agent);
 }
 
@@ -224,7 +235,8 @@ aio::task<std::string> crawler::fetch_body(fetch_record& r, bool& html) {
     r.bytes = body.size();
     if (r.status >= 400) {
         r.kind = r.status >= 500 ? error_kind::http_5xx : error_kind::http_4xx;
-        r.error = "HTTP " + std::to_string(r.status) + (resp.reason.empty() ? "" : " ") + resp.reason;
+        r.error =
+            "HTTP " + std::to_string(r.status) + (resp.reason.empty() ? "" : " ") + resp.reason;
     }
     co_return html ? body : std::string();
 }
@@ -285,8 +297,8 @@ aio::task<fetch_record> crawler::fetch(std::string url, int depth, int slot) {
     // so the loop keeps the other fetches moving (the seeds' to_thread lesson); a small one
     // costs less than the hop. The job owns its arguments, so a cancel cannot leave it
     // reading a dead frame.
-    // (An if, not ?: around the co_await: GCC 12 miscompiles co_await inside a conditional
-    // expression whose other arm is a prvalue of class type; it crashed here.)
+    // An if, not ?:, around the co_await: written as `cond ? extract_links(...) : co_await
+    // ...`, the GCC 12.2 build crashed (SIGSEGV) even on pages that took the inline arm.
     page_links found;
     if (body.size() < parse_inline_limit)
         found = extract_links(body, page);

@@ -55,9 +55,8 @@ demo_site::demo_site(shape s)
     m_server.route("GET", "/robots.txt", [](request&) -> aio::task<response> {
         co_return response::text(200, "User-agent: *\nDisallow: /private/\n");
     });
-    m_server.route("GET", "/specials", [this](request&) -> aio::task<response> {
-        co_return specials();
-    });
+    m_server.route("GET", "/specials",
+                   [this](request&) -> aio::task<response> { co_return specials(); });
     m_server.route("GET", "/page/{n}", [this](request& req) -> aio::task<response> {
         const std::string_view n = req.param("n");
         int v = 0;
@@ -74,8 +73,9 @@ demo_site::demo_site(shape s)
         co_return response::text(500, "simulated server error\n");
     });
     m_server.route("GET", "/slow/{n}", [](request& req) -> aio::task<response> {
-        co_return html(200, page_head("slow page " + std::string(req.param("n"))) +
-                                "<p>This one took a while.</p><a href=\"/\">home</a></body></html>\n");
+        co_return html(200,
+                       page_head("slow page " + std::string(req.param("n"))) +
+                           "<p>This one took a while.</p><a href=\"/\">home</a></body></html>\n");
     });
     m_server.route("GET", "/redirect/chain/{n}", [](request& req) -> aio::task<response> {
         const std::string n(req.param("n"));
@@ -87,8 +87,9 @@ demo_site::demo_site(shape s)
     m_server.route("GET", "/never", [this](request&) { return never(); });
     m_server.route("GET", "/latin1", [](request&) -> aio::task<response> {
         // "café" and "naïve" in ISO-8859-1, served as UTF-8: 0xE9 and 0xEF are not UTF-8 here.
-        co_return html(200, page_head("latin-1") +
-                                "<p>caf\xE9, na\xEFve</p><a href=\"/page/2\">page 2</a></body></html>\n");
+        co_return html(
+            200, page_head("latin-1") +
+                     "<p>caf\xE9, na\xEFve</p><a href=\"/page/2\">page 2</a></body></html>\n");
     });
     m_server.route("GET", "/huge", [this](request&) -> aio::task<response> {
         if (m_huge.empty()) {
@@ -132,8 +133,8 @@ std::chrono::milliseconds demo_site::latency(const std::string& path) const {
 
 aio::task<response> demo_site::delayed(request& req, aio::http::next_handler next) {
     if (m_latency_scale > 0)
-        co_await aio::sleep(std::chrono::milliseconds(
-            static_cast<long long>(static_cast<double>(latency(req.path).count()) * m_latency_scale)));
+        co_await aio::sleep(std::chrono::milliseconds(static_cast<long long>(
+            static_cast<double>(latency(req.path).count()) * m_latency_scale)));
     co_return co_await next(req);
 }
 
@@ -145,11 +146,16 @@ aio::task<response> demo_site::never() {
 std::string demo_site::link_to(int from, int to, int form) const {
     const std::string t = std::to_string(to);
     switch (form % 5) {
-    case 0: return "/page/" + t;
-    case 1: return t;              // relative to /page/<from>
-    case 2: return "../page/" + t + "#top";
-    case 3: return url() + "page/" + t;
-    default: return "./" + t + "#section-" + std::to_string(from % 3);
+    case 0:
+        return "/page/" + t;
+    case 1:
+        return t; // relative to /page/<from>
+    case 2:
+        return "../page/" + t + "#top";
+    case 3:
+        return url() + "page/" + t;
+    default:
+        return "./" + t + "#section-" + std::to_string(from % 3);
     }
 }
 
@@ -157,8 +163,8 @@ response demo_site::home() const {
     std::string b = page_head("aiocrawl demo site");
     b += "<p>A generated site: " + std::to_string(m_pages) +
          " linked pages with simulated latencies, and some trouble.</p>\n<ul>\n"
-         "<li><a href=\"/page/1\">page 1</a></li>\n<li><a href=\"page/2\">page 2</a></li>\n"
-         + std::string(m_specials ? "<li><a href=\"/specials\">special cases</a></li>\n" : "") +
+         "<li><a href=\"/page/1\">page 1</a></li>\n<li><a href=\"page/2\">page 2</a></li>\n" +
+         std::string(m_specials ? "<li><a href=\"/specials\">special cases</a></li>\n" : "") +
          "</ul></body></html>\n";
     return html(200, std::move(b));
 }
@@ -167,8 +173,8 @@ response demo_site::specials() const {
     std::string b = page_head("special cases");
     b += "<ul>\n";
     for (const char* href :
-         {"/slow/1", "/slow/2", "/redirect/chain/1", "/redirect/loop/a", "/never", "/latin1", "/huge",
-          "/data.json", "/private/secret", "http://example.invalid/elsewhere",
+         {"/slow/1", "/slow/2", "/redirect/chain/1", "/redirect/loop/a", "/never", "/latin1",
+          "/huge", "/data.json", "/private/secret", "http://example.invalid/elsewhere",
           "mailto:nobody@example.invalid", "#top"})
         b += std::string("<li><a href=\"") + href + "\">" + href + "</a></li>\n";
     b += "</ul></body></html>\n";
@@ -186,10 +192,12 @@ response demo_site::page(int n) const {
     };
     for (int child : {2 * n + 1, 2 * n + 2})
         if (child <= m_pages)
-            add(with_base ? std::to_string(child) : link_to(n, child, child), "child " + std::to_string(child));
+            add(with_base ? std::to_string(child) : link_to(n, child, child),
+                "child " + std::to_string(child));
     for (int k = 0; k < 4; ++k) {
-        const auto other = static_cast<int>(1 + mix(m_seed ^ mix(static_cast<std::uint64_t>(n * 8 + k))) %
-                                                    static_cast<std::uint64_t>(m_pages));
+        const auto other =
+            static_cast<int>(1 + mix(m_seed ^ mix(static_cast<std::uint64_t>(n * 8 + k))) %
+                                     static_cast<std::uint64_t>(m_pages));
         add(with_base ? std::to_string(other) : link_to(n, other, k + n),
             "see also " + std::to_string(other));
     }

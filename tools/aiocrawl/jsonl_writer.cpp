@@ -1,12 +1,12 @@
 // --out (JSONL) and the shared file helper; see writers.hpp.
 #include "writers.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
+
+#include <nlohmann/json.hpp>
 
 namespace aiocrawl {
 
@@ -18,9 +18,11 @@ std::string jsonl_row(const fetch_record& r) {
     j["ms"] = std::round(r.ms() * 10.0) / 10.0;
     j["depth"] = r.depth;
     j["links"] = r.links;
-    j["error"] = r.kind == error_kind::none ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.error);
-    j["error_kind"] = r.kind == error_kind::none ? nlohmann::ordered_json(nullptr)
-                                                 : nlohmann::ordered_json(std::string(kind_name(r.kind)));
+    j["error"] = r.kind == error_kind::none ? nlohmann::ordered_json(nullptr)
+                                            : nlohmann::ordered_json(r.error);
+    j["error_kind"] = r.kind == error_kind::none
+                          ? nlohmann::ordered_json(nullptr)
+                          : nlohmann::ordered_json(std::string(kind_name(r.kind)));
     j["content_type"] = r.content_type;
     if (r.redirected_to)
         j["redirected_to"] = *r.redirected_to;

@@ -1,12 +1,12 @@
 // Link extraction with gumbo (see links.hpp).
 #include "links.hpp"
 
-#include <gumbo.h>
-
 #include <cctype>
 #include <string>
 #include <unordered_set>
 #include <vector>
+
+#include <gumbo.h>
 
 namespace aiocrawl {
 
@@ -102,7 +102,8 @@ page_links extract_links(std::string_view html, const aio::http::url& page) {
         std::string link = normalise_link(base, trimmed);
         if (link.empty()) {
             // mailto:, javascript:, tel: and the like are not links to crawl, not errors.
-            std::string scheme(colon == std::string_view::npos ? std::string_view{} : trimmed.substr(0, colon));
+            std::string scheme(colon == std::string_view::npos ? std::string_view{}
+                                                               : trimmed.substr(0, colon));
             for (char& c : scheme)
                 c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             const bool other_scheme = !scheme.empty() && scheme != "http" && scheme != "https" &&

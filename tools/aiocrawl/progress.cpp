@@ -29,8 +29,8 @@ double rate(const progress_snapshot& s) {
 std::string progress_bar_line(const progress_snapshot& s, std::size_t width) {
     const std::size_t total = std::max(s.total, s.done + s.in_flight);
     char stats[160];
-    std::snprintf(stats, sizeof stats, " %zu/%zu done  %zu in flight  %.1f pages/s  %zu error%s", s.done,
-                  total, s.in_flight, rate(s), s.errors, s.errors == 1 ? "" : "s");
+    std::snprintf(stats, sizeof stats, " %zu/%zu done  %zu in flight  %.1f pages/s  %zu error%s",
+                  s.done, total, s.in_flight, rate(s), s.errors, s.errors == 1 ? "" : "s");
     std::string tail = stats;
     // The bar takes what is left of the line, between 10 and 40 columns.
     const std::size_t room = width > tail.size() + 3 ? width - tail.size() - 3 : 0;
@@ -50,8 +50,10 @@ std::string progress_bar_line(const progress_snapshot& s, std::size_t width) {
 
 std::string progress_plain_line(const progress_snapshot& s) {
     char buf[200];
-    std::snprintf(buf, sizeof buf, "aiocrawl: %.1f s  %zu done, %zu queued, %zu in flight, %.1f pages/s, %zu error%s",
-                  s.seconds, s.done, s.queued, s.in_flight, rate(s), s.errors, s.errors == 1 ? "" : "s");
+    std::snprintf(
+        buf, sizeof buf,
+        "aiocrawl: %.1f s  %zu done, %zu queued, %zu in flight, %.1f pages/s, %zu error%s",
+        s.seconds, s.done, s.queued, s.in_flight, rate(s), s.errors, s.errors == 1 ? "" : "s");
     return buf;
 }
 
@@ -92,7 +94,8 @@ void progress_display::draw() {
 aio::task<void> progress_display::run() {
     if (m_mode == mode::quiet)
         co_return;
-    const auto period = m_mode == mode::tty ? std::chrono::milliseconds(100) : std::chrono::milliseconds(1000);
+    const auto period =
+        m_mode == mode::tty ? std::chrono::milliseconds(100) : std::chrono::milliseconds(1000);
     for (;;) {
         if (m_mode == mode::tty)
             draw();

@@ -15,11 +15,20 @@ std::string escape(std::string_view s) {
     out.reserve(s.size());
     for (char c : s) {
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        default: out += c;
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        default:
+            out += c;
         }
     }
     return out;
@@ -33,10 +42,14 @@ std::string num(double v, int decimals = 1) {
 
 const char* outcome_class(const fetch_record& r) {
     switch (r.kind) {
-    case error_kind::none: return r.redirected_to ? "redir" : "ok";
-    case error_kind::timeout: return "timeout";
-    case error_kind::http_4xx: return "e4xx";
-    default: return "err";
+    case error_kind::none:
+        return r.redirected_to ? "redir" : "ok";
+    case error_kind::timeout:
+        return "timeout";
+    case error_kind::http_4xx:
+        return "e4xx";
+    default:
+        return "err";
     }
 }
 
@@ -67,8 +80,9 @@ void write_report(const std::string& path,
     std::vector<const fetch_record*> records;
     for (const fetch_record& r : records_in)
         records.push_back(&r);
-    std::stable_sort(records.begin(), records.end(),
-                     [](const fetch_record* a, const fetch_record* b) { return a->start < b->start; });
+    std::stable_sort(
+        records.begin(), records.end(),
+        [](const fetch_record* a, const fetch_record* b) { return a->start < b->start; });
     auto ms_since = [&](clock::time_point t) {
         return std::chrono::duration<double, std::milli>(t - origin).count();
     };
@@ -78,19 +92,26 @@ void write_report(const std::string& path,
 
     std::string h = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>" +
                     escape(title) + "</title>\n<style>" + style + "</style></head>\n<body>\n";
-    h += "<h1>" + escape(title) + "</h1>\n<pre class=\"summary\">" + escape(summary_text) + "</pre>\n";
+    h += "<h1>" + escape(title) + "</h1>\n<pre class=\"summary\">" + escape(summary_text) +
+         "</pre>\n";
 
     // The waterfall: one row per fetch, in start order, like a browser's network tab.
     const double label_w = 220, plot_w = 900, row_h = 9, top = 20;
     const double width = label_w + plot_w + 20;
     const double height = top + row_h * static_cast<double>(records.size()) + 10;
-    h += "<h2>Waterfall: " + std::to_string(records.size()) + " fetches</h2>\n<p class=\"legend\">"
-         "<span style=\"background:#3b82f6\"></span>ok<span style=\"background:#8b5cf6\"></span>redirected"
-         "<span style=\"background:#f59e0b\"></span>4xx<span style=\"background:#dc2626\"></span>other error"
+    h += "<h2>Waterfall: " + std::to_string(records.size()) +
+         " fetches</h2>\n<p class=\"legend\">"
+         "<span style=\"background:#3b82f6\"></span>ok<span "
+         "style=\"background:#8b5cf6\"></span>redirected"
+         "<span style=\"background:#f59e0b\"></span>4xx<span "
+         "style=\"background:#dc2626\"></span>other error"
          "<span style=\"background:#6b7280\"></span>timeout</p>\n";
     h += "<svg id=\"waterfall\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(width, 0) +
          "\" height=\"" + num(height, 0) + "\">\n";
-    const double step = total_ms > 20000 ? 5000 : total_ms > 5000 ? 1000 : total_ms > 1000 ? 250 : 50;
+    const double step = total_ms > 20000  ? 5000
+                        : total_ms > 5000 ? 1000
+                        : total_ms > 1000 ? 250
+                                          : 50;
     for (double t = 0; t <= total_ms; t += step) {
         const double x = label_w + plot_w * t / total_ms;
         h += "<line class=\"axis\" x1=\"" + num(x) + "\" y1=\"14\" x2=\"" + num(x) + "\" y2=\"" +
@@ -105,11 +126,13 @@ void write_report(const std::string& path,
         if (records.size() <= 400)
             h += "<text class=\"label\" x=\"4\" y=\"" + num(y + row_h - 0.5) + "\">" +
                  escape(p.size() > 40 ? p.substr(0, 39) + "…" : p) + "</text>";
-        h += "<rect class=\"bar " + std::string(outcome_class(*r)) + "\" x=\"" + num(x) + "\" y=\"" + num(y) +
-             "\" width=\"" + num(w) + "\" height=\"" + num(row_h - 1) + "\"><title>" + escape(r->url) + " — " +
-             (r->status ? std::to_string(r->status) : std::string("no status")) + ", " + num(r->ms(), 0) +
-             " ms, " + std::to_string(r->bytes) + " bytes" +
-             (r->kind != error_kind::none ? ", " + escape(r->error) : std::string()) + "</title></rect>\n";
+        h += "<rect class=\"bar " + std::string(outcome_class(*r)) + "\" x=\"" + num(x) +
+             "\" y=\"" + num(y) + "\" width=\"" + num(w) + "\" height=\"" + num(row_h - 1) +
+             "\"><title>" + escape(r->url) + " — " +
+             (r->status ? std::to_string(r->status) : std::string("no status")) + ", " +
+             num(r->ms(), 0) + " ms, " + std::to_string(r->bytes) + " bytes" +
+             (r->kind != error_kind::none ? ", " + escape(r->error) : std::string()) +
+             "</title></rect>\n";
         y += row_h;
     }
     h += "</svg>\n";
@@ -118,28 +141,32 @@ void write_report(const std::string& path,
     std::vector<double> lat;
     for (const fetch_record* r : records)
         lat.push_back(r->ms());
-    const double max_ms = lat.empty() ? 1 : std::max(1.0, *std::max_element(lat.begin(), lat.end()));
+    const double max_ms =
+        lat.empty() ? 1 : std::max(1.0, *std::max_element(lat.begin(), lat.end()));
     constexpr int buckets = 30;
     std::vector<int> count(buckets, 0);
     for (double v : lat)
         ++count[std::min(buckets - 1, static_cast<int>(v / max_ms * buckets))];
     const int peak = std::max(1, *std::max_element(count.begin(), count.end()));
     const double hw = 900, hh = 200, bw = hw / buckets;
-    h += "<h2>Latency histogram (" + std::to_string(lat.size()) + " fetches, 0 to " + num(max_ms, 0) +
-         " ms)</h2>\n<svg id=\"histogram\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(hw + 60, 0) +
-         "\" height=\"" + num(hh + 40, 0) + "\">\n";
+    h += "<h2>Latency histogram (" + std::to_string(lat.size()) + " fetches, 0 to " +
+         num(max_ms, 0) +
+         " ms)</h2>\n<svg id=\"histogram\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
+         num(hw + 60, 0) + "\" height=\"" + num(hh + 40, 0) + "\">\n";
     for (int i = 0; i < buckets; ++i) {
         const double bh = hh * count[i] / peak;
         const double x = 40 + i * bw;
-        h += "<rect class=\"hist\" x=\"" + num(x + 1) + "\" y=\"" + num(10 + hh - bh) + "\" width=\"" +
-             num(bw - 2) + "\" height=\"" + num(bh) + "\"><title>" + num(max_ms * i / buckets, 0) + "–" +
-             num(max_ms * (i + 1) / buckets, 0) + " ms: " + std::to_string(count[i]) + "</title></rect>\n";
+        h += "<rect class=\"hist\" x=\"" + num(x + 1) + "\" y=\"" + num(10 + hh - bh) +
+             "\" width=\"" + num(bw - 2) + "\" height=\"" + num(bh) + "\"><title>" +
+             num(max_ms * i / buckets, 0) + "–" + num(max_ms * (i + 1) / buckets, 0) +
+             " ms: " + std::to_string(count[i]) + "</title></rect>\n";
         if (i % 5 == 0)
             h += "<text class=\"tick\" x=\"" + num(x) + "\" y=\"" + num(hh + 25) + "\">" +
                  num(max_ms * i / buckets, 0) + " ms</text>\n";
     }
-    h += "<line class=\"axis\" x1=\"40\" y1=\"" + num(10 + hh) + "\" x2=\"" + num(40 + hw) + "\" y2=\"" +
-         num(10 + hh) + "\"/><text class=\"tick\" x=\"2\" y=\"18\">" + std::to_string(peak) + "</text>\n</svg>\n";
+    h += "<line class=\"axis\" x1=\"40\" y1=\"" + num(10 + hh) + "\" x2=\"" + num(40 + hw) +
+         "\" y2=\"" + num(10 + hh) + "\"/><text class=\"tick\" x=\"2\" y=\"18\">" +
+         std::to_string(peak) + "</text>\n</svg>\n";
     // Counts the bars the browser laid out (a width on screen), for the page's own check and
     // the Chromium test: <body data-rendered-bars="N">.
     h += "<script>document.body.dataset.renderedBars = Array.from("

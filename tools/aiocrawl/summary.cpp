@@ -52,23 +52,27 @@ std::string summary_text(const crawl_summary& s,
                          const std::string& what,
                          bool interrupted,
                          std::size_t cancelled) {
-    std::string t = "aiocrawl: " + std::to_string(s.pages) + " pages (" + std::to_string(s.ok) + " ok, " +
-                    std::to_string(s.errors) + " error" + (s.errors == 1 ? "" : "s") + ") from " + what + " in " +
-                    fmt("%.1f s", s.wall_s) + ", " +
-                    fmt("%.1f pages/s", s.wall_s > 0 ? static_cast<double>(s.pages) / s.wall_s : 0.0) + "\n";
+    std::string t =
+        "aiocrawl: " + std::to_string(s.pages) + " pages (" + std::to_string(s.ok) + " ok, " +
+        std::to_string(s.errors) + " error" + (s.errors == 1 ? "" : "s") + ") from " + what +
+        " in " + fmt("%.1f s", s.wall_s) + ", " +
+        fmt("%.1f pages/s", s.wall_s > 0 ? static_cast<double>(s.pages) / s.wall_s : 0.0) + "\n";
     if (interrupted)
-        t += "  interrupted: " + std::to_string(cancelled) + " fetch" + (cancelled == 1 ? "" : "es") +
-             " in flight cancelled, " + std::to_string(stats.accepted - std::min(stats.accepted, s.pages + cancelled + stats.robots_blocked)) +
+        t += "  interrupted: " + std::to_string(cancelled) + " fetch" +
+             (cancelled == 1 ? "" : "es") + " in flight cancelled, " +
+             std::to_string(stats.accepted -
+                            std::min(stats.accepted, s.pages + cancelled + stats.robots_blocked)) +
              " queued not fetched\n";
-    t += "  links   " + std::to_string(s.links) + " found; " + std::to_string(stats.off_site) + " off-site, " +
-         std::to_string(stats.robots_blocked) + " blocked by robots.txt, " + std::to_string(stats.over_limits) +
-         " over --max-depth/--max-pages: not fetched\n";
+    t += "  links   " + std::to_string(s.links) + " found; " + std::to_string(stats.off_site) +
+         " off-site, " + std::to_string(stats.robots_blocked) + " blocked by robots.txt, " +
+         std::to_string(stats.over_limits) + " over --max-depth/--max-pages: not fetched\n";
     t += "  bytes   " + human_bytes(s.bytes) + "\n";
     t += "  errors  ";
     if (s.by_kind.empty())
         t += "none";
     for (std::size_t i = 0; i < s.by_kind.size(); ++i)
-        t += (i ? ", " : "") + std::string(kind_name(s.by_kind[i].first)) + " " + std::to_string(s.by_kind[i].second);
+        t += (i ? ", " : "") + std::string(kind_name(s.by_kind[i].first)) + " " +
+             std::to_string(s.by_kind[i].second);
     t += "\n";
     if (s.wall_s > 0)
         t += "  a sequential crawl would have taken " + fmt("%.1f s", s.sequential_s) + " (" +

@@ -1,13 +1,15 @@
 // --trace: the Chrome trace of every fetch; see writers.hpp.
 #include "writers.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <set>
+
+#include <nlohmann/json.hpp>
 
 namespace aiocrawl {
 
-void write_trace(const std::string& path, const std::vector<fetch_record>& records, clock::time_point origin) {
+void write_trace(const std::string& path,
+                 const std::vector<fetch_record>& records,
+                 clock::time_point origin) {
     using nlohmann::json;
     auto us = [&](clock::time_point t) {
         return std::chrono::duration<double, std::micro>(t - origin).count();
@@ -21,7 +23,8 @@ void write_trace(const std::string& path, const std::vector<fetch_record>& recor
             args["error"] = r.error;
         if (r.redirected_to)
             args["redirected_to"] = *r.redirected_to;
-        const std::string target = r.url.substr(std::min(r.url.size(), r.url.find('/', r.url.find("//") + 2)));
+        const std::string target =
+            r.url.substr(std::min(r.url.size(), r.url.find('/', r.url.find("//") + 2)));
         events.push_back({{"name", target.empty() ? r.url : target},
                           {"cat", r.kind == error_kind::none ? "fetch" : "fetch,error"},
                           {"ph", "X"},
@@ -37,7 +40,8 @@ void write_trace(const std::string& path, const std::vector<fetch_record>& recor
                           {"pid", 1},
                           {"tid", s},
                           {"args", {{"name", "fetch slot " + std::to_string(s)}}}});
-    events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"args", {{"name", "aiocrawl"}}}});
+    events.push_back(
+        {{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"args", {{"name", "aiocrawl"}}}});
     json doc = {{"traceEvents", std::move(events)}, {"displayTimeUnit", "ms"}};
     write_text_file(path, doc.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
 }

@@ -34,7 +34,9 @@ std::string jsonl_row(const fetch_record& r);
 /// --trace: a Chrome trace (chrome://tracing, Perfetto): one complete ("X") event per fetch
 /// on the row (tid) of the fetch slot that ran it, times in microseconds from `origin`, with
 /// the URL's status, bytes, depth and error as args; plus a name for each row.
-void write_trace(const std::string& path, const std::vector<fetch_record>& records, clock::time_point origin);
+void write_trace(const std::string& path,
+                 const std::vector<fetch_record>& records,
+                 clock::time_point origin);
 
 /// --report: one self-contained HTML page (inline CSS, SVG and one line of script; no
 /// network): the summary, a waterfall with one bar (an SVG rect of class "bar", its URL,
