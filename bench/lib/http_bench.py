@@ -386,7 +386,8 @@ class Bench:
         base = self.d.peers / f"http_bench_results-{stamp}"
         note(f"build dir: {self.d.build}   peers: {self.d.peers}   repeats: {self.repeats}")
         note(f"load average before: {proc.loadavg()}")
-        if "server" in self.parts:
+        timed = flag("TIMED", True)
+        if timed and "server" in self.parts:
             res = Path(f"{base}-server.txt")
             res.write_text("")
             ids = [i for i in self.servers if self.can("server", i)]
@@ -404,7 +405,7 @@ class Bench:
             print("srv%/cli%: server / wrk CPU; other%: the machine's busy CPU outside both, in % "
                   "of one CPU (high: noisy figures)")
             print_server_table(res)
-        if "client" in self.parts:
+        if timed and "client" in self.parts:
             res = Path(f"{base}-client.txt")
             res.write_text("")
             url = self.start_client_nginx()
