@@ -43,6 +43,8 @@
 # Knobs: PARTS="server client", SERVERS="aiocpp-uring aiocpp-epoll hyper nginx beast node
 # aiohttp-uvloop", CLIENTS="aiocpp-uring aiocpp-epoll aiohttp httpx curl-multi curl-cli wrk",
 # REPEATS (3; --quick 1), SECONDS_PER_CASE (5; --quick 2), REQUESTS (20000; --quick 2000),
+# PY_REQUESTS (REQUESTS: what aiohttp and httpx make; they time their own loop, so fewer
+# still give comparable per-request figures),
 # CONNS=50, SERVER_CPU=0, CLIENT_CPU=1, PYTHON=/usr/bin/python3, NO_APT=1 (never apt-get),
 # TIMED=0 (instruction counts only).
 # A peer that does not build or start is reported and skipped.
