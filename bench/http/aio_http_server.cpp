@@ -109,8 +109,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     try {
-        return aio::run(amain(host, static_cast<std::uint16_t>(port), sigfd),
-                        {.backend = backend});
+        return aio::run(amain(host, static_cast<std::uint16_t>(port), sigfd), {.backend = backend});
     } catch (const std::exception& e) {
         std::fprintf(stderr, "aio_http_server: %s\n", e.what());
         return 1;
