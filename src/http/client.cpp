@@ -243,7 +243,9 @@ task<client_response> client_session::send_once(const std::string& method,
         throw;
     }
 
-    response_parser parser;
+    // Constructing a parser allocates its header arrays (max_headers entries): reuse one.
+    detail::parser_lease lease(m_pool);
+    response_parser& parser = *lease.parser;
     parser.set_request_method(method);
     client_response r;
     for (;;) {

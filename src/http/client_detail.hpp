@@ -93,6 +93,12 @@ class client_pool : public std::enable_shared_from_this<client_pool> {
     std::size_t idle() const noexcept { return m_idle.size(); }
     net::tls_context& tls();
     bool closed() const noexcept { return m_closed; }
+    /// A response parser, reset, for one response head: a spare one when there is one
+    /// (its header arrays were allocated by an earlier request), else a new one.
+    std::unique_ptr<response_parser> take_parser();
+    /// Gives a parser back for reuse (at most max_spare_parsers are kept).
+    void put_parser(std::unique_ptr<response_parser> p) noexcept;
+    static constexpr std::size_t max_spare_parsers = 64;
 
   private:
     struct idle_conn {
@@ -108,6 +114,19 @@ class client_pool : public std::enable_shared_from_this<client_pool> {
     std::size_t m_in_use = 0;
     std::optional<net::tls_context> m_tls;
     bool m_closed = false;
+    std::vector<std::unique_ptr<response_parser>> m_parsers; // spare, reserved up front
+};
+
+/// A parser taken from the pool for the time of one response head; given back when
+/// destroyed, also when the request fails or is cancelled.
+struct parser_lease {
+    std::shared_ptr<client_pool> pool;
+    std::unique_ptr<response_parser> parser;
+    explicit parser_lease(std::shared_ptr<client_pool> p)
+        : pool(std::move(p)), parser(pool->take_parser()) {}
+    parser_lease(const parser_lease&) = delete;
+    parser_lease& operator=(const parser_lease&) = delete;
+    ~parser_lease() { pool->put_parser(std::move(parser)); }
 };
 
 /// The body of one response and the connection it arrives on.

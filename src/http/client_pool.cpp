@@ -32,7 +32,23 @@ void pool_slot::release() noexcept {
 }
 
 client_pool::client_pool(const client_options& o)
-    : m_options(o), m_total(o.limit == 0 ? std::size_t(1) << 30 : o.limit) {}
+    : m_options(o), m_total(o.limit == 0 ? std::size_t(1) << 30 : o.limit) {
+    m_parsers.reserve(max_spare_parsers); // so put_parser never allocates
+}
+
+std::unique_ptr<response_parser> client_pool::take_parser() {
+    if (m_parsers.empty())
+        return std::make_unique<response_parser>();
+    std::unique_ptr<response_parser> p = std::move(m_parsers.back());
+    m_parsers.pop_back();
+    p->reset();
+    return p;
+}
+
+void client_pool::put_parser(std::unique_ptr<response_parser> p) noexcept {
+    if (p && m_parsers.size() < max_spare_parsers)
+        m_parsers.push_back(std::move(p));
+}
 
 task<pool_slot> client_pool::acquire(std::string key) {
     if (m_options.limit_per_host != 0) {

@@ -13,6 +13,8 @@
 #include <aio/http/url.hpp>
 
 #include <chrono>
+#include <memory>
+#include <span>
 
 namespace aio::http {
 
@@ -94,11 +96,16 @@ void connection::close_if_idle() noexcept {
 }
 
 task<bool> connection::read_more(std::chrono::milliseconds limit) {
-    std::string more = co_await aio::wait_for(m_s.read(16 * 1024), limit);
-    if (more.empty())
-        co_return false;
-    m_buf += more;
-    co_return true;
+    // read_into a buffer of the connection's own, then append to m_buf: no std::string and
+    // no copy out of the stream's buffer per read (the stream's buffer, which read() would
+    // have filled, stays unallocated, so the memory per connection is the same). Not into
+    // m_buf's tail: std::string::resize would zero-fill it first.
+    if (!m_rbuf)
+        m_rbuf = std::make_unique_for_overwrite<char[]>(read_chunk);
+    const std::size_t n =
+        co_await aio::wait_for(m_s.read_into(std::span<char>(m_rbuf.get(), read_chunk)), limit);
+    m_buf.append(m_rbuf.get(), n);
+    co_return n > 0;
 }
 
 task<std::string> connection::read_body() {

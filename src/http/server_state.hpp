@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
@@ -119,6 +120,8 @@ class connection {
     std::shared_ptr<server_state> m_st;
     net::stream m_s;
     std::string m_buf; // received, not yet consumed
+    static constexpr std::size_t read_chunk = 16 * 1024;
+    std::unique_ptr<char[]> m_rbuf; // read_more's read_into target (read_chunk bytes)
     bool m_idle = false;
     // the current request's body
     body_state m_body = body_state::none;

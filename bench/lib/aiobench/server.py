@@ -1,11 +1,13 @@
 """A benchmark server pinned to a CPU, and the C load client that drives it.
 
-Every server prints `listening <port>` as its first line (it binds port 0). `taskset`
+Every server prints `listening <port>` as its first line (it binds port 0), except one
+given a fixed port (nginx), which is ready once it accepts a connection. `taskset`
 execs the server, so the pid started here is the server's own and /proc/<pid>/stat gives
 its CPU time; under a wrapper (env, valgrind) that also exec, it stays the same pid.
 """
 import contextlib
 import re
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -20,9 +22,12 @@ class Server:
     `out`/`err` are the files its stdout/stderr go to (err may be os.devnull)."""
 
     def __init__(self, cmd: list[str], cpu: str, out: Path, err: Path, note,
-                 wrap: list[str] = (), env=None):
+                 wrap: list[str] = (), env=None, fixed_port: int = 0):
         self.cmd, self.cpu, self.out, self.err = cmd, cpu, Path(out), err
         self.note, self.wrap, self.env = note, list(wrap), env
+        # a server that cannot bind port 0 and say it (nginx): its configured port, ready
+        # once a TCP connection to 127.0.0.1 succeeds
+        self.fixed_port = fixed_port
         self.p = None
         self.port = 0
 
@@ -39,6 +44,15 @@ class Server:
                                       env=self.env)
         self.port = 0
         for _ in range(int(timeout_s * 20)):
+            if self.fixed_port:
+                if self.p.poll() is not None:
+                    break
+                with contextlib.suppress(OSError), socket.create_connection(
+                        ("127.0.0.1", self.fixed_port), timeout=1):
+                    self.port = self.fixed_port
+                    break
+                time.sleep(0.05)
+                continue
             first, newline, _ = self.out.read_text(errors="replace").partition("\n")
             if newline:
                 m = re.fullmatch(r"listening ([0-9]+)", first)

@@ -619,6 +619,36 @@ TEST(http_client_wire, empty_bodies_with_a_content_encoding_read_as_empty) {
     });
 }
 
+// Response parsers are pooled by the session (one per request would allocate its header
+// arrays each time): the one that read a HEAD response must not treat the next response,
+// on the same keep-alive connection, as bodiless.
+TEST(http_client_wire, reused_response_parser_reads_the_body_after_a_head_request) {
+    aio_test::run([]() -> aio::task<> {
+        int connections = 0;
+        auto handler = [&connections](aio::net::stream c) -> aio::task<> {
+            ++connections;
+            co_await c.read_until("\r\n\r\n"); // HEAD: a length, and no body follows
+            co_await c.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
+            co_await c.read_until("\r\n\r\n"); // GET: the 5 bytes follow
+            co_await c.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+            co_await c.read(1); // until the client closes
+        };
+        auto srv = co_await aio::net::start_server(handler, "127.0.0.1", 0);
+        {
+            http::client_session s;
+            const std::string u = "http://127.0.0.1:" + std::to_string(srv.port()) + "/x";
+            auto h = co_await s.head(u);
+            EXPECT_EQ(h.status, 200);
+            EXPECT_EQ(co_await h.text(), "");
+            auto g = co_await s.get(u);
+            EXPECT_EQ(co_await g.text(), "hello");
+        }
+        EXPECT_EQ(connections, 1);
+        srv.close();
+        co_await srv.wait_closed();
+    });
+}
+
 TEST(http_client_wire, malformed_response_raises_protocol_error) {
     aio_test::run([]() -> aio::task<> {
         auto handler = [](aio::net::stream c) -> aio::task<> {

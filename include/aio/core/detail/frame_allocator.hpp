@@ -1,6 +1,6 @@
 // Per-thread recycling allocator for coroutine frames.
 //
-// Frames are rounded up to 16-byte size classes up to 1 KiB and recycled through a
+// Frames are rounded up to 16-byte size classes up to 2 KiB and recycled through a
 // thread-local free list, so spawning a task or awaiting a coroutine does not call malloc
 // on the hot path. The size is passed back at deallocation (sized delete), so there is no
 // per-frame header. Slabs are never returned to the OS while the process runs; a frame
@@ -22,7 +22,7 @@
 namespace aio::detail {
 
 inline constexpr std::size_t frame_granule = 16;
-inline constexpr std::size_t frame_classes = 64; // up to 1 KiB
+inline constexpr std::size_t frame_classes = 128; // up to 2 KiB
 
 struct free_frame {
     free_frame* next;
