@@ -101,6 +101,8 @@ void conn_state::submit(const std::shared_ptr<request>& r) {
     if (broken())
         throw_broken();
     m_queue.push_back(r);
+    if (m_cancels > 0)
+        return; // sent when the cancel request has been taken (cancel_on_pool pokes)
     if (m_exclusive || m_drain || r->m_kind == request::kind::exclusive) {
         poke(); // the pump sends it (or grants the connection) when it can
         return;
@@ -172,7 +174,10 @@ void conn_state::send_one(request& r) {
 }
 
 void conn_state::send_ready() {
-    while (!broken() && !m_exclusive && !m_drain && m_inflight < m_queue.size()) {
+    // Nothing new goes out while a cancel request is on its way: it could stop it. Once the
+    // server has taken the request, a backend that is idle by then ignores it.
+    while (!broken() && !m_exclusive && !m_drain && m_cancels == 0 &&
+           m_inflight < m_queue.size()) {
         request& r = *m_queue[m_inflight];
         if (r.m_kind == request::kind::exclusive) {
             if (m_inflight != 0)
@@ -201,14 +206,9 @@ void conn_state::complete_head() {
     r->m_done = true;
     if (r->m_waiter)
         r->m_waiter->wake();
-    // The next request is the one the server runs now: if its task has given up, stop it.
-    if (m_inflight > 0) {
-        request& next = *m_queue.front();
-        if (next.m_abandoned && !next.m_cancel_sent) {
-            next.m_cancel_sent = true;
-            send_cancel();
-        }
-    }
+    // An abandoned request that becomes the head now is not cancelled: the server has most
+    // likely run it already (it was pipelined), and a late cancel request would hit
+    // whatever runs next. Its answer is read and dropped.
 }
 
 bool conn_state::collect() {
@@ -300,14 +300,19 @@ void conn_state::abandon(request* r) noexcept {
 }
 
 namespace {
-task<void> cancel_on_pool(PGcancel* c) {
-    // PQcancel opens a connection of its own and blocks until the server has read the
-    // request: a pool thread does it (libpq 15 has no non-blocking cancel; 17 adds one).
+task<void> cancel_on_pool(PGcancel* c, std::weak_ptr<conn_state> w) {
+    // PQcancel opens a connection of its own and blocks until the server has taken the
+    // request (it waits for the server to close that connection): a pool thread does it
+    // (libpq 15 has no non-blocking cancel; 17 adds one).
     co_await shield(to_thread([c] {
         char err[256];
         (void)PQcancel(c, err, sizeof err);
         PQfreeCancel(c);
     }));
+    if (auto s = w.lock()) {
+        --s->m_cancels;
+        s->poke();
+    }
 }
 } // namespace
 
@@ -318,8 +323,10 @@ void conn_state::send_cancel() noexcept {
     if (!c)
         return;
     try {
-        spawn(cancel_on_pool(c), "aio::pg cancel");
+        ++m_cancels;
+        spawn(cancel_on_pool(c, weak_from_this()), "aio::pg cancel");
     } catch (...) {
+        --m_cancels;
         PQfreeCancel(c);
     }
 }

@@ -92,7 +92,9 @@ class conn_state : public std::enable_shared_from_this<conn_state> {
     /// Throws the connection_error the connection failed with (or "closed").
     [[noreturn]] void throw_broken() const;
     bool broken() const noexcept { return m_broken || !m_conn; }
-    bool idle() const noexcept { return m_queue.empty() && !m_exclusive && !m_drain; }
+    bool idle() const noexcept {
+        return m_queue.empty() && !m_exclusive && !m_drain && m_cancels == 0;
+    }
     /// Sends a cancel request for whatever the server runs now (from a pool thread).
     void send_cancel() noexcept;
 
@@ -105,6 +107,8 @@ class conn_state : public std::enable_shared_from_this<conn_state> {
     void set_broken(std::exception_ptr e) noexcept;
     /// After any libpq call: if libpq dropped the socket, the backend forgets it.
     void sync_fd() noexcept;
+    /// Interrupts the pump's wait: it has something new to do.
+    void poke() noexcept;
 
     PGconn* m_conn;
     int m_fd;
@@ -122,6 +126,7 @@ class conn_state : public std::enable_shared_from_this<conn_state> {
     std::unordered_map<std::string, std::string> m_statements; // sql + types -> name
     unsigned m_next_statement = 0;
     int m_tx_depth = 0;
+    int m_cancels = 0; // cancel requests on their way (nothing new is sent meanwhile)
 
     std::deque<notification> m_notifications;
     std::unordered_map<std::string, int> m_channels; // LISTENed channel -> generators
@@ -129,16 +134,23 @@ class conn_state : public std::enable_shared_from_this<conn_state> {
 
   private:
     friend task<void> pump(std::shared_ptr<conn_state> s);
+
+/// One pipelined query on `s` (what connection::query does, without a connection handle,
+/// whose destructor would close the connection).
+task<result> run_query(std::shared_ptr<conn_state> s, std::string sql, params p);
     void send_ready();
     void send_one(request& r);
     bool collect();
     void take_notifications();
     void complete_head();
-    void poke() noexcept;
     task<void> drain();
 };
 
 task<void> pump(std::shared_ptr<conn_state> s);
+
+/// One pipelined query on `s` (what connection::query does, without a connection handle,
+/// whose destructor would close the connection).
+task<result> run_query(std::shared_ptr<conn_state> s, std::string sql, params p);
 
 /// aio::pg::error (or its subclass by SQLSTATE) from a failed result.
 std::exception_ptr make_error(const PGresult* r, const std::string& query);

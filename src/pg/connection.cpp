@@ -97,9 +97,9 @@ int connection::server_version() const noexcept {
     return m_state && m_state->m_conn ? PQserverVersion(m_state->m_conn) : 0;
 }
 
-namespace {
+namespace detail {
 
-task<result> run_query(std::shared_ptr<conn_state> s, std::string sql, detail::params p) {
+task<result> run_query(std::shared_ptr<conn_state> s, std::string sql, params p) {
     if (!s || s->broken())
         s ? s->throw_broken() : throw connection_error("aio::pg: the connection is closed");
     aio::detail::check_cancelled(); // do not send what nobody will wait for
@@ -118,6 +118,11 @@ task<result> run_query(std::shared_ptr<conn_state> s, std::string sql, detail::p
         throw error("aio::pg: the server sent no result", {}, {}, {}, r->m_sql);
     co_return result(std::make_shared<const detail::result_data>(res));
 }
+
+} // namespace detail
+
+namespace {
+using detail::run_query;
 
 /// Gives an exclusive connection back when the task leaves: clean (pipeline mode again)
 /// after done(), otherwise the pump drains what the server still sends.
@@ -256,7 +261,7 @@ generator<notification> connection::listen(std::string channel) {
         throw connection_error("aio::pg: the connection is closed");
     s->subscribe(channel);
     subscription sub{s, channel};
-    co_await run_query(s, "LISTEN " + quote_ident(channel), {});
+    co_await run_query(s, "LISTEN " + quote_ident(channel), detail::params());
     for (;;)
         co_yield co_await s->next_notification(channel);
 }
@@ -406,10 +411,10 @@ task<void> transaction::start() {
     if (!m_state || m_state->broken())
         m_state ? m_state->throw_broken() : throw connection_error("aio::pg: the connection is closed");
     const int depth = m_state->m_tx_depth + 1;
-    co_await run_query(m_state,
-                       depth == 1 ? std::string("BEGIN")
-                                  : "SAVEPOINT aio_sp_" + std::to_string(depth),
-                       {});
+    // The SQL is built before the co_await: GCC 12 mishandles temporaries of a
+    // conditional expression inside a co_await's operand.
+    std::string sql = depth == 1 ? std::string("BEGIN") : "SAVEPOINT aio_sp_" + std::to_string(depth);
+    co_await run_query(m_state, std::move(sql), detail::params());
     m_state->m_tx_depth = depth;
     m_depth = depth;
     m_open = true;
@@ -425,12 +430,13 @@ task<void> transaction::finish(bool commit) {
         co_return; // the server rolled back with the session
     const std::string sp = "aio_sp_" + std::to_string(m_depth);
     if (m_depth == 1) {
-        co_await run_query(m_state, commit ? "COMMIT" : "ROLLBACK", {});
+        std::string sql = commit ? "COMMIT" : "ROLLBACK";
+        co_await run_query(m_state, std::move(sql), detail::params());
     } else if (commit) {
-        co_await run_query(m_state, "RELEASE SAVEPOINT " + sp, {});
+        co_await run_query(m_state, "RELEASE SAVEPOINT " + sp, detail::params());
     } else {
-        co_await run_query(m_state, "ROLLBACK TO SAVEPOINT " + sp, {});
-        co_await run_query(m_state, "RELEASE SAVEPOINT " + sp, {});
+        co_await run_query(m_state, "ROLLBACK TO SAVEPOINT " + sp, detail::params());
+        co_await run_query(m_state, "RELEASE SAVEPOINT " + sp, detail::params());
     }
 }
 

@@ -98,7 +98,7 @@ class pool_state : public std::enable_shared_from_this<pool_state> {
     static task<void> rollback(std::shared_ptr<conn_state> s) {
         // Queued behind whatever is still in flight: when it is answered, all is done.
         s->m_tx_depth = 0;
-        co_await connection(s).query("ROLLBACK", {});
+        co_await run_query(std::move(s), "ROLLBACK", params());
     }
 };
 

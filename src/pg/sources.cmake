@@ -1,6 +1,6 @@
 # pg: PostgreSQL over libpq's non-blocking API. Optional: AIO_WITH_PG defaults ON when
 # libpq (Debian libpq-dev) is found; with it OFF the layer is not built.
-pkg_check_modules(LIBPQ IMPORTED_TARGET libpq)
+pkg_check_modules(LIBPQ IMPORTED_TARGET GLOBAL libpq)
 option(AIO_WITH_PG "Build the PostgreSQL client aio::pg (needs libpq: libpq-dev)" ${LIBPQ_FOUND})
 if(AIO_WITH_PG)
     if(NOT LIBPQ_FOUND)

@@ -23,6 +23,9 @@ namespace detail {
 /// the server infer it), offset, length (-1: NULL) and format (0 text, 1 binary).
 class params {
   public:
+    // Not an aggregate: GCC 12 destroys an aggregate temporary's owning members twice when
+    // it is an argument inside a co_await expression (docs/design/core.md).
+    params() noexcept {}
     void add_null(unsigned oid = 0);
     void add_text(std::string_view s, unsigned oid = 0);
     void add_binary(const void* p, std::size_t n, unsigned oid);
@@ -56,7 +59,9 @@ namespace detail {
 
 template <class T> void encode_arg(params& p, const T& v) {
     using U = std::remove_cvref_t<T>;
-    if constexpr (std::is_same_v<U, std::nullopt_t> || std::is_same_v<U, std::nullptr_t>) {
+    if constexpr (requires { encoder<U>::encode(p, v); }) {
+        encoder<U>::encode(p, v); // a specialisation wins (nlohmann::json converts to anything)
+    } else if constexpr (std::is_same_v<U, std::nullopt_t> || std::is_same_v<U, std::nullptr_t>) {
         p.add_null();
     } else if constexpr (is_optional<U>::value) {
         if (v)
@@ -91,7 +96,8 @@ template <class T> void encode_arg(params& p, const T& v) {
                          std::is_same_v<typename U::clock, std::chrono::system_clock>) {
         encode_time(p, std::chrono::time_point_cast<std::chrono::system_clock::duration>(v));
     } else {
-        encoder<U>::encode(p, v);
+        static_assert(sizeof(U) == 0, "aio::pg: no encoder for this parameter type; "
+                                      "specialise aio::pg::encoder<T>");
     }
 }
 
