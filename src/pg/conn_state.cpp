@@ -60,6 +60,8 @@ void conn_state::sync_fd() noexcept {
 void conn_state::poke() noexcept {
     if (m_wait)
         m_wait->interrupt();
+    if (m_owner_wait && broken())
+        m_owner_wait->interrupt(); // the exclusive owner stops waiting for a closed connection
     m_wake_pump.set();
 }
 
@@ -352,8 +354,11 @@ void conn_state::release_exclusive(bool clean) noexcept {
     if (!m_exclusive)
         return;
     m_exclusive = false;
-    if (broken())
+    if (broken()) {
+        if (m_pump_done)
+            close_conn(); // the pump left it to us
         return;
+    }
     if (clean) {
         if (PQenterPipelineMode(m_conn) != 1) {
             set_broken(make_conn_error(m_conn, "enter pipeline mode"));
@@ -368,13 +373,26 @@ void conn_state::release_exclusive(bool clean) noexcept {
 }
 
 task<void> conn_state::wait_socket(bool read, bool write) {
+    if (broken())
+        throw_broken();
     socket_wait w(m_fd, read, write);
-    co_await w;
+    m_owner_wait = &w;
+    try {
+        co_await w;
+    } catch (...) {
+        m_owner_wait = nullptr;
+        throw;
+    }
+    m_owner_wait = nullptr;
+    if (broken())
+        throw_broken(); // closed meanwhile (close_soon interrupted the wait)
 }
 
 task<void> conn_state::drain() {
     // Out of pipeline mode: read and drop what an abandoned script or COPY still gets.
     for (;;) {
+        if (broken())
+            co_return; // closed meanwhile: nothing to drain for
         if (PQconsumeInput(m_conn) == 0)
             break;
         if (PQisBusy(m_conn)) {
@@ -508,13 +526,23 @@ task<void> pump(std::shared_ptr<conn_state> s) {
         // Cancelled: the connection is being closed (or the loop is ending).
     }
     s->m_wait = nullptr;
+    s->m_pump_done = true;
     if (!s->m_broken)
         s->set_broken(std::make_exception_ptr(connection_error("aio::pg: the connection is closed")));
-    if (s->m_conn) {
-        forget_fd(s->m_fd);
-        PQfinish(s->m_conn);
-        s->m_conn = nullptr;
-        s->m_fd = -1;
+    // A task using the connection exclusively still holds libpq: release_exclusive closes.
+    if (!s->m_exclusive)
+        s->close_conn();
+    // The state holds the handle, the handle this frame, this frame the state: break the
+    // cycle (the frame goes away when this task ends).
+    s->m_pump = {};
+}
+
+void conn_state::close_conn() noexcept {
+    if (m_conn) {
+        forget_fd(m_fd);
+        PQfinish(m_conn);
+        m_conn = nullptr;
+        m_fd = -1;
     }
 }
 

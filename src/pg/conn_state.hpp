@@ -107,6 +107,8 @@ class conn_state : public std::enable_shared_from_this<conn_state> {
     void set_broken(std::exception_ptr e) noexcept;
     /// After any libpq call: if libpq dropped the socket, the backend forgets it.
     void sync_fd() noexcept;
+    /// forget_fd + PQfinish (once).
+    void close_conn() noexcept;
     /// Interrupts the pump's wait: it has something new to do.
     void poke() noexcept;
 
@@ -121,7 +123,9 @@ class conn_state : public std::enable_shared_from_this<conn_state> {
     bool m_drain = false;     // out of pipeline mode, results of an abandoned exclusive pending
     std::exception_ptr m_broken_error;
     task_handle<void> m_pump;
-    socket_wait* m_wait = nullptr; // the pump's current socket wait
+    socket_wait* m_wait = nullptr;       // the pump's current socket wait
+    socket_wait* m_owner_wait = nullptr; // the exclusive owner's current socket wait
+    bool m_pump_done = false;
     aio::event m_wake_pump;        // the pump waits on it while a task owns the connection
     std::unordered_map<std::string, std::string> m_statements; // sql + types -> name
     unsigned m_next_statement = 0;
