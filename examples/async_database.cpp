@@ -5,9 +5,9 @@
 // The server: the DSN given as the first argument or in $AIO_PG_DSN (the example then
 // creates a table `users` there if it is missing), else a throw-away PostgreSQL started
 // for the run (initdb in a temporary directory; needs the Debian package postgresql).
-#include <aio/aio.hpp>
-
 #include "support/pg_server.hpp" // the throw-away server (tests/support)
+
+#include <aio/aio.hpp>
 
 #include <cstdlib>
 #include <exception>
@@ -20,7 +20,7 @@ aio::task<> setup(std::string dsn) {
     co_await db.execute("CREATE TABLE IF NOT EXISTS users(id serial PRIMARY KEY, name text)");
     if (co_await db.fetchval<long>("SELECT count(*) FROM users") == 0) {
         static const char* const names[] = {"alice", "bob", "carol"}; // no initializer_list
-        for (const char* name : names)                                  // across co_await (GCC 12)
+        for (const char* name : names)                                // across co_await (GCC 12)
             co_await db.execute("INSERT INTO users(name) VALUES ($1)", name);
     }
 }

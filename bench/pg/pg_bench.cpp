@@ -8,11 +8,9 @@
 // Prints wall seconds, client CPU seconds per case, and the ratios to each peer.
 //
 //   build/bench/pg/pg_bench [--dsn DSN] [--scale 0.1] [--no-peers]
-#include <aio/aio.hpp>
-
 #include "support/pg_server.hpp"
 
-#include <nlohmann/json.hpp>
+#include <aio/aio.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -22,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <sys/resource.h>
 
 namespace {
@@ -91,7 +90,8 @@ aio::task<figures> run_ours(std::string dsn, double scale) {
     {
         const int rows = static_cast<int>(1000000 * scale);
         stopwatch w;
-        auto res = co_await db.fetch("SELECT i, 'name ' || i, now() FROM generate_series(1, $1) i", rows);
+        auto res =
+            co_await db.fetch("SELECT i, 'name ' || i, now() FROM generate_series(1, $1) i", rows);
         long long sum = 0;
         std::chrono::system_clock::time_point last{};
         for (auto& r : res) {
@@ -105,10 +105,12 @@ aio::task<figures> run_ours(std::string dsn, double scale) {
     co_return out;
 }
 
-figures run_peer(const std::string& script, const std::string& dsn, double scale, std::string* why) {
+figures
+run_peer(const std::string& script, const std::string& dsn, double scale, std::string* why) {
     figures out;
     // Debian's interpreter, where python3-asyncpg and python3-psycopg are installed.
-    const std::string cmd = "/usr/bin/python3 " + script + " '" + dsn + "' " + std::to_string(scale) + " 2>&1";
+    const std::string cmd =
+        "/usr/bin/python3 " + script + " '" + dsn + "' " + std::to_string(scale) + " 2>&1";
     FILE* p = ::popen(cmd.c_str(), "r");
     if (!p) {
         *why = "popen failed";
@@ -120,7 +122,8 @@ figures run_peer(const std::string& script, const std::string& dsn, double scale
         all += line;
         try {
             auto j = nlohmann::json::parse(line);
-            out[j.at("case").get<std::string>()] = {j.at("seconds").get<double>(), j.at("cpu").get<double>()};
+            out[j.at("case").get<std::string>()] = {j.at("seconds").get<double>(),
+                                                    j.at("cpu").get<double>()};
         } catch (...) {
         }
     }
@@ -159,7 +162,8 @@ int main(int argc, char** argv) {
     std::map<std::string, figures> all;
     all["aio::pg"] = aio::run(run_ours(dsn, scale));
     if (peers) {
-        for (auto [name, script] : {std::pair{"asyncpg", "peer_asyncpg.py"}, std::pair{"psycopg", "peer_psycopg.py"}}) {
+        for (auto [name, script] :
+             {std::pair{"asyncpg", "peer_asyncpg.py"}, std::pair{"psycopg", "peer_psycopg.py"}}) {
             std::string why;
             auto f = run_peer(std::string(AIO_PG_BENCH_DIR) + "/" + script, dsn, scale, &why);
             if (!why.empty())
@@ -178,9 +182,13 @@ int main(int argc, char** argv) {
             auto it = f.find(c);
             if (it == f.end())
                 continue;
-            std::printf("%-11s %-9s %9.3f %9.3f %12s\n", c, driver.c_str(), it->second.seconds,
-                        it->second.cpu,
-                        driver == "aio::pg" ? "" : (std::to_string(it->second.seconds / ours.seconds).substr(0, 5) + "x wall").c_str());
+            std::printf(
+                "%-11s %-9s %9.3f %9.3f %12s\n", c, driver.c_str(), it->second.seconds,
+                it->second.cpu,
+                driver == "aio::pg"
+                    ? ""
+                    : (std::to_string(it->second.seconds / ours.seconds).substr(0, 5) + "x wall")
+                          .c_str());
         }
     }
     std::printf("(x aio::pg: the peer's wall time over ours; > 1 means aio::pg is faster)\n");

@@ -178,8 +178,7 @@ void conn_state::send_one(request& r) {
 void conn_state::send_ready() {
     // Nothing new goes out while a cancel request is on its way: it could stop it. Once the
     // server has taken the request, a backend that is idle by then ignores it.
-    while (!broken() && !m_exclusive && !m_drain && m_cancels == 0 &&
-           m_inflight < m_queue.size()) {
+    while (!broken() && !m_exclusive && !m_drain && m_cancels == 0 && m_inflight < m_queue.size()) {
         request& r = *m_queue[m_inflight];
         if (r.m_kind == request::kind::exclusive) {
             if (m_inflight != 0)
@@ -240,8 +239,8 @@ bool conn_state::collect() {
                 // A statement whose Parse failed, or whose plan went stale (the schema
                 // changed under it), is prepared afresh next time.
                 const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-                const bool stale = state && (std::strcmp(state, "0A000") == 0 ||
-                                             std::strcmp(state, "26000") == 0);
+                const bool stale =
+                    state && (std::strcmp(state, "0A000") == 0 || std::strcmp(state, "26000") == 0);
                 if (!head.m_cache_key.empty() && ((head.m_prepared && !head.m_result) || stale))
                     m_statements.erase(head.m_cache_key);
             }
@@ -528,7 +527,8 @@ task<void> pump(std::shared_ptr<conn_state> s) {
     s->m_wait = nullptr;
     s->m_pump_done = true;
     if (!s->m_broken)
-        s->set_broken(std::make_exception_ptr(connection_error("aio::pg: the connection is closed")));
+        s->set_broken(
+            std::make_exception_ptr(connection_error("aio::pg: the connection is closed")));
     // A task using the connection exclusively still holds libpq: release_exclusive closes.
     if (!s->m_exclusive)
         s->close_conn();

@@ -22,8 +22,8 @@
 
 #include "pg/socket_wait.hpp"
 
-#include <aio/core/task.hpp>
 #include <aio/core/shield.hpp>
+#include <aio/core/task.hpp>
 #include <aio/core/task_handle.hpp>
 #include <aio/pg/connection.hpp>
 #include <aio/sync/event.hpp>
@@ -126,7 +126,7 @@ class conn_state : public std::enable_shared_from_this<conn_state> {
     socket_wait* m_wait = nullptr;       // the pump's current socket wait
     socket_wait* m_owner_wait = nullptr; // the exclusive owner's current socket wait
     bool m_pump_done = false;
-    aio::event m_wake_pump;        // the pump waits on it while a task owns the connection
+    aio::event m_wake_pump; // the pump waits on it while a task owns the connection
     std::unordered_map<std::string, std::string> m_statements; // sql + types -> name
     unsigned m_next_statement = 0;
     int m_tx_depth = 0;
@@ -139,9 +139,9 @@ class conn_state : public std::enable_shared_from_this<conn_state> {
   private:
     friend task<void> pump(std::shared_ptr<conn_state> s);
 
-/// One pipelined query on `s` (what connection::query does, without a connection handle,
-/// whose destructor would close the connection).
-task<result> run_query(std::shared_ptr<conn_state> s, std::string sql, params p);
+    /// One pipelined query on `s` (what connection::query does, without a connection handle,
+    /// whose destructor would close the connection).
+    task<result> run_query(std::shared_ptr<conn_state> s, std::string sql, params p);
     void send_ready();
     void send_one(request& r);
     bool collect();

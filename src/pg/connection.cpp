@@ -47,7 +47,8 @@ task<connection> connect_impl(std::string dsn, connect_options o) {
     }
     // Server notices (e.g. "there is no transaction in progress") are not errors: libpq
     // would print them on stderr.
-    PQsetNoticeProcessor(g.c, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        g.c, [](void*, const char*) {}, nullptr);
     if (PQsetnonblocking(g.c, 1) != 0 || PQenterPipelineMode(g.c) != 1)
         std::rethrow_exception(detail::make_conn_error(g.c, "connect"));
     auto s = std::make_shared<conn_state>(std::exchange(g.c, nullptr), o);
@@ -281,8 +282,8 @@ task<void> put_copy(conn_state& s, const char* data, int n) {
     }
 }
 
-task<std::uint64_t> copy_in_impl(std::shared_ptr<conn_state> s, std::string sql,
-                                 generator<std::string> chunks) {
+task<std::uint64_t>
+copy_in_impl(std::shared_ptr<conn_state> s, std::string sql, generator<std::string> chunks) {
     if (!s)
         throw connection_error("aio::pg: the connection is closed");
     co_await s->acquire_exclusive();
@@ -409,11 +410,13 @@ task<void> transaction::start() {
     if (m_open)
         throw invalid_state_error("aio::pg: the transaction is already started");
     if (!m_state || m_state->broken())
-        m_state ? m_state->throw_broken() : throw connection_error("aio::pg: the connection is closed");
+        m_state ? m_state->throw_broken()
+                : throw connection_error("aio::pg: the connection is closed");
     const int depth = m_state->m_tx_depth + 1;
     // The SQL is built before the co_await: GCC 12 mishandles temporaries of a
     // conditional expression inside a co_await's operand.
-    std::string sql = depth == 1 ? std::string("BEGIN") : "SAVEPOINT aio_sp_" + std::to_string(depth);
+    std::string sql =
+        depth == 1 ? std::string("BEGIN") : "SAVEPOINT aio_sp_" + std::to_string(depth);
     co_await run_query(m_state, std::move(sql), detail::params());
     m_state->m_tx_depth = depth;
     m_depth = depth;

@@ -28,8 +28,8 @@ error::error(std::string message,
              std::string detail,
              std::string hint,
              std::string query)
-    : aio::error(compose(strip(message), sqlstate, detail, query)), m_message(strip(std::move(message))),
-      m_sqlstate(std::move(sqlstate)), m_detail(std::move(detail)), m_hint(std::move(hint)),
-      m_query(std::move(query)) {}
+    : aio::error(compose(strip(message), sqlstate, detail, query)),
+      m_message(strip(std::move(message))), m_sqlstate(std::move(sqlstate)),
+      m_detail(std::move(detail)), m_hint(std::move(hint)), m_query(std::move(query)) {}
 
 } // namespace aio::pg

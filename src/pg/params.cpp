@@ -85,7 +85,8 @@ void encode_bool(params& p, bool v) {
 }
 
 void encode_time(params& p, std::chrono::system_clock::time_point t) {
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+    const auto us =
+        std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
     put_be(p, static_cast<std::uint64_t>(us - pg_epoch_us), 8, 1184); // timestamptz
 }
 

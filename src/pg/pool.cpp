@@ -22,7 +22,7 @@ class pool_state : public std::enable_shared_from_this<pool_state> {
     pool_options m_options;
     aio::semaphore m_permits;
     std::vector<connection> m_idle;
-    std::size_t m_open = 0;     // idle + leased + being reset + being opened
+    std::size_t m_open = 0; // idle + leased + being reset + being opened
     std::size_t m_resetting = 0;
     bool m_started = false;
     bool m_closed = false;
@@ -181,14 +181,18 @@ task<lease> acquire_impl(std::shared_ptr<detail::pool_state> p, std::chrono::mil
     }
 }
 
-task<result> pool_query(std::shared_ptr<detail::pool_state> p, std::chrono::milliseconds timeout,
-                        std::string sql, detail::params params) {
+task<result> pool_query(std::shared_ptr<detail::pool_state> p,
+                        std::chrono::milliseconds timeout,
+                        std::string sql,
+                        detail::params params) {
     lease c = co_await acquire_impl(p, timeout);
     co_return co_await c->query(std::move(sql), std::move(params));
 }
 
-task<std::string> pool_execute(std::shared_ptr<detail::pool_state> p, std::chrono::milliseconds timeout,
-                               std::string sql, detail::params params) {
+task<std::string> pool_execute(std::shared_ptr<detail::pool_state> p,
+                               std::chrono::milliseconds timeout,
+                               std::string sql,
+                               detail::params params) {
     lease c = co_await acquire_impl(p, timeout);
     if (params.size() == 0)
         co_return co_await c->execute(std::move(sql));

@@ -54,29 +54,52 @@ std::uint64_t be(const char* p, int n) noexcept {
 
 const char* type_name(unsigned t) {
     switch (t) {
-    case bool_oid: return "bool";
-    case bytea_oid: return "bytea";
-    case char_oid: return "char";
-    case name_oid: return "name";
-    case int8_oid: return "int8";
-    case int2_oid: return "int2";
-    case int4_oid: return "int4";
-    case text_oid: return "text";
-    case oid_oid: return "oid";
-    case json_oid: return "json";
-    case xml_oid: return "xml";
-    case float4_oid: return "float4";
-    case float8_oid: return "float8";
-    case unknown_oid: return "unknown";
-    case bpchar_oid: return "bpchar";
-    case varchar_oid: return "varchar";
-    case date_oid: return "date";
-    case timestamp_oid: return "timestamp";
-    case timestamptz_oid: return "timestamptz";
-    case numeric_oid: return "numeric";
-    case uuid_oid: return "uuid";
-    case jsonb_oid: return "jsonb";
-    default: return nullptr;
+    case bool_oid:
+        return "bool";
+    case bytea_oid:
+        return "bytea";
+    case char_oid:
+        return "char";
+    case name_oid:
+        return "name";
+    case int8_oid:
+        return "int8";
+    case int2_oid:
+        return "int2";
+    case int4_oid:
+        return "int4";
+    case text_oid:
+        return "text";
+    case oid_oid:
+        return "oid";
+    case json_oid:
+        return "json";
+    case xml_oid:
+        return "xml";
+    case float4_oid:
+        return "float4";
+    case float8_oid:
+        return "float8";
+    case unknown_oid:
+        return "unknown";
+    case bpchar_oid:
+        return "bpchar";
+    case varchar_oid:
+        return "varchar";
+    case date_oid:
+        return "date";
+    case timestamp_oid:
+        return "timestamp";
+    case timestamptz_oid:
+        return "timestamptz";
+    case numeric_oid:
+        return "numeric";
+    case uuid_oid:
+        return "uuid";
+    case jsonb_oid:
+        return "jsonb";
+    default:
+        return nullptr;
     }
 }
 

@@ -24,8 +24,7 @@ pg_environment* g_env = nullptr;
 
 // Registered before main() runs the tests (gtest_main's main calls RUN_ALL_TESTS).
 const bool g_registered = [] {
-    g_env = static_cast<pg_environment*>(
-        ::testing::AddGlobalTestEnvironment(new pg_environment));
+    g_env = static_cast<pg_environment*>(::testing::AddGlobalTestEnvironment(new pg_environment));
     return true;
 }();
 

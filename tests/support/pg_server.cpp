@@ -75,7 +75,8 @@ pid_t spawn_as(uid_t uid, gid_t gid, const std::vector<std::string>& args, const
         const int devnull = ::open("/dev/null", O_RDONLY);
         if (devnull >= 0)
             ::dup2(devnull, 0);
-        if (::geteuid() == 0 && (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0))
+        if (::geteuid() == 0 &&
+            (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0))
             ::_exit(126);
         // Set after setuid (which clears it): the server dies with the test process.
         ::prctl(PR_SET_PDEATHSIG, SIGQUIT);
@@ -158,8 +159,8 @@ bool pg_server::start(std::string* why) {
 
 bool pg_server::launch(std::string* why) {
     m_pid = spawn_as(m_uid, m_gid,
-                     {m_bin + "/postgres", "-D", m_dir + "/data", "-p", std::to_string(m_port), "-k",
-                      m_dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
+                     {m_bin + "/postgres", "-D", m_dir + "/data", "-p", std::to_string(m_port),
+                      "-k", m_dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
                       "synchronous_commit=off", "-c", "full_page_writes=off", "-c",
                       "max_connections=100", "-c", "shared_buffers=16MB"},
                      m_dir + "/server.log");

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+
 #include <sys/types.h>
 
 namespace aio_test {

@@ -23,7 +23,9 @@ template <> struct encoder<nlohmann::json> {
 /// json and jsonb columns read as nlohmann::json (nlohmann::json::parse_error on bad JSON,
 /// which the server never sends).
 template <> struct decoder<nlohmann::json> {
-    static nlohmann::json decode(const field& f) { return nlohmann::json::parse(detail::json_text(f)); }
+    static nlohmann::json decode(const field& f) {
+        return nlohmann::json::parse(detail::json_text(f));
+    }
 };
 
 } // namespace aio::pg

@@ -92,7 +92,9 @@ template <class T> void encode_arg(params& p, const T& v) {
         p.add_binary(s.data(), s.size(), 17);
     } else if constexpr (std::is_same_v<U, std::chrono::sys_days>) {
         encode_date(p, v);
-    } else if constexpr (requires { std::chrono::time_point_cast<std::chrono::system_clock::duration>(v); } &&
+    } else if constexpr (requires {
+                             std::chrono::time_point_cast<std::chrono::system_clock::duration>(v);
+                         } &&
                          std::is_same_v<typename U::clock, std::chrono::system_clock>) {
         encode_time(p, std::chrono::time_point_cast<std::chrono::system_clock::duration>(v));
     } else {

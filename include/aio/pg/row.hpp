@@ -23,10 +23,15 @@ struct result_data; // owns a PGresult (src/pg/result.cpp)
 /// fetch/fetchrow/fetchval), its type OID, NULL or not. Valid while its row lives.
 class field {
   public:
-    field(const char* data, int len, unsigned oid, bool binary, bool null, int column,
+    field(const char* data,
+          int len,
+          unsigned oid,
+          bool binary,
+          bool null,
+          int column,
           const detail::result_data* res) noexcept
-        : m_data(data), m_len(len), m_oid(oid), m_binary(binary), m_null(null),
-          m_column(column), m_res(res) {}
+        : m_data(data), m_len(len), m_oid(oid), m_binary(binary), m_null(null), m_column(column),
+          m_res(res) {}
     std::string_view bytes() const noexcept { return {m_data, static_cast<std::size_t>(m_len)}; }
     unsigned type_oid() const noexcept { return m_oid; }
     bool binary() const noexcept { return m_binary; }
@@ -60,9 +65,7 @@ class field {
 template <class T> struct decoder;
 
 #define AIO_PG_DECODER(T)                                                                          \
-    template <> struct decoder<T> {                                                                \
-        static T decode(const field& f);                                                           \
-    }
+    template <> struct decoder<T> { static T decode(const field& f); }
 AIO_PG_DECODER(bool);
 AIO_PG_DECODER(short);
 AIO_PG_DECODER(int);

@@ -153,7 +153,8 @@ TEST_F(pg_connection, a_statement_whose_table_changed_is_prepared_again) {
     });
 }
 
-TEST_F(pg_connection, a_timed_out_query_is_cancelled_on_the_server_and_the_connection_stays_usable) {
+TEST_F(pg_connection,
+       a_timed_out_query_is_cancelled_on_the_server_and_the_connection_stays_usable) {
     aio_test::run([&]() -> aio::task<> {
         auto db = co_await aio::pg::connect(m_dsn);
         const int pid = db.backend_pid();
@@ -185,8 +186,9 @@ TEST_F(pg_connection, a_cancelled_task_leaves_the_other_tasks_queries_alone) {
 
 TEST_F(pg_connection, connects_with_key_value_dsn_and_reports_the_server) {
     aio_test::run([&]() -> aio::task<> {
-        auto db = co_await aio::pg::connect("host=127.0.0.1 port=" + std::to_string(m_server->port()) +
-                                            " user=postgres dbname=postgres");
+        auto db =
+            co_await aio::pg::connect("host=127.0.0.1 port=" + std::to_string(m_server->port()) +
+                                      " user=postgres dbname=postgres");
         EXPECT_GE(db.server_version(), 100000);
         EXPECT_EQ(co_await db.fetchval<std::string>("SELECT current_user"), "postgres");
         co_await db.close();

@@ -16,8 +16,9 @@ TEST_F(pg_errors, carry_sqlstate_message_detail_hint_and_query) {
             EXPECT_NE(what.find("nowhere"), std::string::npos) << what;
         }
         try {
-            co_await db.execute("DO $$ BEGIN RAISE EXCEPTION 'boom' USING DETAIL = 'd', HINT = 'h', "
-                                "ERRCODE = 'P0001'; END $$");
+            co_await db.execute(
+                "DO $$ BEGIN RAISE EXCEPTION 'boom' USING DETAIL = 'd', HINT = 'h', "
+                "ERRCODE = 'P0001'; END $$");
             ADD_FAILURE() << "no error";
         } catch (const aio::pg::error& e) {
             EXPECT_EQ(e.sqlstate(), "P0001");
@@ -60,7 +61,8 @@ TEST_F(pg_errors, a_refused_connection_is_a_connection_error_with_libpq_reason) 
         } catch (const aio::pg::connection_error& e) {
             EXPECT_NE(std::string(e.what()).find("refused"), std::string::npos) << e.what();
         }
-        EXPECT_THROW(co_await aio::pg::connect(m_dsn + "?user=nobody_here"), aio::pg::connection_error);
+        EXPECT_THROW(co_await aio::pg::connect(m_dsn + "?user=nobody_here"),
+                     aio::pg::connection_error);
         EXPECT_THROW(co_await aio::pg::connect("not a dsn ==="), aio::pg::connection_error);
     });
 }

@@ -30,7 +30,8 @@ TEST_F(pg_faults, a_terminated_backend_fails_its_query_and_later_ones_with_conne
                                        db.backend_pid())) == 0;
              ++i)
             co_await aio::sleep(10ms);
-        EXPECT_TRUE(co_await killer.fetchval<bool>("SELECT pg_terminate_backend($1)", db.backend_pid()));
+        EXPECT_TRUE(
+            co_await killer.fetchval<bool>("SELECT pg_terminate_backend($1)", db.backend_pid()));
         EXPECT_THROW(co_await aio::wait_for(q, 30s), aio::pg::connection_error);
         EXPECT_TRUE(db.is_closed());
         EXPECT_THROW(co_await db.fetchval<int>("SELECT 1"), aio::pg::connection_error);
@@ -62,16 +63,17 @@ TEST_F(pg_faults, a_pool_exhausted_under_load_serves_everyone_in_turn_or_times_o
         int served = 0, timed_out = 0;
         std::vector<aio::task<>> tasks;
         for (int i = 0; i < 60; ++i) {
-            tasks.push_back([](aio::pg::pool& p, int& served, int& timed_out, int i) -> aio::task<> {
-                try {
-                    // Every 10th caller is impatient: its wait is shorter than one query.
-                    auto c = co_await p.acquire(i % 10 == 9 ? 1ms : 60s);
-                    co_await c->fetch("SELECT pg_sleep(0.01)");
-                    ++served;
-                } catch (const aio::timeout_error&) {
-                    ++timed_out;
-                }
-            }(pool, served, timed_out, i));
+            tasks.push_back(
+                [](aio::pg::pool& p, int& served, int& timed_out, int i) -> aio::task<> {
+                    try {
+                        // Every 10th caller is impatient: its wait is shorter than one query.
+                        auto c = co_await p.acquire(i % 10 == 9 ? 1ms : 60s);
+                        co_await c->fetch("SELECT pg_sleep(0.01)");
+                        ++served;
+                    } catch (const aio::timeout_error&) {
+                        ++timed_out;
+                    }
+                }(pool, served, timed_out, i));
         }
         co_await aio::gather(std::move(tasks));
         EXPECT_EQ(served + timed_out, 60);

@@ -56,7 +56,8 @@ TEST_F(pg_copy, copies_in_from_a_generator_and_out_as_a_stream) {
         auto n = co_await db.copy_in("COPY items FROM STDIN", lines(5000));
         EXPECT_EQ(n, 5000u);
         EXPECT_EQ(co_await db.fetchval<long>("SELECT sum(id) FROM items"), 5000L * 5001 / 2);
-        auto out = db.copy_out("COPY (SELECT id, name FROM items WHERE id <= 3 ORDER BY id) TO STDOUT");
+        auto out =
+            db.copy_out("COPY (SELECT id, name FROM items WHERE id <= 3 ORDER BY id) TO STDOUT");
         std::vector<std::string> got;
         while (auto chunk = co_await out.next())
             got.push_back(*chunk);
@@ -72,6 +73,7 @@ TEST_F(pg_copy, copies_in_from_a_generator_and_out_as_a_stream) {
             auto big = db.copy_out("COPY items TO STDOUT");
             EXPECT_TRUE(co_await big.next());
         }
-        EXPECT_EQ(co_await aio::wait_for(db.fetchval<long>("SELECT count(*) FROM items"), 30s), 5000);
+        EXPECT_EQ(co_await aio::wait_for(db.fetchval<long>("SELECT count(*) FROM items"), 30s),
+                  5000);
     });
 }

@@ -13,14 +13,14 @@ TEST_F(pg_pool, many_tasks_share_at_most_max_size_connections) {
         std::size_t most = 0;
         std::vector<aio::task<>> tasks;
         for (int i = 0; i < 50; ++i) {
-            tasks.push_back([](aio::pg::pool& p, std::set<int>& pids, std::size_t& most,
-                               int i) -> aio::task<> {
-                auto c = co_await p.acquire();
-                most = std::max(most, p.size());
-                pids.insert(c->backend_pid());
-                EXPECT_EQ(co_await c->fetchval<int>("SELECT $1::int", i), i);
-                co_await aio::sleep(1ms);
-            }(pool, pids, most, i));
+            tasks.push_back(
+                [](aio::pg::pool& p, std::set<int>& pids, std::size_t& most, int i) -> aio::task<> {
+                    auto c = co_await p.acquire();
+                    most = std::max(most, p.size());
+                    pids.insert(c->backend_pid());
+                    EXPECT_EQ(co_await c->fetchval<int>("SELECT $1::int", i), i);
+                    co_await aio::sleep(1ms);
+                }(pool, pids, most, i));
         }
         co_await aio::gather(std::move(tasks));
         EXPECT_LE(most, 4u);
@@ -112,7 +112,11 @@ TEST_F(pg_pool, a_lease_given_back_mid_query_rejoins_only_once_idle) {
         auto c = co_await aio::wait_for(pool.acquire(), 30s);
         EXPECT_EQ(c->backend_pid(), pid);
         EXPECT_TRUE(c->is_idle());
-        EXPECT_EQ(co_await c->fetchval<std::string>("SELECT now() = statement_timestamp()::timestamptz OR true"), "true");
-        EXPECT_EQ(co_await c->fetchval<long>("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND pid = pg_backend_pid()"), 0);
+        EXPECT_EQ(co_await c->fetchval<std::string>(
+                      "SELECT now() = statement_timestamp()::timestamptz OR true"),
+                  "true");
+        EXPECT_EQ(co_await c->fetchval<long>("SELECT count(*) FROM pg_stat_activity WHERE state = "
+                                             "'idle in transaction' AND pid = pg_backend_pid()"),
+                  0);
     });
 }

@@ -21,7 +21,8 @@ TEST_F(pg_transaction, commits_when_the_body_returns) {
         });
         EXPECT_EQ(co_await count(db), 2);
         auto other = co_await aio::pg::connect(m_dsn);
-        EXPECT_EQ(co_await other.fetchval<std::string>("SHOW transaction_isolation"), "read committed");
+        EXPECT_EQ(co_await other.fetchval<std::string>("SHOW transaction_isolation"),
+                  "read committed");
     });
 }
 
@@ -29,16 +30,21 @@ TEST_F(pg_transaction, rolls_back_when_the_body_throws) {
     aio_test::run([&]() -> aio::task<> {
         auto db = co_await aio::pg::connect(m_dsn);
         co_await db.execute("CREATE TEMP TABLE acct(id int)");
-        EXPECT_THROW(co_await aio::with(db.transaction(), [&](auto&) -> aio::task<> {
-            co_await db.execute("INSERT INTO acct VALUES ($1)", 1);
-            throw std::runtime_error("changed my mind");
-        }), std::runtime_error);
+        EXPECT_THROW(co_await aio::with(db.transaction(),
+                                        [&](auto&) -> aio::task<> {
+                                            co_await db.execute("INSERT INTO acct VALUES ($1)", 1);
+                                            throw std::runtime_error("changed my mind");
+                                        }),
+                     std::runtime_error);
         EXPECT_EQ(co_await count(db), 0);
         // A failed statement inside: rolled back too, and the connection is fine after.
-        EXPECT_THROW(co_await aio::with(db.transaction(), [&](auto&) -> aio::task<> {
-            co_await db.execute("INSERT INTO acct VALUES ($1)", 1);
-            co_await db.execute("INSERT INTO acct VALUES ($1)", "not a number");
-        }), aio::pg::error);
+        EXPECT_THROW(co_await aio::with(db.transaction(),
+                                        [&](auto&) -> aio::task<> {
+                                            co_await db.execute("INSERT INTO acct VALUES ($1)", 1);
+                                            co_await db.execute("INSERT INTO acct VALUES ($1)",
+                                                                "not a number");
+                                        }),
+                     aio::pg::error);
         EXPECT_EQ(co_await count(db), 0);
     });
 }
@@ -54,8 +60,8 @@ TEST_F(pg_transaction, rolls_back_when_the_task_is_cancelled) {
         // Another connection watches for the sleep to run (bounded: 500 x 10 ms).
         auto watch = co_await aio::pg::connect(m_dsn);
         for (int i = 0; i < 500 && (co_await watch.fetchval<long>(
-                                        "SELECT count(*) FROM pg_stat_activity WHERE query = "
-                                        "'SELECT pg_sleep(60)' AND state = 'active'")) == 0;
+                                       "SELECT count(*) FROM pg_stat_activity WHERE query = "
+                                       "'SELECT pg_sleep(60)' AND state = 'active'")) == 0;
              ++i)
             co_await aio::sleep(10ms);
         h.cancel();
@@ -72,11 +78,12 @@ TEST_F(pg_transaction, a_nested_transaction_is_a_savepoint_rolled_back_alone) {
         co_await aio::with(db.transaction(), [&](auto&) -> aio::task<> {
             co_await db.execute("INSERT INTO acct VALUES ($1)", 1);
             try {
-                co_await aio::with(db.transaction(), [&](aio::pg::transaction& inner) -> aio::task<> {
-                    EXPECT_EQ(inner.depth(), 2);
-                    co_await db.execute("INSERT INTO acct VALUES ($1)", 2);
-                    co_await db.execute("SELECT 1/0");
-                });
+                co_await aio::with(db.transaction(),
+                                   [&](aio::pg::transaction& inner) -> aio::task<> {
+                                       EXPECT_EQ(inner.depth(), 2);
+                                       co_await db.execute("INSERT INTO acct VALUES ($1)", 2);
+                                       co_await db.execute("SELECT 1/0");
+                                   });
             } catch (const aio::pg::error& e) {
                 EXPECT_EQ(e.sqlstate(), "22012");
             }

@@ -13,8 +13,9 @@ TEST_F(pg_types, round_trips_integers_floats_bools_and_text) {
         auto r = co_await db.fetchrow(
             "SELECT $1::int2, $2::int4, $3::int8, $4::float4, $5::float8, $6::bool, $7::text, "
             "$8::varchar",
-            std::int16_t{-32768}, std::int32_t{2147483647}, std::int64_t{-9223372036854775807LL - 1},
-            1.5f, 0.1, true, std::string("héllo"), std::string_view("sv"));
+            std::int16_t{-32768}, std::int32_t{2147483647},
+            std::int64_t{-9223372036854775807LL - 1}, 1.5f, 0.1, true, std::string("héllo"),
+            std::string_view("sv"));
         EXPECT_EQ(r->get<short>(0), -32768);
         EXPECT_EQ(r->get<int>(1), 2147483647);
         EXPECT_EQ(r->get<std::int64_t>(2), std::numeric_limits<std::int64_t>::min());
@@ -68,7 +69,8 @@ TEST_F(pg_types, null_reads_as_an_empty_optional_and_is_an_error_otherwise) {
         // NULL parameters: an empty optional, std::nullopt.
         std::optional<int> none;
         EXPECT_EQ(co_await db.fetchval<std::optional<int>>("SELECT $1::int", none), std::nullopt);
-        EXPECT_EQ(co_await db.fetchval<std::optional<int>>("SELECT $1::int", std::optional<int>(4)), 4);
+        EXPECT_EQ(co_await db.fetchval<std::optional<int>>("SELECT $1::int", std::optional<int>(4)),
+                  4);
         EXPECT_EQ(co_await db.fetchval<std::optional<long>>("SELECT $1::int8", std::nullopt),
                   std::nullopt);
         EXPECT_EQ(co_await db.fetchval<std::optional<int>>("SELECT 1 WHERE false"), std::nullopt);
@@ -116,9 +118,18 @@ TEST_F(pg_types, timestamptz_is_a_system_clock_time_point_and_date_sys_days) {
 TEST_F(pg_types, numeric_reads_as_its_exact_decimal_string) {
     aio_test::run([&]() -> aio::task<> {
         auto db = co_await aio::pg::connect(m_dsn);
-        const char* cases[] = {"0", "1", "-1", "12345678901234567890.000120", "-0.5", "0.00001",
-                               "10000", "100000000.0000", "3.14159265358979323846264338327950288",
-                               "NaN", "Infinity", "-Infinity"};
+        const char* cases[] = {"0",
+                               "1",
+                               "-1",
+                               "12345678901234567890.000120",
+                               "-0.5",
+                               "0.00001",
+                               "10000",
+                               "100000000.0000",
+                               "3.14159265358979323846264338327950288",
+                               "NaN",
+                               "Infinity",
+                               "-Infinity"};
         for (const char* c : cases) {
             EXPECT_EQ(co_await db.fetchval<std::string>("SELECT $1::numeric", std::string(c)), c);
         }
