@@ -2,6 +2,8 @@
 // cancellation, the statement cache, scripts.
 #include "pg_fixture.hpp"
 
+#include <aio/net.hpp>
+
 #include <chrono>
 
 using namespace std::chrono_literals;
@@ -208,5 +210,28 @@ TEST_F(pg_connection, closing_many_connections_leaks_no_descriptor) {
         }
         co_await aio::sleep(10ms); // the pumps end at the next turns
         EXPECT_EQ(aio_test::open_fds(), before);
+    });
+}
+
+TEST_F(pg_connection, a_connect_to_a_silent_server_times_out_without_leaking) {
+    aio_test::run([&]() -> aio::task<> {
+        // Accepts and never answers the startup message; ends when the client hangs up.
+        auto silent = co_await aio::net::start_server(
+            [](aio::net::stream s) -> aio::task<> {
+                while (!(co_await s.read(4096)).empty()) {
+                }
+            },
+            "127.0.0.1", 0);
+        const std::string dsn =
+            "postgresql://postgres@127.0.0.1:" + std::to_string(silent.port()) + "/postgres";
+        { auto warm = co_await aio::pg::connect(m_dsn); }
+        co_await aio::sleep(10ms);
+        const int before = aio_test::open_fds();
+        for (int i = 0; i < 3; ++i)
+            EXPECT_THROW(co_await aio::pg::connect(dsn, {.timeout = 50ms}), aio::timeout_error);
+        co_await aio::sleep(50ms); // the silent server sees the hang-ups and closes its ends
+        EXPECT_EQ(aio_test::open_fds(), before);
+        silent.close();
+        co_await silent.wait_closed();
     });
 }

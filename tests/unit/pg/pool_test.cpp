@@ -120,3 +120,21 @@ TEST_F(pg_pool, a_lease_given_back_mid_query_rejoins_only_once_idle) {
                   0);
     });
 }
+
+TEST_F(pg_pool, close_waits_for_a_busy_connection_to_be_reset) {
+    aio_test::run([&]() -> aio::task<> {
+        aio::pg::pool pool(m_dsn, {.max_size = 2});
+        { auto warm = co_await pool.acquire(); }
+        EXPECT_THROW(co_await aio::wait_for(
+                         [](aio::pg::pool& p) -> aio::task<> {
+                             auto c = co_await p.acquire();
+                             co_await c->fetch("SELECT pg_sleep(60)");
+                         }(pool),
+                         50ms),
+                     aio::timeout_error);
+        EXPECT_EQ(pool.size(), 1u); // being reset, still counted
+        co_await aio::wait_for(pool.close(), 30s);
+        EXPECT_EQ(pool.idle(), 0u);
+        EXPECT_EQ(pool.size(), 0u);
+    });
+}
