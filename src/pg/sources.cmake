@@ -19,4 +19,7 @@ if(AIO_WITH_PG)
         ${CMAKE_CURRENT_LIST_DIR}/socket_wait.cpp
     )
     aio_layer_link(pg PkgConfig::LIBPQ nlohmann_json::nlohmann_json)
+    set(AIO_PC_PG_REQUIRES "libpq" CACHE INTERNAL "pkg-config modules of aio::pg")
+else()
+    set(AIO_PC_PG_REQUIRES "" CACHE INTERNAL "pkg-config modules of aio::pg")
 endif()
