@@ -256,8 +256,8 @@ struct subscription {
 };
 } // namespace
 
-generator<notification> connection::listen(std::string channel) {
-    auto s = m_state;
+namespace {
+generator<notification> listen_impl(std::shared_ptr<conn_state> s, std::string channel) {
     if (!s)
         throw connection_error("aio::pg: the connection is closed");
     s->subscribe(channel);
@@ -265,6 +265,13 @@ generator<notification> connection::listen(std::string channel) {
     co_await run_query(s, "LISTEN " + quote_ident(channel), detail::params());
     for (;;)
         co_yield co_await s->next_notification(channel);
+}
+} // namespace
+
+// Not coroutines themselves: the generators hold the state, not `this` (the connection
+// handle may move or go away before the generator first runs).
+generator<notification> connection::listen(std::string channel) {
+    return listen_impl(m_state, std::move(channel));
 }
 
 // ---- COPY ----
@@ -355,8 +362,8 @@ task<std::uint64_t> connection::copy_in(std::string sql, generator<std::string> 
     return copy_in_impl(m_state, std::move(sql), std::move(chunks));
 }
 
-generator<std::string> connection::copy_out(std::string sql) {
-    auto s = m_state;
+namespace {
+generator<std::string> copy_out_impl(std::shared_ptr<conn_state> s, std::string sql) {
     if (!s)
         throw connection_error("aio::pg: the connection is closed");
     co_await s->acquire_exclusive();
@@ -397,6 +404,11 @@ generator<std::string> connection::copy_out(std::string sql) {
     if (end)
         PQclear(end);
     g.clean = true;
+}
+} // namespace
+
+generator<std::string> connection::copy_out(std::string sql) {
+    return copy_out_impl(m_state, std::move(sql));
 }
 
 // ---- transaction ----
