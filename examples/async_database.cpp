@@ -1,72 +1,88 @@
-// The practical guide's AsyncDatabase, made runnable: __aenter__ opens a (simulated)
-// connection, __aexit__ closes it. With aio::with the close runs whether the body returns
-// or throws, as with Python's `async with`.
-// Times are scaled down from the Python original: 1 s -> 100 ms.
+// The practical guide's AsyncDatabase, made real with aio::pg: __aenter__ opens a
+// PostgreSQL connection, __aexit__ closes it. With aio::with the close runs whether the
+// body returns or throws, as with Python's `async with`.
+//
+// The server: the DSN given as the first argument or in $AIO_PG_DSN (the example then
+// creates a table `users` there if it is missing), else a throw-away PostgreSQL started
+// for the run (initdb in a temporary directory; needs the Debian package postgresql).
+#include "support/pg_server.hpp" // the throw-away server (tests/support)
+
 #include <aio/aio.hpp>
 
+#include <cstdlib>
 #include <exception>
 #include <iostream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-using namespace std::chrono_literals;
-
-class Connection {
-  public:
-    aio::task<std::vector<std::string>> query(std::string sql) {
-        std::cout << "Query: " << sql << "\n";
-        co_await aio::sleep(50ms); // the round trip to the server
-        if (sql.find("FROM users") == std::string::npos) {
-            throw std::invalid_argument("no such table in: " + sql);
-        }
-        co_return std::vector<std::string>{"alice", "bob", "carol"};
+aio::task<> setup(std::string dsn) {
+    auto db = co_await aio::pg::connect(dsn);
+    co_await db.execute("CREATE TABLE IF NOT EXISTS users(id serial PRIMARY KEY, name text)");
+    if (co_await db.fetchval<long>("SELECT count(*) FROM users") == 0) {
+        static const char* const names[] = {"alice", "bob", "carol"}; // no initializer_list
+        for (const char* name : names)                                // across co_await (GCC 12)
+            co_await db.execute("INSERT INTO users(name) VALUES ($1)", name);
     }
-    aio::task<> close() {
-        co_await aio::sleep(10ms);
-        std::cout << "Connection closed\n";
-    }
-};
-
-aio::task<Connection> create_connection() {
-    std::cout << "Connecting...\n";
-    co_await aio::sleep(50ms);
-    co_return Connection();
 }
 
 class AsyncDatabase {
   public:
+    explicit AsyncDatabase(std::string dsn) : m_dsn(std::move(dsn)) {}
+
     aio::task<AsyncDatabase&> enter() { // __aenter__
-        m_connection = co_await create_connection();
+        std::cout << "Connecting...\n";
+        m_connection = co_await aio::pg::connect(m_dsn);
         co_return *this;
     }
     aio::task<> exit(std::exception_ptr) { // __aexit__
         co_await m_connection.close();
+        std::cout << "Connection closed\n";
     }
     aio::task<std::vector<std::string>> query(std::string sql) {
-        return m_connection.query(std::move(sql));
+        std::cout << "Query: " << sql << "\n";
+        std::vector<std::string> names;
+        for (auto& row : co_await m_connection.fetch(sql))
+            names.push_back(row.get<std::string>("name"));
+        co_return names;
     }
 
   private:
-    Connection m_connection;
+    std::string m_dsn;
+    aio::pg::connection m_connection;
 };
 
-aio::task<> amain() {
-    co_await aio::with(AsyncDatabase(), [](AsyncDatabase& db) -> aio::task<> {
+aio::task<> amain(std::string dsn) {
+    co_await setup(dsn);
+
+    co_await aio::with(AsyncDatabase(dsn), [](AsyncDatabase& db) -> aio::task<> {
         std::vector<std::string> data = co_await db.query("SELECT * FROM users");
         std::cout << "Got " << data.size() << " rows\n";
     });
 
     // The connection is closed on the way out of an exception too.
     try {
-        co_await aio::with(AsyncDatabase(), [](AsyncDatabase& db) -> aio::task<> {
+        co_await aio::with(AsyncDatabase(dsn), [](AsyncDatabase& db) -> aio::task<> {
             co_await db.query("SELECT * FROM nowhere");
         });
-    } catch (const std::invalid_argument& e) {
-        std::cout << "Caught error: " << e.what() << "\n";
+    } catch (const aio::pg::error& e) {
+        if (e.sqlstate() != "42P01") // undefined_table
+            throw;
+        std::cout << "Caught error: no such table in: " << e.query() << "\n";
     }
 }
 
-int main() {
-    aio::run(amain());
+int main(int argc, char** argv) {
+    std::string dsn = argc > 1 ? argv[1] : "";
+    if (dsn.empty() && std::getenv("AIO_PG_DSN"))
+        dsn = std::getenv("AIO_PG_DSN");
+    aio_test::pg_server server;
+    if (dsn.empty()) {
+        std::string why;
+        if (!server.start(&why)) {
+            std::cerr << "async_database: no DSN given and no throw-away server: " << why << "\n";
+            return 1;
+        }
+        dsn = server.dsn();
+    }
+    aio::run(amain(dsn));
 }

@@ -57,7 +57,7 @@ if ((!quick)); then
     # through the ring could hide; and epoll sends file I/O to the thread pool, so more of
     # the cross-thread code runs.
     step "ThreadSanitizer build"
-    tsan_targets=(threads_tests sync_tests os_tests net_tests)
+    tsan_targets=(threads_tests sync_tests os_tests net_tests pg_tests)
     if cmake --preset tsan -DAIO_WERROR=ON >build-tsan.configure.log 2>&1 ||
         { cat build-tsan.configure.log; false; } &&
         { cmake --build build-tsan -j "$jobs" --target "${tsan_targets[@]}" \

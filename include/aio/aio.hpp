@@ -5,5 +5,6 @@
 #include <aio/http.hpp>
 #include <aio/net.hpp>
 #include <aio/os.hpp>
+#include <aio/pg.hpp>
 #include <aio/sync.hpp>
 #include <aio/threads.hpp>
