@@ -7,3 +7,4 @@
 #include <aio/os.hpp>
 #include <aio/sync.hpp>
 #include <aio/threads.hpp>
+#include <aio/ws.hpp>
