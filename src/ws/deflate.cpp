@@ -234,6 +234,11 @@ std::string deflater::compress(std::string_view message) {
         used -= 4;
     if (m_reset)
         deflateReset(&m->z);
+    // zlib writes nothing when a sync flush finds no new input (an empty message right after
+    // another flush); the wire form of an empty message is one empty stored block, 0x00
+    // (RFC 7692 §7.2.3.6). Found by fuzz/ws_frame_fuzz.cpp.
+    if (used == 0)
+        return std::string(1, '\0');
     return std::string(buf.data(), used);
 }
 

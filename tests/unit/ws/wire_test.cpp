@@ -259,3 +259,19 @@ TEST(ws_frame_reader, inflates_compressed_messages_and_checks_their_utf8) {
     frame_reader r2({.expect_masked = true, .deflate = true});
     EXPECT_EQ(feed(r2, client_frame(opcode::text, bad, true, true), 100)[0].code, 1007);
 }
+
+// Regression (fuzz/ws_frame_fuzz.cpp): an empty message right after another message made
+// zlib write nothing, and the reader's appended 00 00 FF FF then broke the stream.
+TEST(ws_deflate, empty_messages_between_others_round_trip) {
+    deflater d(15, false);
+    inflater i;
+    const std::string msgs[4] = {"", std::string(1, '\0'), "", std::string(1, '\0')};
+    for (const std::string& m : msgs) {
+        const std::string z = d.compress(m);
+        EXPECT_FALSE(z.empty());
+        std::string out;
+        bool too_big = false;
+        ASSERT_TRUE(i.decompress(z, 1 << 20, out, too_big));
+        EXPECT_EQ(out, m);
+    }
+}
