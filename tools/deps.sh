@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(g++ cmake make pkg-config clang libgtest-dev libgmock-dev libbenchmark-dev liburing-dev
       libssl-dev openssl libc-ares-dev zlib1g-dev libbrotli-dev nlohmann-json3-dev libgumbo-dev python3 curl
-      libclang-rt-14-dev python3-websockets "$@")
+      libclang-rt-14-dev python3-websockets chromium "$@")
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
