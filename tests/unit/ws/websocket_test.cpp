@@ -422,3 +422,57 @@ TEST(ws, refuses_invalid_arguments_with_clear_errors) {
         co_await app.shutdown(5s);
     });
 }
+
+TEST(ws, middleware_sees_the_handshake_and_may_refuse_it) {
+    aio_test::run([]() -> task<> {
+        aio::http::server app;
+        app.use([](request& req, aio::http::next_handler next) -> task<aio::http::response> {
+            if (req.query("token").value_or("") != "good")
+                co_return aio::http::response::text(401, "401: no token");
+            auto r = co_await next(req);
+            r.headers.set("X-Seen-By", "middleware"); // reaches the 101 too
+            co_return r;
+        });
+        app.websocket("/ws", echo);
+        co_await app.listen("127.0.0.1", 0);
+        try {
+            auto c = co_await ws::connect(url(app.port(), "/ws?token=bad"));
+            ADD_FAILURE() << "the middleware let it through";
+        } catch (const ws::handshake_error& e) {
+            EXPECT_EQ(e.status(), 401);
+        }
+        auto raw = co_await aio::net::open_connection("127.0.0.1", app.port());
+        co_await raw.write("GET /ws?token=good HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                           "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                           "Sec-WebSocket-Version: 13\r\n\r\n");
+        const std::string head = co_await aio::wait_for(raw.read_until("\r\n\r\n"), 5s);
+        EXPECT_EQ(head.rfind("HTTP/1.1 101 ", 0), 0u) << head;
+        EXPECT_NE(head.find("X-Seen-By: middleware"), std::string::npos) << head;
+        EXPECT_NE(head.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), std::string::npos);
+        EXPECT_EQ(head.find("Content-Length"), std::string::npos) << head;
+        raw.abort();
+        co_await app.shutdown(5s);
+    });
+}
+
+TEST(ws, accept_refuses_a_request_that_is_not_a_handshake) {
+    aio_test::run([]() -> task<> {
+        auto status = std::make_shared<int>(0);
+        auto srv = co_await aio::net::start_server(
+            [status](aio::net::stream s) -> task<void> {
+                try {
+                    auto w = co_await ws::accept(std::move(s));
+                } catch (const ws::handshake_error& e) {
+                    *status = e.status();
+                }
+            },
+            "127.0.0.1", 0);
+        auto c = co_await aio::net::open_connection("127.0.0.1", srv.port());
+        co_await c.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        const std::string answer = co_await aio::wait_for(c.read_all(), 5s);
+        EXPECT_EQ(answer.rfind("HTTP/1.1 426 ", 0), 0u) << answer;
+        srv.close();
+        co_await srv.wait_closed();
+        EXPECT_EQ(*status, 426);
+    });
+}
