@@ -58,9 +58,7 @@ struct chat_room {
     std::vector<aio::ws::websocket*> members;
     aio::queue<std::string> lines{aio::unbounded};
 
-    void leave(aio::ws::websocket* w) {
-        std::erase(members, w);
-    }
+    void leave(aio::ws::websocket* w) { std::erase(members, w); }
 };
 
 // Sends every line to every member, in queue order.
@@ -78,7 +76,8 @@ aio::task<> broadcaster(std::shared_ptr<chat_room> room) {
     }
 }
 
-aio::task<> member(std::shared_ptr<chat_room> room, aio::http::request& req, aio::ws::websocket& ws) {
+aio::task<>
+member(std::shared_ptr<chat_room> room, aio::http::request& req, aio::ws::websocket& ws) {
     std::string name = req.query("name").value_or("guest");
     if (name.empty() || name.size() > 32)
         name = "guest";
@@ -110,8 +109,8 @@ void add_routes(aio::http::server& app, const std::shared_ptr<chat_room>& room) 
 // One C++ member for the selftest: joins; the starter says "go" once all three are here; on
 // "go" each sends three lines; each reads until it has seen "go" and the 9 chat lines.
 aio::task<std::vector<std::string>> bot(std::uint16_t port, std::string name, bool starter) {
-    auto ws = co_await aio::ws::connect("ws://127.0.0.1:" + std::to_string(port) +
-                                        "/chat?name=" + name);
+    auto ws =
+        co_await aio::ws::connect("ws://127.0.0.1:" + std::to_string(port) + "/chat?name=" + name);
     std::vector<std::string> seen;
     bool sent = false;
     while (seen.size() < 10) { // "go" + 9 messages

@@ -9,7 +9,6 @@
 //   and read by a fresh reader, comes back the same.
 // The input is also given to deflate_accept / deflate_check_response as a header value.
 #include "fuzz_check.hpp"
-
 #include "ws/deflate.hpp"
 #include "ws/frame.hpp"
 #include "ws/frame_reader.hpp"

@@ -51,6 +51,6 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: ws_loadgen URL CONNS SIZE SECONDS\n");
         return 2;
     }
-    return aio::run(amain(argv[1], std::atoi(argv[2]), std::strtoul(argv[3], nullptr, 10),
-                          std::atof(argv[4])));
+    return aio::run(
+        amain(argv[1], std::atoi(argv[2]), std::strtoul(argv[3], nullptr, 10), std::atof(argv[4])));
 }

@@ -73,8 +73,8 @@ task<websocket> handshake(client_plan plan, options opts) {
         buf += more;
     }
     if (pr.status == http::parse_status::error)
-        throw handshake_error("aio::ws::connect: " + plan.url_text + " sent a malformed answer: " +
-                              parser.error().message());
+        throw handshake_error("aio::ws::connect: " + plan.url_text +
+                              " sent a malformed answer: " + parser.error().message());
     const http::response_head& head = parser.head();
     auto fail = [&](const std::string& why) {
         return handshake_error("aio::ws::connect: " + plan.url_text + ": " + why, head.status);

@@ -7,11 +7,11 @@
 
 #include "ws/deflate.hpp"
 
-#include <zlib.h>
-
 #include <cstring>
 #include <stdexcept>
 #include <vector>
+
+#include <zlib.h>
 
 namespace aio::ws::detail {
 

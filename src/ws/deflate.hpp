@@ -57,8 +57,7 @@ class inflater {
     inflater& operator=(const inflater&) = delete;
     /// Inflates one message (RFC 7692 §7.2.2) into `out`. False if the data is not valid
     /// deflate (`too_big` false) or inflates to more than `max` bytes (`too_big` true).
-    bool decompress(std::string_view compressed, std::size_t max, std::string& out,
-                    bool& too_big);
+    bool decompress(std::string_view compressed, std::size_t max, std::string& out, bool& too_big);
 
   private:
     struct impl;

@@ -24,7 +24,10 @@ inline bool is_control(opcode op) noexcept {
 
 /// XORs `n` bytes at `p` with the 4-byte `key` (network order, as on the wire), starting at
 /// key position `offset % 4`. Its own inverse.
-void apply_mask(char* p, std::size_t n, const unsigned char key[4], std::size_t offset = 0) noexcept;
+void apply_mask(char* p,
+                std::size_t n,
+                const unsigned char key[4],
+                std::size_t offset = 0) noexcept;
 
 /// Appends one frame to `out`: header, then `payload` (masked with `key` when it is not
 /// null: a client's frames must be, a server's must not be, RFC 6455 §5.1).

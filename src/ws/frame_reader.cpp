@@ -114,8 +114,8 @@ read_event frame_reader::next(std::string_view in) {
                 const auto* c = reinterpret_cast<const unsigned char*>(m_control.data());
                 ev.code = static_cast<std::uint16_t>((c[0] << 8) | c[1]);
                 if (!is_valid_close_code(ev.code))
-                    return fail(1002, "a close frame with the invalid code " +
-                                          std::to_string(ev.code));
+                    return fail(1002,
+                                "a close frame with the invalid code " + std::to_string(ev.code));
                 ev.reason = m_control.substr(2);
                 if (!is_valid_utf8(ev.reason))
                     return fail(1007, "a close frame whose reason is not valid UTF-8");

@@ -84,7 +84,8 @@ std::string base64_encode(std::string_view bytes) {
     const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
     std::size_t i = 0;
     for (; i + 3 <= bytes.size(); i += 3) {
-        const std::uint32_t v = (std::uint32_t{p[i]} << 16) | (std::uint32_t{p[i + 1]} << 8) | p[i + 2];
+        const std::uint32_t v =
+            (std::uint32_t{p[i]} << 16) | (std::uint32_t{p[i + 1]} << 8) | p[i + 2];
         out += tbl[v >> 18];
         out += tbl[(v >> 12) & 63];
         out += tbl[(v >> 6) & 63];

@@ -108,9 +108,8 @@ handshake_outcome check_handshake(std::string_view method,
     return o;
 }
 
-task<void> run_session(std::shared_ptr<route_config> cfg,
-                       ws_setup setup,
-                       http::upgraded_connection& uc) {
+task<void>
+run_session(std::shared_ptr<route_config> cfg, ws_setup setup, http::upgraded_connection& uc) {
     setup.buffered = uc.take_buffered();
     auto st = std::make_shared<ws_state>(&uc.stream(), std::move(setup));
     websocket ws(st);
@@ -187,7 +186,8 @@ std::string serialize_head(const http::response& r) {
 } // namespace detail
 
 task<websocket> accept(net::stream s, options opts) {
-    std::vector<std::string> protos = detail::split_list(opts.subprotocols ? opts.subprotocols : "");
+    std::vector<std::string> protos =
+        detail::split_list(opts.subprotocols ? opts.subprotocols : "");
     opts.subprotocols = "";
     opts.origin = "";
     http::request_parser parser;

@@ -17,7 +17,7 @@ class utf8_validator {
     void reset() noexcept { *this = utf8_validator(); }
 
   private:
-    std::uint8_t m_need = 0; // continuation bytes still expected
+    std::uint8_t m_need = 0;               // continuation bytes still expected
     std::uint8_t m_lo = 0x80, m_hi = 0xBF; // the range of the next continuation byte
     bool m_bad = false;
 };

@@ -2,8 +2,8 @@
 // message one write, so frames of two messages never interleave), the closing handshake,
 // keep-alive pings. Design: docs/design/ws.md.
 
-#include "ws/ws_state.hpp"
 #include "ws/utf8.hpp"
+#include "ws/ws_state.hpp"
 
 #include <aio/core/error.hpp>
 #include <aio/core/event_loop.hpp>
@@ -39,10 +39,9 @@ std::unique_ptr<deflater> deflater_for(const ws_setup& s) {
     if (!s.deflate)
         return nullptr;
     const deflate_params& p = *s.deflate;
-    return s.client ? std::make_unique<deflater>(p.client_max_window_bits,
-                                                 p.client_no_context_takeover)
-                    : std::make_unique<deflater>(p.server_max_window_bits,
-                                                 p.server_no_context_takeover);
+    return s.client
+               ? std::make_unique<deflater>(p.client_max_window_bits, p.client_no_context_takeover)
+               : std::make_unique<deflater>(p.server_max_window_bits, p.server_no_context_takeover);
 }
 
 std::string closed_message(const char* what, std::uint16_t code) {
@@ -170,8 +169,8 @@ task<void> ws_state::send_close(std::uint16_t code, std::string_view reason) {
     if (m_phase == phase::open)
         m_phase = phase::closing;
     // 1005 means "no code": the close frame then has no payload.
-    const std::string payload = code == close_code::no_status ? std::string()
-                                                              : close_payload(code, reason);
+    const std::string payload =
+        code == close_code::no_status ? std::string() : close_payload(code, reason);
     co_await write_control(opcode::close, payload);
 }
 
@@ -192,8 +191,8 @@ task<void> ws_state::on_peer_close(const read_event& ev) {
 }
 
 task<void> ws_state::fail(std::uint16_t code, const std::string& why) {
-    m_pending = std::make_exception_ptr(protocol_error(
-        code, "aio::ws: " + why + "; closed with " + std::to_string(code)));
+    m_pending = std::make_exception_ptr(
+        protocol_error(code, "aio::ws: " + why + "; closed with " + std::to_string(code)));
     if (!m_close_sent) {
         // The reason is what we tell the peer; a close payload holds at most 123 bytes.
         std::string reason = why.substr(0, 123);
@@ -326,7 +325,8 @@ task<void> ws_state::close(std::uint16_t code, std::string_view reason) {
             "aio::ws::websocket::close: the reason must be UTF-8 of at most 123 bytes");
     if (m_phase == phase::closed)
         co_return;
-    std::shared_ptr<ws_state> self = shared_from_this(); // a background close may outlive the handle
+    std::shared_ptr<ws_state> self =
+        shared_from_this(); // a background close may outlive the handle
     const std::uint16_t my_code = code;
     if (!m_close_sent) {
         try {

@@ -45,8 +45,7 @@ class upgraded_connection {
 
   private:
     friend class detail::connection;
-    explicit upgraded_connection(detail::connection& c, request& r) noexcept
-        : m_c(c), m_req(r) {}
+    explicit upgraded_connection(detail::connection& c, request& r) noexcept : m_c(c), m_req(r) {}
     detail::connection& m_c;
     request& m_req;
 };

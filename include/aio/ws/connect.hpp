@@ -23,8 +23,8 @@ namespace aio::ws {
 /// (options::open_timeout). Cancellation closes the connection.
 ///
 ///     auto ws = co_await aio::ws::connect("ws://127.0.0.1:8080/chat", {.subprotocols = "chat"});
-[[nodiscard]] task<websocket> connect(std::string url, options opts = {},
-                                      http::headers extra_headers = {});
+[[nodiscard]] task<websocket>
+connect(std::string url, options opts = {}, http::headers extra_headers = {});
 
 /// Serves the opening handshake on `s` (a connection you accepted, e.g. from
 /// aio::net::start_server, possibly TLS): reads the request head, checks it, answers 101 and

@@ -49,8 +49,7 @@ class handshake_error : public error {
 /// max_message_size (1048576); closed with 1009".
 class protocol_error : public error {
   public:
-    protocol_error(std::uint16_t code, const std::string& message)
-        : error(message), m_code(code) {}
+    protocol_error(std::uint16_t code, const std::string& message) : error(message), m_code(code) {}
     std::uint16_t code() const noexcept { return m_code; }
 
   private:

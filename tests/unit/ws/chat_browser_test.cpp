@@ -9,12 +9,11 @@
 #include <aio/os.hpp>
 #include <aio/ws.hpp>
 
-#include <gtest/gtest.h>
-
 #include <csignal>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 using namespace std::chrono_literals;
@@ -65,7 +64,8 @@ TEST(ws_chat, two_chromium_pages_and_a_cpp_client_see_every_message_in_order) {
         // Runs while we chat below; it prints only at the end (well within a pipe's buffer).
         auto py = co_await aio::create_subprocess_exec(
             "/usr/bin/python3", AIO_WS_CHAT_BROWSER, "10", "60", page + "/?name=alice&auto=3",
-            page + "/?name=bob&auto=3", aio::subprocess_options{.out = aio::pipe, .err = aio::pipe});
+            page + "/?name=bob&auto=3",
+            aio::subprocess_options{.out = aio::pipe, .err = aio::pipe});
         std::vector<std::string> mine;
         bool sent = false;
         try {

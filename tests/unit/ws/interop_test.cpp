@@ -10,19 +10,19 @@
 #include <aio/os.hpp>
 #include <aio/ws.hpp>
 
-#include <gtest/gtest.h>
-
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 using namespace std::chrono_literals;
 
 // ASSERT_* cannot be used in a coroutine (they `return`): fail and leave the task instead.
-#define CO_ASSERT(cond)                                                                        \
-    if (!(cond)) {                                                                             \
-        ADD_FAILURE() << "expected: " #cond;                                                   \
-        co_return;                                                                             \
+#define CO_ASSERT(cond)                                                                            \
+    if (!(cond)) {                                                                                 \
+        ADD_FAILURE() << "expected: " #cond;                                                       \
+        co_return;                                                                                 \
     }
 using aio::task;
 namespace ws = aio::ws;
@@ -143,8 +143,8 @@ TEST_F(ws_interop, python_websockets_client_talks_to_our_server_with_and_without
             auto [out, err] = co_await aio::wait_for(p.communicate(), 60s);
             const int rc = co_await p.wait();
             EXPECT_EQ(rc, 0) << out << err;
-            for (const char* name : {"extension", "text", "binary", "fragmented", "large", "ping",
-                                     "close"})
+            for (const char* name :
+                 {"extension", "text", "binary", "fragmented", "large", "ping", "close"})
                 EXPECT_NE(out.find(std::string(name) + " ok"), std::string::npos)
                     << mode << ": " << out << err;
             EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;

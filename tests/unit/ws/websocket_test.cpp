@@ -12,19 +12,19 @@
 #include <aio/net.hpp>
 #include <aio/ws.hpp>
 
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 using namespace std::chrono_literals;
 
 // ASSERT_* cannot be used in a coroutine (they `return`): fail and leave the task instead.
-#define CO_ASSERT(cond)                                                                        \
-    if (!(cond)) {                                                                             \
-        ADD_FAILURE() << "expected: " #cond;                                                   \
-        co_return;                                                                             \
+#define CO_ASSERT(cond)                                                                            \
+    if (!(cond)) {                                                                                 \
+        ADD_FAILURE() << "expected: " #cond;                                                       \
+        co_return;                                                                                 \
     }
 using aio::task;
 using aio::http::request;
@@ -115,8 +115,8 @@ TEST(ws, reassembles_fragmented_and_compressed_messages_both_ways) {
             aio::http::server app;
             app.websocket("/ws", echo, {.fragment_size = 7, .compression = compress});
             co_await app.listen("127.0.0.1", 0);
-            auto c = co_await ws::connect(url(app.port()),
-                                          {.fragment_size = 100, .compression = true});
+            auto c =
+                co_await ws::connect(url(app.port()), {.fragment_size = 100, .compression = true});
             EXPECT_EQ(c.compressed(), compress);
             std::string big;
             for (int i = 0; i < 20000; ++i)
@@ -139,18 +139,17 @@ TEST(ws, closes_with_1009_on_oversized_message) {
     aio_test::run([]() -> task<> {
         auto seen = std::make_shared<int>(0);
         aio::http::server app;
-        app.websocket(
-            "/ws",
-            [seen](request&, ws::websocket& s) -> task<void> {
-                try {
-                    while (co_await s.receive()) {
-                    }
-                } catch (const ws::protocol_error& e) {
-                    *seen = e.code();
-                    throw;
-                }
-            },
-            {.max_message_size = 1000});
+        app.websocket("/ws",
+                      [seen](request&, ws::websocket& s) -> task<void> {
+                          try {
+                              while (co_await s.receive()) {
+                              }
+                          } catch (const ws::protocol_error& e) {
+                              *seen = e.code();
+                              throw;
+                          }
+                      },
+                      {.max_message_size = 1000});
         co_await app.listen("127.0.0.1", 0);
         auto c = co_await ws::connect(url(app.port()), {.compression = false});
         co_await c.send(std::string(999, 'a'));
@@ -167,22 +166,22 @@ TEST(ws, closes_with_1009_on_oversized_message) {
 TEST(ws, negotiates_a_subprotocol_and_shows_origin_and_cookies_to_the_handler) {
     aio_test::run([]() -> task<> {
         aio::http::server app;
-        app.websocket(
-            "/ws/{room}",
-            [](request& req, ws::websocket& s) -> task<void> {
-                co_await s.send(std::string(req.param("room")) + "|" +
-                                std::string(req.headers.get("origin").value_or("-")) + "|" +
-                                std::string(req.headers.get("x-token").value_or("-")) + "|" +
-                                std::string(s.subprotocol()));
-                co_await s.close(4000, "done");
-            },
-            {.subprotocols = "chat.v2, chat"});
+        app.websocket("/ws/{room}",
+                      [](request& req, ws::websocket& s) -> task<void> {
+                          co_await s.send(std::string(req.param("room")) + "|" +
+                                          std::string(req.headers.get("origin").value_or("-")) +
+                                          "|" +
+                                          std::string(req.headers.get("x-token").value_or("-")) +
+                                          "|" + std::string(s.subprotocol()));
+                          co_await s.close(4000, "done");
+                      },
+                      {.subprotocols = "chat.v2, chat"});
         co_await app.listen("127.0.0.1", 0);
         aio::http::client_session http;
         http.default_headers().set("X-Token", "t0k");
-        auto c = co_await http.ws_connect(url(app.port(), "/ws/lobby"),
-                                          {.subprotocols = "chat, chat.v2",
-                                           .origin = "http://example.test"});
+        auto c = co_await http.ws_connect(
+            url(app.port(), "/ws/lobby"),
+            {.subprotocols = "chat, chat.v2", .origin = "http://example.test"});
         EXPECT_EQ(c.subprotocol(), "chat.v2"); // the server's preference
         auto m = co_await aio::wait_for(c.receive(), 5s);
         CO_ASSERT(m);
@@ -245,17 +244,16 @@ TEST(ws, keepalive_closes_with_1011_when_pongs_stop) {
     aio_test::run([]() -> task<> {
         auto code = std::make_shared<int>(0);
         aio::http::server app;
-        app.websocket(
-            "/ws",
-            [code](request&, ws::websocket& s) -> task<void> {
-                try {
-                    while (co_await s.receive()) {
-                    }
-                } catch (const ws::connection_closed_error& e) {
-                    *code = e.code();
-                }
-            },
-            {.ping_interval = 10ms, .ping_timeout = 50ms});
+        app.websocket("/ws",
+                      [code](request&, ws::websocket& s) -> task<void> {
+                          try {
+                              while (co_await s.receive()) {
+                              }
+                          } catch (const ws::connection_closed_error& e) {
+                              *code = e.code();
+                          }
+                      },
+                      {.ping_interval = 10ms, .ping_timeout = 50ms});
         co_await app.listen("127.0.0.1", 0);
         auto raw = co_await raw_client(app.port()); // never answers pings
         std::string got;
@@ -448,7 +446,8 @@ TEST(ws, middleware_sees_the_handshake_and_may_refuse_it) {
         const std::string head = co_await aio::wait_for(raw.read_until("\r\n\r\n"), 5s);
         EXPECT_EQ(head.rfind("HTTP/1.1 101 ", 0), 0u) << head;
         EXPECT_NE(head.find("X-Seen-By: middleware"), std::string::npos) << head;
-        EXPECT_NE(head.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), std::string::npos);
+        EXPECT_NE(head.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="),
+                  std::string::npos);
         EXPECT_EQ(head.find("Content-Length"), std::string::npos) << head;
         raw.abort();
         co_await app.shutdown(5s);

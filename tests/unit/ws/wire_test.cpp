@@ -7,9 +7,9 @@
 #include "ws/handshake.hpp"
 #include "ws/utf8.hpp"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 using namespace aio::ws::detail;
 
@@ -83,8 +83,7 @@ TEST(ws_handshake, sha1_matches_known_digests_across_block_boundaries) {
 }
 
 TEST(ws_frame_reader, reassembles_a_fragmented_text_message_at_every_split) {
-    std::string bytes = client_frame(opcode::text, "Hel", false) +
-                        client_frame(opcode::ping, "p") +
+    std::string bytes = client_frame(opcode::text, "Hel", false) + client_frame(opcode::ping, "p") +
                         client_frame(opcode::continuation, "lo, w", false) +
                         client_frame(opcode::continuation, "orld");
     for (std::size_t step = 1; step <= bytes.size(); ++step) {
@@ -205,7 +204,8 @@ TEST(ws_deflate, negotiates_parameters_and_declines_what_zlib_cannot_do) {
                             "client_max_window_bits=10");
     ASSERT_TRUE(b);
     EXPECT_TRUE(b->first.server_no_context_takeover);
-    EXPECT_EQ(b->second, "permessage-deflate; server_no_context_takeover; client_max_window_bits=10");
+    EXPECT_EQ(b->second,
+              "permessage-deflate; server_no_context_takeover; client_max_window_bits=10");
     // First offer unusable (window 8), second taken.
     auto c = deflate_accept("permessage-deflate; server_max_window_bits=8, permessage-deflate");
     ASSERT_TRUE(c);
