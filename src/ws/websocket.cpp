@@ -213,6 +213,11 @@ task<std::optional<message>> ws_state::receive() {
             std::rethrow_exception(std::exchange(m_pending, nullptr));
         co_return std::nullopt;
     }
+    if (m_reading && m_phase == phase::closing) {
+        // close() is reading the peer's close frame: this receive ends with it.
+        co_await m_closed.wait();
+        co_return std::nullopt;
+    }
     if (m_reading)
         throw invalid_state_error("aio::ws::websocket::receive: another task is receiving");
     flag_guard g(m_reading);
