@@ -428,15 +428,23 @@ void ws_state::going_away() {
                                 "aio::ws close");
 }
 
+// The handles are dropped once cancelled (or awaited): a handle keeps its task's frame, and
+// the frame holds a shared_ptr to this state, so a kept handle would be a reference cycle. A
+// task whose handle is dropped still runs to its end (it was cancelled: soon), then frees.
 void ws_state::cancel_background() noexcept {
     if (m_keepalive && !m_keepalive->done())
         m_keepalive->cancel();
     if (m_closer && !m_closer->done())
         m_closer->cancel();
+    m_keepalive.reset();
+    m_closer.reset();
 }
 
 task<void> ws_state::stop_background() {
-    cancel_background();
+    if (m_keepalive && !m_keepalive->done())
+        m_keepalive->cancel();
+    if (m_closer && !m_closer->done())
+        m_closer->cancel();
     // (A plain array: GCC 12 cannot keep an initializer_list alive across the co_await.)
     std::optional<task_handle<void>>* handles[2] = {&m_keepalive, &m_closer};
     for (auto* h : handles) {
@@ -448,6 +456,7 @@ task<void> ws_state::stop_background() {
         } catch (const std::exception&) {
             // its cancellation, or an error it already reported
         }
+        h->reset();
     }
 }
 

@@ -46,19 +46,43 @@ task<void> echo(request&, ws::websocket& s) {
 }
 
 // A raw server: reads the handshake, answers 101, then runs `after` on the stream.
+// (Handlers are free coroutines taking what they need by value, never capturing lambdas:
+// a server may destroy its handler object while connection tasks still run.)
 using raw_script = task<void> (*)(aio::net::stream&);
+task<void> raw_serve(raw_script after, aio::net::stream s) {
+    std::string head = co_await s.read_until("\r\n\r\n");
+    const auto k = head.find("Sec-WebSocket-Key: ");
+    const std::string key = head.substr(k + 19, 24);
+    co_await s.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                     "Connection: Upgrade\r\nSec-WebSocket-Accept: " +
+                     ws::detail::accept_key(key) + "\r\n\r\n");
+    co_await after(s);
+}
+
 task<aio::net::server> raw_ws_server(raw_script after) {
     co_return co_await aio::net::start_server(
-        [after](aio::net::stream s) -> task<void> {
-            std::string head = co_await s.read_until("\r\n\r\n");
-            const auto k = head.find("Sec-WebSocket-Key: ");
-            const std::string key = head.substr(k + 19, 24);
-            co_await s.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                             "Connection: Upgrade\r\nSec-WebSocket-Accept: " +
-                             ws::detail::accept_key(key) + "\r\n\r\n");
-            co_await after(s);
-        },
-        "127.0.0.1", 0);
+        [after](aio::net::stream s) { return raw_serve(after, std::move(s)); }, "127.0.0.1", 0);
+}
+
+// Drains messages; records the code of the ws::error that ends the loop.
+template <class Error>
+task<void> record_error(std::shared_ptr<int> code, ws::websocket& s, bool rethrow) {
+    try {
+        while (co_await s.receive()) {
+        }
+    } catch (const Error& e) {
+        *code = e.code();
+        if (rethrow)
+            throw;
+    }
+}
+
+task<void> accept_or_record(std::shared_ptr<int> status, aio::net::stream s) {
+    try {
+        auto w = co_await ws::accept(std::move(s));
+    } catch (const ws::handshake_error& e) {
+        *status = e.status();
+    }
 }
 
 std::string server_frame(std::string_view payload) {
@@ -140,14 +164,8 @@ TEST(ws, closes_with_1009_on_oversized_message) {
         auto seen = std::make_shared<int>(0);
         aio::http::server app;
         app.websocket("/ws",
-                      [seen](request&, ws::websocket& s) -> task<void> {
-                          try {
-                              while (co_await s.receive()) {
-                              }
-                          } catch (const ws::protocol_error& e) {
-                              *seen = e.code();
-                              throw;
-                          }
+                      [seen](request&, ws::websocket& s) {
+                          return record_error<ws::protocol_error>(seen, s, true);
                       },
                       {.max_message_size = 1000});
         co_await app.listen("127.0.0.1", 0);
@@ -245,13 +263,8 @@ TEST(ws, keepalive_closes_with_1011_when_pongs_stop) {
         auto code = std::make_shared<int>(0);
         aio::http::server app;
         app.websocket("/ws",
-                      [code](request&, ws::websocket& s) -> task<void> {
-                          try {
-                              while (co_await s.receive()) {
-                              }
-                          } catch (const ws::connection_closed_error& e) {
-                              *code = e.code();
-                          }
+                      [code](request&, ws::websocket& s) {
+                          return record_error<ws::connection_closed_error>(code, s, false);
                       },
                       {.ping_interval = 10ms, .ping_timeout = 50ms});
         co_await app.listen("127.0.0.1", 0);
@@ -457,15 +470,12 @@ TEST(ws, middleware_sees_the_handshake_and_may_refuse_it) {
 TEST(ws, accept_refuses_a_request_that_is_not_a_handshake) {
     aio_test::run([]() -> task<> {
         auto status = std::make_shared<int>(0);
-        auto srv = co_await aio::net::start_server(
-            [status](aio::net::stream s) -> task<void> {
-                try {
-                    auto w = co_await ws::accept(std::move(s));
-                } catch (const ws::handshake_error& e) {
-                    *status = e.status();
-                }
-            },
-            "127.0.0.1", 0);
+        // Named, not a temporary inside the co_await: GCC 12 destroys a capturing closure
+        // temporary twice there (DESIGN.md "Spelling"), which ASan caught here.
+        aio::net::connection_handler handler = [status](aio::net::stream s) {
+            return accept_or_record(status, std::move(s));
+        };
+        auto srv = co_await aio::net::start_server(handler, "127.0.0.1", 0);
         auto c = co_await aio::net::open_connection("127.0.0.1", srv.port());
         co_await c.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         const std::string answer = co_await aio::wait_for(c.read_all(), 5s);
