@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-30}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(request_parser response_parser chunked url)
+((${#targets[@]})) || targets=(request_parser response_parser chunked url ws_frame)
 dir=build-fuzz
 mkdir -p "$dir"
 CXX=clang++-14 CC=clang-14 cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -17,10 +17,12 @@ CXX=clang++-14 CC=clang-14 cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInf
 cmake --build "$dir" -j 2 --target "${targets[@]/%/_fuzz}"
 mkdir -p "$dir/crashes"
 failed=0
+# The dictionary of each target: the http ones share http.dict.
+dict_for() { [[ $1 == ws_* ]] && echo ws.dict || echo http.dict; }
 for t in "${targets[@]}"; do
     mkdir -p "$dir/corpus/$t"
     echo "=== $t: ${secs}s"
-    if ! "$dir/fuzz/${t}_fuzz" -max_total_time="$secs" -timeout=10 -dict=fuzz/http.dict \
+    if ! "$dir/fuzz/${t}_fuzz" -max_total_time="$secs" -timeout=10 -dict="fuzz/$(dict_for "$t")" \
         -artifact_prefix="$dir/crashes/$t-" -print_final_stats=1 \
         "$dir/corpus/$t" "fuzz/corpus/$t" 2>"$dir/$t.log"; then
         failed=1

@@ -8,3 +8,4 @@
 #include <aio/pg.hpp>
 #include <aio/sync.hpp>
 #include <aio/threads.hpp>
+#include <aio/ws.hpp>

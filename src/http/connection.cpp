@@ -15,6 +15,7 @@
 #include <chrono>
 #include <memory>
 #include <span>
+#include <utility>
 
 namespace aio::http {
 
@@ -77,6 +78,26 @@ task<std::string> request::text() {
     return read();
 }
 
+request& upgraded_connection::req() const noexcept {
+    return m_req;
+}
+
+net::stream& upgraded_connection::stream() const noexcept {
+    return m_c.m_s;
+}
+
+std::string upgraded_connection::take_buffered() {
+    return std::exchange(m_c.m_buf, std::string());
+}
+
+bool upgraded_connection::server_closing() const noexcept {
+    return m_c.m_st->closing;
+}
+
+void upgraded_connection::on_server_close(std::function<void()> f) {
+    m_c.m_on_server_close = std::move(f);
+}
+
 namespace detail {
 
 connection::connection(std::shared_ptr<server_state> st, net::stream s)
@@ -89,6 +110,14 @@ connection::~connection() {
 }
 
 void connection::close_if_idle() noexcept {
+    if (m_upgraded) {
+        // An upgraded connection (WebSocket) belongs to its protocol now: tell it once.
+        std::function<void()> f = std::move(m_on_server_close);
+        m_on_server_close = nullptr;
+        if (f)
+            f();
+        return;
+    }
     // Only a connection waiting for the first byte of a next request: the read in flight
     // returns "" (EOF) and run() ends. Busy ones see `closing` after their response.
     if (m_idle && m_buf.empty())
@@ -287,6 +316,10 @@ task<bool> connection::serve_one(request_parser& parser, bool first) {
     } catch (...) {
         failure = "unknown exception";
     }
+    if (failure.empty() && resp.status == 101 && req.m_upgrade && !head_request) {
+        co_await run_upgrade(req, resp);
+        co_return false;
+    }
     if (failure.empty() && (resp.status < 100 || resp.status > 599 || resp.status == 101)) {
         failure = "invalid status " + std::to_string(resp.status);
     }
@@ -327,6 +360,34 @@ task<bool> connection::serve_one(request_parser& parser, bool first) {
         m_st->access_log(access_log_line(peer, req, resp.status, bytes, secs));
     }
     co_return keep;
+}
+
+// The 101 head (no body, no framing, the handler's Connection/Upgrade fields kept), then the
+// upgrade handler owns the connection until it returns; the connection closes after it.
+task<void> connection::run_upgrade(request& req, const response& resp) {
+    std::string head = "HTTP/1.1 101 Switching Protocols\r\n";
+    for (const auto& f : resp.headers) {
+        if (iequals(f.name, "content-length") || iequals(f.name, "transfer-encoding") ||
+            iequals(f.name, "date"))
+            continue;
+        head.append(f.name).append(": ").append(f.value).append("\r\n");
+    }
+    head.append("Date: ").append(m_st->date.get()).append("\r\n\r\n");
+    co_await m_s.write(head);
+    m_upgraded = true;
+    upgrade_handler h = std::move(req.m_upgrade);
+    upgraded_connection uc(*this, req);
+    try {
+        co_await h(uc);
+    } catch (const cancelled_error&) {
+        m_upgraded = false;
+        throw;
+    } catch (const std::exception& e) {
+        get_running_loop().report("aio::http::server: upgrade handler of " + req.target +
+                                  " failed: " + e.what());
+    }
+    m_upgraded = false;
+    m_on_server_close = nullptr;
 }
 
 task<void> connection::run() {

@@ -103,10 +103,14 @@ class connection {
     task<void> run();
     /// request::read(): the body of the current request.
     task<std::string> read_body();
-    /// Wakes the connection if it waits for a next request (server closing).
+    /// Wakes the connection if it waits for a next request (server closing); tells an
+    /// upgraded connection's protocol that the server is closing.
     void close_if_idle() noexcept;
 
   private:
+    friend class http::upgraded_connection;
+    task<void> run_upgrade(request& req, const response& resp);
+
     enum class body_state : unsigned char { none, unread, done, broken };
     task<bool> read_more(std::chrono::milliseconds limit);
     task<bool> serve_one(request_parser& parser, bool first);
@@ -129,6 +133,9 @@ class connection {
     std::uint64_t m_length = 0;
     bool m_expect_continue = false;
     bool m_sent_continue = false;
+    // after a 101: the protocol's shutdown callback (upgraded_connection::on_server_close)
+    bool m_upgraded = false;
+    std::function<void()> m_on_server_close;
 };
 
 } // namespace aio::http::detail

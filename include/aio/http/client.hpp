@@ -20,6 +20,11 @@
 
 #include <nlohmann/json.hpp>
 
+namespace aio::ws {
+class websocket;
+struct options;
+} // namespace aio::ws
+
 namespace aio::http {
 
 namespace detail {
@@ -215,6 +220,12 @@ class client_session {
     put(std::string url, request_body body = {}, request_options options = {});
     [[nodiscard]] task<client_response>
     patch(std::string url, request_body body = {}, request_options options = {});
+
+    /// Opens a WebSocket (aiohttp's ws_connect): aio::ws::connect() with this session's
+    /// default headers and the cookies its jar holds for the URL. Defined by the ws layer:
+    /// include <aio/ws/websocket.hpp> to call it (docs/guide/ws.md).
+    [[nodiscard]] task<ws::websocket> ws_connect(std::string url);
+    [[nodiscard]] task<ws::websocket> ws_connect(std::string url, ws::options o);
 
     /// Header fields sent with every request (e.g. Authorization, User-Agent).
     http::headers& default_headers() noexcept { return m_default_headers; }

@@ -5,17 +5,53 @@
 #include <aio/http/headers.hpp>
 #include <aio/http/parser.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+namespace aio::net {
+class stream;
+}
+
 namespace aio::http {
 
 namespace detail {
 class connection;
 }
+
+class request;
+
+/// A connection handed over to another protocol after a `101 Switching Protocols` response
+/// (request::upgrade; aio::ws builds on it). Valid while the upgrade handler runs; the server
+/// closes the stream when the handler returns. Loop thread only.
+class upgraded_connection {
+  public:
+    /// The request that asked for the upgrade (valid while the upgrade handler runs).
+    request& req() const noexcept;
+    /// The connection's stream, after the 101 response was written.
+    net::stream& stream() const noexcept;
+    /// The bytes the server had read past the request head (the new protocol's first
+    /// bytes); returns them once, "" afterwards.
+    std::string take_buffered();
+    /// True once the server is closing (close(), shutdown(), destruction).
+    bool server_closing() const noexcept;
+    /// Calls `f` (once, on the loop thread, synchronously inside server::close()) when the
+    /// server starts closing while the upgrade handler runs; the protocol should then end
+    /// its session (WebSocket: close code 1001). Replaces an earlier callback.
+    void on_server_close(std::function<void()> f);
+
+  private:
+    friend class detail::connection;
+    explicit upgraded_connection(detail::connection& c, request& r) noexcept : m_c(c), m_req(r) {}
+    detail::connection& m_c;
+    request& m_req;
+};
+
+/// What runs on an upgraded connection (see request::upgrade).
+using upgrade_handler = std::function<task<void>(upgraded_connection&)>;
 
 /// One request received by aio::http::server, handed to middleware and the handler by
 /// reference. The head is copied out of the connection's buffer (the fields below own their
@@ -67,6 +103,14 @@ class request {
     /// The body as text: the same bytes as read() (no charset conversion).
     [[nodiscard]] task<std::string> text();
 
+    /// Asks the server to hand the connection over to another protocol (WebSocket) after
+    /// this request: the handler then returns a response with status 101 (its headers say
+    /// which protocol, e.g. `Upgrade: websocket`); the server writes that head (no body, no
+    /// Content-Length), runs `h` with the connection, and closes the connection when `h`
+    /// returns. Middleware still sees the request and the 101 response (and may replace it:
+    /// a response other than 101 cancels the upgrade). A 101 without upgrade() is a 500.
+    void upgrade(upgrade_handler h) { m_upgrade = std::move(h); }
+
     /// Route parameters, in pattern order (set by the router).
     std::vector<std::pair<std::string, std::string>> params;
 
@@ -77,6 +121,7 @@ class request {
     friend class detail::connection;
     detail::connection* m_conn = nullptr;
     std::optional<std::string> m_body;
+    upgrade_handler m_upgrade;
 };
 
 } // namespace aio::http

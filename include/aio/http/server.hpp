@@ -17,11 +17,20 @@
 #include <string_view>
 #include <type_traits>
 
+namespace aio::ws {
+class websocket;
+struct options;
+} // namespace aio::ws
+
 namespace aio::http {
 
 namespace detail {
 class server_state;
 }
+
+/// A WebSocket handler (server::websocket): runs once per accepted WebSocket connection,
+/// with the upgrade request (Origin, cookies, route parameters) and the open socket.
+using websocket_handler = std::function<task<void>(request&, ws::websocket&)>;
 
 /// A request handler: called once per matching request, on the loop thread. A coroutine
 /// lambda stored here should not capture what may die before the server (the lambda object
@@ -148,6 +157,15 @@ class server {
     /// Adds a route. Throws std::invalid_argument for a malformed pattern (not starting
     /// with '/', `{name...}` not last, an unclosed brace).
     void route(std::string_view method, std::string_view pattern, handler h);
+    /// Adds a WebSocket route (GET `pattern` with `Upgrade: websocket`; RFC 6455): the
+    /// handshake is checked and answered with 101, then `h` runs with the open socket; when
+    /// it returns the socket is closed (1000; 1011 if it threw). A plain GET on the pattern
+    /// gets 426, a malformed handshake 400. The route goes through the middleware like any
+    /// other. The server counts the connection; close()/shutdown() closes it with 1001.
+    /// Defined by the ws layer: include <aio/ws/websocket.hpp> to call it (docs/guide/ws.md).
+    void websocket(std::string_view pattern, websocket_handler h);
+    /// The same with options (limits, subprotocols, compression, keep-alive pings).
+    void websocket(std::string_view pattern, websocket_handler h, const ws::options& o);
     /// Adds a middleware (runs in registration order, outermost first).
     void use(middleware m);
     /// Serves the files under the folder `root` at URL paths under `prefix` (aiohttp's

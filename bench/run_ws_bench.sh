@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Side-by-side WebSocket echo benchmark: aiocpp's server (aio::http::server +
+# aio::ws) vs Python's `websockets` on uvloop and Node.js `ws`.
+#
+# Usage: bench/run_ws_bench.sh [--quick] [BUILD_DIR]
+#   BUILD_DIR  default <repo>/build; needs the targets aio_ws_echo_server and ws_loadgen
+#              (cmake --build BUILD_DIR --target aio_ws_echo_server ws_loadgen).
+#   --quick    2 s per case instead of 10 s.
+# Knobs: SERVERS="aiocpp websockets-uvloop node-ws", SIZES="64 16384", CONNS=50,
+#        SECONDS_PER_CASE, SERVER_CPU=0, CLIENT_CPU=1, PYTHON=/usr/bin/python3.
+#
+# Each case: the server runs pinned to SERVER_CPU and prints "listening <port>"; the load
+# client (bench/ws/ws_loadgen, aio::ws clients, pinned to CLIENT_CPU) keeps CONNS connections
+# each ping-ponging one binary message of SIZE bytes. Reported: round trips (messages echoed)
+# per second, and the server's CPU time (utime+stime from /proc/<pid>/stat) per message,
+# which stays meaningful when the client is the bottleneck. Ratios are against aiocpp.
+# Nothing here gates CI. Node's `ws` is installed from npm into $PEERS_DIR on first use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=10
+if [[ ${1:-} == --quick ]]; then secs=2; shift; fi
+build=${1:-build}
+secs=${SECONDS_PER_CASE:-$secs}
+servers=${SERVERS:-"aiocpp websockets-uvloop node-ws"}
+sizes=${SIZES:-"64 16384"}
+conns=${CONNS:-50}
+scpu=${SERVER_CPU:-0}
+ccpu=${CLIENT_CPU:-1}
+python=${PYTHON:-/usr/bin/python3}
+peers=${PEERS_DIR:-$build/bench-peers}
+mkdir -p "$peers"
+tick=$(getconf CLK_TCK)
+
+if [[ $servers == *node-ws* && ! -d $peers/node_modules/ws ]]; then
+    (cd "$peers" && npm install --silent --no-audit --no-fund ws@8 >/dev/null 2>&1) ||
+        { echo "npm install ws failed: skipping node-ws" >&2; servers=${servers//node-ws/}; }
+fi
+
+start_server() {
+    case $1 in
+    aiocpp) exec taskset -c "$scpu" "$build/bench/ws/aio_ws_echo_server" ;;
+    websockets-uvloop) exec taskset -c "$scpu" "$python" bench/peers/ws_echo_websockets.py ;;
+    node-ws) NODE_PATH="$peers/node_modules" exec taskset -c "$scpu" node bench/peers/ws_echo_node.js ;;
+    esac
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+declare -A rate cpu
+printf '%-18s %7s %12s %14s\n' server size msgs/s "srv CPU us/msg"
+for size in $sizes; do
+    for s in $servers; do
+        out=$(mktemp)
+        start_server "$s" >"$out" 2>/dev/null &
+        pid=$!
+        for _ in $(seq 100); do grep -q listening "$out" && break; sleep 0.1; done
+        port=$(awk '/listening/ {print $2}' "$out")
+        # The server's own process (taskset execs it, so $! is the server).
+        before=$(cpu_ticks "$pid")
+        line=$(taskset -c "$ccpu" "$build/bench/ws/ws_loadgen" "ws://127.0.0.1:$port/" "$conns" "$size" "$secs")
+        after=$(cpu_ticks "$pid")
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        rm -f "$out"
+        n=$(awk '{print $2}' <<<"$line")
+        r=$(awk '{print $6}' <<<"$line")
+        us=$(awk -v d=$((after - before)) -v t="$tick" -v n="$n" 'BEGIN {printf "%.2f", n ? d / t * 1e6 / n : 0}')
+        rate[$s,$size]=$r
+        cpu[$s,$size]=$us
+        printf '%-18s %7s %12s %14s\n' "$s" "$size" "$r" "$us"
+    done
+done
+echo
+echo "aiocpp vs each peer: rate = aiocpp msgs/s / peer msgs/s (above 1: aiocpp faster); cpu/msg = aiocpp / peer (below 1: aiocpp cheaper)"
+for size in $sizes; do
+    for s in $servers; do
+        [[ $s == aiocpp ]] && continue
+        awk -v a="${rate[aiocpp,$size]}" -v b="${rate[$s,$size]}" -v ca="${cpu[aiocpp,$size]}" \
+            -v cb="${cpu[$s,$size]}" -v s="$s" -v z="$size" \
+            'BEGIN {printf "%-18s %7s  rate x%.2f  cpu/msg x%.2f\n", s, z, b ? a / b : 0, cb ? ca / cb : 0}'
+    done
+done

@@ -1,0 +1,165 @@
+// Reading frames (RFC 6455 §5.2): a frame is handled only once it is whole in the input, so
+// the reader keeps no partial-frame state and the outcome does not depend on how the bytes
+// were split. Its length is checked against the message limit from the header alone, so a
+// frame claiming 2 GiB is refused before its payload is read or buffered.
+
+#include "ws/frame_reader.hpp"
+
+#include <cstring>
+
+namespace aio::ws::detail {
+
+frame_reader::frame_reader(reader_config c) : m_cfg(c) {
+    if (c.deflate)
+        m_inflate = std::make_unique<inflater>();
+}
+
+read_event frame_reader::fail(std::uint16_t code, std::string why) {
+    m_failed = true;
+    m_error.kind = read_kind::error;
+    m_error.consumed = 0;
+    m_error.code = code;
+    m_error.reason = std::move(why);
+    return m_error;
+}
+
+read_event frame_reader::next(std::string_view in) {
+    if (m_failed)
+        return m_error;
+    read_event ev;
+    if (in.size() < 2)
+        return ev;
+    const auto* b = reinterpret_cast<const unsigned char*>(in.data());
+    const bool fin = (b[0] & 0x80) != 0;
+    const bool rsv1 = (b[0] & 0x40) != 0;
+    const unsigned op_bits = b[0] & 0x0F;
+    const bool masked = (b[1] & 0x80) != 0;
+    std::uint64_t len = b[1] & 0x7F;
+    std::size_t hdr = 2;
+    if (len == 126) {
+        if (in.size() < 4)
+            return ev;
+        len = (std::uint64_t{b[2]} << 8) | b[3];
+        hdr = 4;
+    } else if (len == 127) {
+        if (in.size() < 10)
+            return ev;
+        len = 0;
+        for (int i = 2; i < 10; ++i)
+            len = (len << 8) | b[i];
+        hdr = 10;
+        if (len >> 63)
+            return fail(1002, "frame length with its most significant bit set");
+    }
+    if (b[0] & 0x30)
+        return fail(1002, "reserved bits RSV2/RSV3 set (no extension defines them)");
+    if (!(op_bits <= 2 || (op_bits >= 8 && op_bits <= 10)))
+        return fail(1002, "unknown opcode " + std::to_string(op_bits));
+    const opcode op = static_cast<opcode>(op_bits);
+    if (masked != m_cfg.expect_masked)
+        return fail(1002, m_cfg.expect_masked ? "a client frame that is not masked"
+                                              : "a server frame that is masked");
+    if (is_control(op)) {
+        if (!fin)
+            return fail(1002, "a fragmented control frame");
+        if (len > 125)
+            return fail(1002, "a control frame with more than 125 bytes of payload");
+        if (rsv1)
+            return fail(1002, "RSV1 set on a control frame");
+    } else if (op == opcode::continuation) {
+        if (!m_in_message)
+            return fail(1002, "a continuation frame without a message in progress");
+        if (rsv1)
+            return fail(1002, "RSV1 set on a continuation frame");
+    } else {
+        if (m_in_message)
+            return fail(1002, "a new data frame while a fragmented message is in progress");
+        if (rsv1 && !m_cfg.deflate)
+            return fail(1002, "RSV1 set but permessage-deflate was not negotiated");
+    }
+    if (!is_control(op)) {
+        const std::uint64_t so_far = op == opcode::continuation ? m_msg.size() : 0;
+        if (len > m_cfg.max_message_size || so_far + len > m_cfg.max_message_size)
+            return fail(1009, "message of at least " + std::to_string(so_far + len) +
+                                  " bytes is over max_message_size (" +
+                                  std::to_string(m_cfg.max_message_size) + ")");
+    }
+    unsigned char key[4] = {};
+    if (masked) {
+        if (in.size() < hdr + 4)
+            return ev;
+        std::memcpy(key, b + hdr, 4);
+        hdr += 4;
+    }
+    if (in.size() - hdr < len)
+        return ev;
+    const std::string_view payload = in.substr(hdr, static_cast<std::size_t>(len));
+    ev.consumed = hdr + static_cast<std::size_t>(len);
+
+    if (is_control(op)) {
+        m_control.assign(payload);
+        if (masked)
+            apply_mask(m_control.data(), m_control.size(), key);
+        if (op == opcode::ping) {
+            ev.kind = read_kind::ping;
+        } else if (op == opcode::pong) {
+            ev.kind = read_kind::pong;
+        } else {
+            ev.kind = read_kind::close;
+            if (m_control.size() == 1)
+                return fail(1002, "a close frame with a 1-byte payload");
+            if (m_control.empty()) {
+                ev.code = 1005;
+            } else {
+                const auto* c = reinterpret_cast<const unsigned char*>(m_control.data());
+                ev.code = static_cast<std::uint16_t>((c[0] << 8) | c[1]);
+                if (!is_valid_close_code(ev.code))
+                    return fail(1002,
+                                "a close frame with the invalid code " + std::to_string(ev.code));
+                ev.reason = m_control.substr(2);
+                if (!is_valid_utf8(ev.reason))
+                    return fail(1007, "a close frame whose reason is not valid UTF-8");
+            }
+        }
+        return ev;
+    }
+
+    if (op != opcode::continuation) {
+        m_in_message = true;
+        m_msg_op = op;
+        m_compressed = rsv1;
+        m_msg.clear();
+        m_utf8.reset();
+    }
+    const std::size_t start = m_msg.size();
+    m_msg.append(payload);
+    if (masked)
+        apply_mask(m_msg.data() + start, payload.size(), key);
+    if (m_msg_op == opcode::text && !m_compressed &&
+        !m_utf8.feed(std::string_view(m_msg).substr(start)))
+        return fail(1007, "a text message that is not valid UTF-8");
+    if (!fin) {
+        ev.kind = read_kind::partial;
+        return ev;
+    }
+    m_in_message = false;
+    if (m_compressed) {
+        std::string plain;
+        bool too_big = false;
+        if (!m_inflate->decompress(m_msg, m_cfg.max_message_size, plain, too_big)) {
+            if (too_big)
+                return fail(1009, "message inflates to more than max_message_size (" +
+                                      std::to_string(m_cfg.max_message_size) + ")");
+            return fail(1007, "a compressed message that is not valid deflate data");
+        }
+        m_msg = std::move(plain);
+        if (m_msg_op == opcode::text && !is_valid_utf8(m_msg))
+            return fail(1007, "a text message that is not valid UTF-8");
+    } else if (m_msg_op == opcode::text && !m_utf8.complete()) {
+        return fail(1007, "a text message that is not valid UTF-8 (cut-off sequence)");
+    }
+    ev.kind = m_msg_op == opcode::text ? read_kind::text : read_kind::binary;
+    return ev;
+}
+
+} // namespace aio::ws::detail

@@ -1,0 +1,70 @@
+// frame_reader: turns received bytes into whole messages and control frames, checking
+// every rule of RFC 6455 §5 and RFC 7692 on the way. No I/O: the session (ws_state) feeds
+// it, the fuzzer feeds it. Design: docs/design/ws.md ("Reading").
+#pragma once
+
+#include "ws/deflate.hpp"
+#include "ws/frame.hpp"
+#include "ws/utf8.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace aio::ws::detail {
+
+struct reader_config {
+    bool expect_masked = true; ///< true on a server: every client frame must be masked
+    bool deflate = false;      ///< permessage-deflate negotiated (RSV1 allowed)
+    std::size_t max_message_size = 1024 * 1024;
+};
+
+enum class read_kind : unsigned char {
+    need_more, ///< no whole frame in the input yet (consumed 0)
+    partial,   ///< a frame was consumed, no message is complete yet
+    text,      ///< a whole text message: take_message()
+    binary,    ///< a whole binary message: take_message()
+    ping,      ///< payload() is the ping's payload
+    pong,      ///< payload() is the pong's payload
+    close,     ///< the peer's close frame: code and reason
+    error,     ///< the peer broke the protocol: code (1002, 1007, 1009) and reason (why)
+};
+
+struct read_event {
+    read_kind kind = read_kind::need_more;
+    std::size_t consumed = 0;
+    std::uint16_t code = 0;
+    std::string reason;
+};
+
+class frame_reader {
+  public:
+    explicit frame_reader(reader_config c);
+    /// Reads at most one frame from the front of `in` (the unconsumed bytes received so
+    /// far). After an error every call returns that error again.
+    read_event next(std::string_view in);
+    /// The message of the last text/binary event (moved out).
+    std::string take_message() { return std::move(m_msg); }
+    /// The payload of the last ping/pong event.
+    std::string_view payload() const noexcept { return m_control; }
+    /// True while a fragmented message is incomplete.
+    bool in_message() const noexcept { return m_in_message; }
+
+  private:
+    read_event fail(std::uint16_t code, std::string why);
+
+    reader_config m_cfg;
+    std::string m_msg;
+    std::string m_control;
+    utf8_validator m_utf8;
+    std::unique_ptr<inflater> m_inflate;
+    opcode m_msg_op = opcode::text;
+    bool m_in_message = false;
+    bool m_compressed = false;
+    bool m_failed = false;
+    read_event m_error;
+};
+
+} // namespace aio::ws::detail

@@ -1,0 +1,532 @@
+// One WebSocket session: receiving (frames -> messages, pings answered), sending (each
+// message one write, so frames of two messages never interleave), the closing handshake,
+// keep-alive pings. Design: docs/design/ws.md.
+
+#include "ws/utf8.hpp"
+#include "ws/ws_state.hpp"
+
+#include <aio/core/error.hpp>
+#include <aio/core/event_loop.hpp>
+#include <aio/core/sleep.hpp>
+#include <aio/core/timeout.hpp>
+#include <aio/net/errors.hpp>
+
+#include <utility>
+
+namespace aio::ws {
+
+namespace detail {
+
+namespace {
+
+struct flag_guard {
+    bool& f;
+    explicit flag_guard(bool& flag) : f(flag) { f = true; }
+    ~flag_guard() { f = false; }
+    flag_guard(const flag_guard&) = delete;
+    flag_guard& operator=(const flag_guard&) = delete;
+};
+
+reader_config reader_for(const ws_setup& s) {
+    reader_config c;
+    c.expect_masked = !s.client;
+    c.deflate = s.deflate.has_value();
+    c.max_message_size = s.opts.max_message_size;
+    return c;
+}
+
+std::unique_ptr<deflater> deflater_for(const ws_setup& s) {
+    if (!s.deflate)
+        return nullptr;
+    const deflate_params& p = *s.deflate;
+    return s.client
+               ? std::make_unique<deflater>(p.client_max_window_bits, p.client_no_context_takeover)
+               : std::make_unique<deflater>(p.server_max_window_bits, p.server_no_context_takeover);
+}
+
+std::string closed_message(const char* what, std::uint16_t code) {
+    return std::string("aio::ws::websocket::") + what + ": the connection is closed (code " +
+           std::to_string(code) + ")";
+}
+
+} // namespace
+
+ws_state::ws_state(net::stream owned, ws_setup s)
+    : m_owned(std::move(owned)), m_s(&m_owned), m_setup(std::move(s)),
+      m_reader(reader_for(m_setup)), m_deflater(deflater_for(m_setup)),
+      m_rng(std::random_device{}()) {
+    m_in = std::move(m_setup.buffered);
+    m_subprotocol = m_setup.subprotocol;
+    m_compressed = m_setup.deflate.has_value();
+}
+
+ws_state::ws_state(net::stream* borrowed, ws_setup s)
+    : m_s(borrowed), m_setup(std::move(s)), m_reader(reader_for(m_setup)),
+      m_deflater(deflater_for(m_setup)), m_rng(std::random_device{}()) {
+    m_in = std::move(m_setup.buffered);
+    m_subprotocol = m_setup.subprotocol;
+    m_compressed = m_setup.deflate.has_value();
+}
+
+void ws_state::make_key(unsigned char key[4]) {
+    // RFC 6455 §5.3 wants unpredictable masks; they matter against proxies fed by browser
+    // scripts. A per-connection generator seeded from std::random_device is enough here.
+    const std::uint32_t k = m_rng();
+    for (int i = 0; i < 4; ++i)
+        key[i] = static_cast<unsigned char>(k >> (8 * i));
+}
+
+void ws_state::finish(std::uint16_t code, std::string reason) {
+    if (m_phase == phase::closed)
+        return;
+    m_phase = phase::closed;
+    m_code = code;
+    m_reason = std::move(reason);
+    m_closed.set();
+    m_pong.set(); // a keep-alive waiting for a pong ends
+}
+
+void ws_state::lost(const std::string& why) {
+    const std::uint16_t code = m_fail_code ? m_fail_code : close_code::abnormal;
+    const std::string msg = m_fail_code ? m_fail_reason : "aio::ws: " + why;
+    if (m_phase != phase::closed)
+        m_pending = std::make_exception_ptr(connection_closed_error(code, msg));
+    finish(code, "");
+}
+
+task<read_event> ws_state::next_event() {
+    for (;;) {
+        read_event ev = m_reader.next(std::string_view(m_in).substr(m_pos));
+        if (ev.kind == read_kind::error)
+            co_return ev;
+        if (ev.kind != read_kind::need_more) {
+            m_pos += ev.consumed;
+            if (m_pos == m_in.size()) {
+                m_in.clear();
+                m_pos = 0;
+            }
+            if (ev.kind == read_kind::partial)
+                continue;
+            co_return ev;
+        }
+        if (m_pos > 0) {
+            m_in.erase(0, m_pos);
+            m_pos = 0;
+        }
+        std::string more;
+        std::string failure;
+        try {
+            more = co_await m_s->read(64 * 1024);
+        } catch (const io_error& e) {
+            failure = e.what();
+        } catch (const invalid_state_error& e) {
+            failure = e.what();
+        }
+        if (more.empty()) {
+            read_event lost_ev;
+            lost_ev.kind = read_kind::error;
+            lost_ev.code = close_code::abnormal;
+            lost_ev.reason = "the peer closed the connection without a close frame";
+            if (!m_in.empty())
+                lost_ev.reason += ", in the middle of a frame";
+            else if (m_reader.in_message())
+                lost_ev.reason += ", in the middle of a fragmented message";
+            if (!failure.empty())
+                lost_ev.reason += " (" + failure + ")";
+            co_return lost_ev;
+        }
+        m_in += more;
+    }
+}
+
+task<void> ws_state::write_bytes(std::string bytes) {
+    std::string failure;
+    try {
+        co_await m_s->write(bytes);
+    } catch (const io_error& e) {
+        failure = e.what();
+    } catch (const invalid_state_error& e) {
+        failure = e.what();
+    }
+    if (!failure.empty())
+        throw connection_closed_error(m_code ? m_code : close_code::abnormal,
+                                      "aio::ws: sending failed: " + failure);
+}
+
+task<void> ws_state::write_control(opcode op, std::string_view payload) {
+    std::string out;
+    unsigned char key[4];
+    if (m_setup.client)
+        make_key(key);
+    append_frame(out, op, true, false, payload, m_setup.client ? key : nullptr);
+    co_await write_bytes(std::move(out));
+}
+
+task<void> ws_state::send_close(std::uint16_t code, std::string_view reason) {
+    if (m_close_sent)
+        co_return;
+    m_close_sent = true;
+    if (m_phase == phase::open)
+        m_phase = phase::closing;
+    // 1005 means "no code": the close frame then has no payload.
+    const std::string payload =
+        code == close_code::no_status ? std::string() : close_payload(code, reason);
+    co_await write_control(opcode::close, payload);
+}
+
+task<void> ws_state::close_stream() {
+    if (!m_s->is_closing())
+        co_await m_s->close();
+}
+
+task<void> ws_state::on_peer_close(const read_event& ev) {
+    if (!m_close_sent) {
+        try {
+            co_await send_close(ev.code, ""); // echo the code (RFC 6455 §5.5.1)
+        } catch (const connection_closed_error&) {
+        }
+    }
+    finish(ev.code, ev.reason);
+    co_await close_stream();
+}
+
+task<void> ws_state::fail(std::uint16_t code, const std::string& why) {
+    m_pending = std::make_exception_ptr(
+        protocol_error(code, "aio::ws: " + why + "; closed with " + std::to_string(code)));
+    if (!m_close_sent) {
+        // The reason is what we tell the peer; a close payload holds at most 123 bytes.
+        std::string reason = why.substr(0, 123);
+        while (!reason.empty() && !is_valid_utf8(reason))
+            reason.pop_back();
+        try {
+            co_await send_close(code, reason);
+        } catch (const connection_closed_error&) {
+        }
+    }
+    finish(code, why);
+    co_await close_stream();
+}
+
+task<std::optional<message>> ws_state::receive() {
+    if (m_phase == phase::closed) {
+        if (m_pending)
+            std::rethrow_exception(std::exchange(m_pending, nullptr));
+        co_return std::nullopt;
+    }
+    if (m_reading && m_phase == phase::closing) {
+        // close() is reading the peer's close frame: this receive ends with it.
+        co_await m_closed.wait();
+        co_return std::nullopt;
+    }
+    if (m_reading)
+        throw invalid_state_error("aio::ws::websocket::receive: another task is receiving");
+    flag_guard g(m_reading);
+    for (;;) {
+        read_event ev = co_await next_event();
+        switch (ev.kind) {
+        case read_kind::text:
+        case read_kind::binary:
+            co_return message{m_reader.take_message(), ev.kind == read_kind::binary};
+        case read_kind::ping:
+            if (!m_close_sent) {
+                try {
+                    co_await write_control(opcode::pong, std::string(m_reader.payload()));
+                } catch (const connection_closed_error&) {
+                    // the next read sees the connection's end
+                }
+            }
+            continue;
+        case read_kind::pong:
+            if (!m_ping_expect.empty() && m_reader.payload() == m_ping_expect)
+                m_pong.set();
+            continue;
+        case read_kind::close:
+            co_await on_peer_close(ev);
+            co_return std::nullopt;
+        case read_kind::error:
+            if (ev.code == close_code::abnormal) {
+                lost(ev.reason);
+                co_await close_stream();
+            } else {
+                co_await fail(ev.code, ev.reason);
+            }
+            if (m_pending)
+                std::rethrow_exception(std::exchange(m_pending, nullptr));
+            co_return std::nullopt;
+        default:
+            continue;
+        }
+    }
+}
+
+task<void> ws_state::send_message(opcode op, std::string_view data) {
+    const char* what = op == opcode::text ? "send" : "send_binary";
+    if (m_phase != phase::open)
+        throw connection_closed_error(m_code ? m_code : close_code::normal,
+                                      closed_message(what, m_code ? m_code : 1000));
+    if (op == opcode::text && !is_valid_utf8(data))
+        throw net::invalid_argument_error(
+            "aio::ws::websocket::send: the text is not valid UTF-8 (send bytes with send_binary)");
+    std::string compressed;
+    std::string_view payload = data;
+    if (m_deflater) {
+        compressed = m_deflater->compress(data);
+        payload = compressed;
+    }
+    std::string out;
+    out.reserve(payload.size() + 16);
+    const std::size_t frag = m_setup.opts.fragment_size;
+    unsigned char key[4];
+    std::size_t at = 0;
+    bool first = true;
+    do {
+        const std::size_t n = frag == 0 ? payload.size() : std::min(frag, payload.size() - at);
+        const bool fin = at + n == payload.size();
+        if (m_setup.client)
+            make_key(key);
+        append_frame(out, first ? op : opcode::continuation, fin, first && m_deflater != nullptr,
+                     payload.substr(at, n), m_setup.client ? key : nullptr);
+        at += n;
+        first = false;
+    } while (at < payload.size());
+    co_await write_bytes(std::move(out));
+}
+
+task<void> ws_state::ping(std::string_view payload) {
+    if (payload.size() > 125)
+        throw net::invalid_argument_error("aio::ws::websocket::ping: payload over 125 bytes");
+    if (m_phase != phase::open)
+        throw connection_closed_error(m_code, closed_message("ping", m_code));
+    co_await write_control(opcode::ping, payload);
+}
+
+task<void> ws_state::drain_until_closed() {
+    for (;;) {
+        read_event ev = co_await next_event();
+        if (ev.kind == read_kind::close) {
+            co_await on_peer_close(ev);
+            co_return;
+        }
+        if (ev.kind == read_kind::error) {
+            if (ev.code == close_code::abnormal) {
+                finish(m_code ? m_code : close_code::abnormal, "");
+                co_await close_stream();
+            } else {
+                co_await fail(ev.code, ev.reason);
+                m_pending = nullptr; // close() does not throw the peer's violation
+            }
+            co_return;
+        }
+        // data after our close frame is dropped (RFC 6455 §1.4: the peer may still send)
+    }
+}
+
+task<void> ws_state::close(std::uint16_t code, std::string_view reason) {
+    if (!is_valid_close_code(code) || code == 1012 || code == 1013 || code == 1014)
+        throw net::invalid_argument_error("aio::ws::websocket::close: invalid close code " +
+                                          std::to_string(code));
+    if (reason.size() > 123 || !is_valid_utf8(reason))
+        throw net::invalid_argument_error(
+            "aio::ws::websocket::close: the reason must be UTF-8 of at most 123 bytes");
+    if (m_phase == phase::closed)
+        co_return;
+    std::shared_ptr<ws_state> self =
+        shared_from_this(); // a background close may outlive the handle
+    const std::uint16_t my_code = code;
+    if (!m_close_sent) {
+        try {
+            co_await send_close(code, reason);
+        } catch (const connection_closed_error&) {
+            finish(close_code::abnormal, "");
+            co_return;
+        }
+    }
+    bool late = false;
+    bool cancelled = false;
+    try {
+        if (m_reading) {
+            // Another task is in receive(): it reads the peer's close frame for us.
+            co_await aio::wait_for(m_closed.wait(), m_setup.opts.close_timeout);
+        } else {
+            flag_guard g(m_reading);
+            co_await aio::wait_for(drain_until_closed(), m_setup.opts.close_timeout);
+        }
+    } catch (const timeout_error&) {
+        late = true;
+    } catch (const cancelled_error&) {
+        cancelled = true;
+    }
+    if (late || cancelled) {
+        m_s->abort();
+        finish(my_code, std::string(reason));
+        if (cancelled)
+            throw cancelled_error();
+    }
+}
+
+void ws_state::abort() noexcept {
+    m_s->abort();
+}
+
+task<void> keepalive(std::shared_ptr<ws_state> self) {
+    const auto interval = self->m_setup.opts.ping_interval;
+    const auto timeout = self->m_setup.opts.ping_timeout;
+    unsigned n = 0;
+    for (;;) {
+        co_await aio::sleep(interval);
+        if (self->m_phase != ws_state::phase::open)
+            co_return;
+        self->m_ping_expect = "aio-keepalive-" + std::to_string(++n);
+        self->m_pong.clear();
+        try {
+            co_await self->write_control(opcode::ping, self->m_ping_expect);
+        } catch (const connection_closed_error&) {
+            co_return;
+        }
+        bool late = false;
+        try {
+            co_await aio::wait_for(self->m_pong.wait(), timeout);
+        } catch (const timeout_error&) {
+            late = true;
+        }
+        if (self->m_phase != ws_state::phase::open)
+            co_return;
+        if (late) {
+            self->m_fail_code = close_code::internal_error;
+            self->m_fail_reason = "aio::ws: no pong within ping_timeout (" +
+                                  std::to_string(timeout.count()) + " ms); closed with 1011";
+            try {
+                co_await self->send_close(close_code::internal_error, "keepalive ping timeout");
+            } catch (const connection_closed_error&) {
+            }
+            self->m_s->abort(); // a receive() in progress sees the end and throws
+            co_return;
+        }
+    }
+}
+
+namespace {
+task<void> close_in_background(std::shared_ptr<ws_state> self, std::uint16_t code) {
+    try {
+        co_await self->close(code, "server shutting down");
+    } catch (const cancelled_error&) {
+        throw;
+    } catch (const std::exception&) {
+    }
+}
+} // namespace
+
+void ws_state::start_keepalive() {
+    if (m_setup.opts.ping_interval.count() > 0 && !m_keepalive)
+        m_keepalive = aio::create_task(keepalive(shared_from_this()), "aio::ws keepalive");
+}
+
+void ws_state::going_away() {
+    if (m_phase != phase::open || m_closer)
+        return;
+    m_closer = aio::create_task(close_in_background(shared_from_this(), close_code::going_away),
+                                "aio::ws close");
+}
+
+// The handles are dropped once cancelled (or awaited): a handle keeps its task's frame, and
+// the frame holds a shared_ptr to this state, so a kept handle would be a reference cycle. A
+// task whose handle is dropped still runs to its end (it was cancelled: soon), then frees.
+void ws_state::cancel_background() noexcept {
+    if (m_keepalive && !m_keepalive->done())
+        m_keepalive->cancel();
+    if (m_closer && !m_closer->done())
+        m_closer->cancel();
+    m_keepalive.reset();
+    m_closer.reset();
+}
+
+task<void> ws_state::stop_background() {
+    if (m_keepalive && !m_keepalive->done())
+        m_keepalive->cancel();
+    if (m_closer && !m_closer->done())
+        m_closer->cancel();
+    // (A plain array: GCC 12 cannot keep an initializer_list alive across the co_await.)
+    std::optional<task_handle<void>>* handles[2] = {&m_keepalive, &m_closer};
+    for (auto* h : handles) {
+        if (!*h)
+            continue;
+        task_handle<void> t = **h;
+        try {
+            co_await t;
+        } catch (const std::exception&) {
+            // its cancellation, or an error it already reported
+        }
+        h->reset();
+    }
+}
+
+} // namespace detail
+
+websocket::websocket(std::shared_ptr<detail::ws_state> s) noexcept : m_s(std::move(s)) {}
+
+websocket& websocket::operator=(websocket&& o) noexcept {
+    if (this != &o) {
+        websocket old(std::move(*this));
+        m_s = std::move(o.m_s);
+    }
+    return *this;
+}
+
+websocket::~websocket() {
+    if (!m_s)
+        return;
+    m_s->cancel_background();
+    if (m_s->owns_stream() && m_s->m_phase != detail::ws_state::phase::closed)
+        m_s->abort();
+}
+
+namespace {
+detail::ws_state& need(const std::shared_ptr<detail::ws_state>& s, const char* what) {
+    if (!s)
+        throw invalid_state_error(std::string("aio::ws::websocket::") + what +
+                                  ": an empty websocket (default-constructed or moved from)");
+    return *s;
+}
+} // namespace
+
+task<std::optional<message>> websocket::receive() {
+    return need(m_s, "receive").receive();
+}
+task<void> websocket::send(std::string_view text) {
+    return need(m_s, "send").send_message(detail::opcode::text, text);
+}
+task<void> websocket::send_binary(std::span<const std::byte> data) {
+    return need(m_s, "send_binary")
+        .send_message(detail::opcode::binary,
+                      std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
+}
+task<void> websocket::send_binary(std::string_view data) {
+    return need(m_s, "send_binary").send_message(detail::opcode::binary, data);
+}
+task<void> websocket::ping(std::string_view payload) {
+    return need(m_s, "ping").ping(payload);
+}
+task<void> websocket::close(std::uint16_t code, std::string_view reason) {
+    return need(m_s, "close").close(code, reason);
+}
+void websocket::abort() noexcept {
+    if (m_s)
+        m_s->abort();
+}
+bool websocket::is_open() const noexcept {
+    return m_s && m_s->m_phase == detail::ws_state::phase::open;
+}
+std::uint16_t websocket::close_code() const noexcept {
+    return m_s && m_s->m_phase == detail::ws_state::phase::closed ? m_s->m_code : 0;
+}
+std::string_view websocket::close_reason() const noexcept {
+    return m_s ? std::string_view(m_s->m_reason) : std::string_view();
+}
+std::string_view websocket::subprotocol() const noexcept {
+    return m_s ? std::string_view(m_s->m_subprotocol) : std::string_view();
+}
+bool websocket::compressed() const noexcept {
+    return m_s && m_s->m_compressed;
+}
+
+} // namespace aio::ws

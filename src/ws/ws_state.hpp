@@ -1,0 +1,102 @@
+// The state of one WebSocket connection, shared by the websocket handle and its background
+// tasks (keep-alive pings, a server's going-away close). Design: docs/design/ws.md.
+#pragma once
+
+#include "ws/deflate.hpp"
+#include "ws/frame.hpp"
+#include "ws/frame_reader.hpp"
+
+#include <aio/core/task.hpp>
+#include <aio/core/task_handle.hpp>
+#include <aio/net/stream.hpp>
+#include <aio/sync/event.hpp>
+#include <aio/ws/options.hpp>
+#include <aio/ws/websocket.hpp>
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+
+namespace aio::ws::detail {
+
+/// What the opening handshake decided.
+struct ws_setup {
+    bool client = false;
+    options opts{};
+    std::string subprotocol;
+    std::optional<deflate_params> deflate;
+    std::string buffered; ///< bytes received after the handshake's head
+};
+
+class ws_state : public std::enable_shared_from_this<ws_state> {
+  public:
+    enum class phase : unsigned char { open, closing, closed };
+
+    /// A client's (or accept()'s) socket: owns the stream.
+    ws_state(net::stream owned, ws_setup s);
+    /// A server route's socket: the http connection owns the stream and outlives this
+    /// session's use of it (run_session stops the background tasks before returning).
+    ws_state(net::stream* borrowed, ws_setup s);
+    ws_state(const ws_state&) = delete;
+    ws_state& operator=(const ws_state&) = delete;
+
+    task<std::optional<message>> receive();
+    task<void> send_message(opcode op, std::string_view data);
+    task<void> ping(std::string_view payload);
+    task<void> close(std::uint16_t code, std::string_view reason);
+    void abort() noexcept;
+
+    /// Starts the keep-alive task when options::ping_interval is set.
+    void start_keepalive();
+    /// Server closing: starts close(1001) in the background (once).
+    void going_away();
+    /// Cancels the background tasks (does not wait).
+    void cancel_background() noexcept;
+    /// Cancels the background tasks and waits until they ended.
+    task<void> stop_background();
+
+    bool owns_stream() const noexcept { return m_s == &m_owned; }
+    phase m_phase = phase::open;
+    std::uint16_t m_code = 0;
+    std::string m_reason;
+    std::string m_subprotocol;
+    bool m_compressed = false;
+
+  private:
+    friend task<void> keepalive(std::shared_ptr<ws_state> self);
+    task<read_event> next_event();
+    task<void> write_bytes(std::string bytes);
+    task<void> write_control(opcode op, std::string_view payload);
+    task<void> send_close(std::uint16_t code, std::string_view reason);
+    task<void> on_peer_close(const read_event& ev);
+    task<void> fail(std::uint16_t code, const std::string& why);
+    task<void> drain_until_closed();
+    task<void> close_stream();
+    void lost(const std::string& why);
+    void finish(std::uint16_t code, std::string reason);
+    void make_key(unsigned char key[4]);
+
+    net::stream m_owned;
+    net::stream* m_s;
+    ws_setup m_setup;
+    frame_reader m_reader;
+    std::unique_ptr<deflater> m_deflater;
+    std::string m_in;
+    std::size_t m_pos = 0;
+    bool m_reading = false;
+    bool m_close_sent = false;
+    std::exception_ptr m_pending; // thrown once by receive()
+    event m_closed;               // set when the phase becomes closed
+    event m_pong;                 // set when the awaited keep-alive pong arrives
+    std::string m_ping_expect;
+    std::uint16_t m_fail_code = 0; // keep-alive timeout: why the stream was aborted
+    std::string m_fail_reason;
+    std::mt19937 m_rng;
+    std::optional<task_handle<void>> m_keepalive;
+    std::optional<task_handle<void>> m_closer;
+};
+
+} // namespace aio::ws::detail

@@ -1,0 +1,277 @@
+// The wire format without I/O: frame_reader's rules (RFC 6455 §5), UTF-8, the handshake's
+// accept key, permessage-deflate negotiation and codec (RFC 7692).
+
+#include "ws/deflate.hpp"
+#include "ws/frame.hpp"
+#include "ws/frame_reader.hpp"
+#include "ws/handshake.hpp"
+#include "ws/utf8.hpp"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+using namespace aio::ws::detail;
+
+namespace {
+
+const unsigned char k_key[4] = {0x37, 0xfa, 0x21, 0x3d};
+
+// A client frame (masked) as a server receives it.
+std::string client_frame(opcode op, std::string_view payload, bool fin = true, bool rsv1 = false) {
+    std::string out;
+    append_frame(out, op, fin, rsv1, payload, k_key);
+    return out;
+}
+
+// Feeds `bytes` to `r` in pieces of `step` bytes (keeping what was not consumed, as the
+// session does) and returns every event other than need_more/partial.
+std::vector<read_event> feed(frame_reader& r, const std::string& bytes, std::size_t step) {
+    std::vector<read_event> out;
+    std::string buf;
+    std::size_t given = 0;
+    while (given < bytes.size() || !buf.empty()) {
+        if (given < bytes.size()) {
+            buf += bytes.substr(given, step);
+            given += step;
+        }
+        for (;;) {
+            read_event ev = r.next(buf);
+            if (ev.kind == read_kind::error) {
+                out.push_back(ev);
+                return out;
+            }
+            if (ev.kind == read_kind::need_more)
+                break;
+            buf.erase(0, ev.consumed);
+            if (ev.kind != read_kind::partial) {
+                if (ev.kind == read_kind::text || ev.kind == read_kind::binary)
+                    ev.reason = r.take_message(); // (the message, for the test's convenience)
+                out.push_back(ev);
+            }
+        }
+        if (given >= bytes.size())
+            break;
+    }
+    return out;
+}
+
+read_event first_error(const std::string& bytes, reader_config c = {}) {
+    frame_reader r(c);
+    auto evs = feed(r, bytes, bytes.size());
+    for (auto& e : evs)
+        if (e.kind == read_kind::error)
+            return e;
+    return {};
+}
+
+} // namespace
+
+TEST(ws_handshake, accept_key_matches_the_rfc_6455_example) {
+    EXPECT_EQ(accept_key("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    EXPECT_TRUE(is_valid_key("dGhlIHNhbXBsZSBub25jZQ=="));
+    EXPECT_FALSE(is_valid_key("dGhlIHNhbXBsZSBub25jZQ"));
+    EXPECT_FALSE(is_valid_key("dGhlIHNhbXBsZSBub25jZR=="));
+}
+
+TEST(ws_handshake, sha1_matches_known_digests_across_block_boundaries) {
+    EXPECT_EQ(base64_encode(sha1("")), "2jmj7l5rSw0yVb/vlWAYkK/YBwk=");
+    EXPECT_EQ(base64_encode(sha1("abc")), "qZk+NkcGgWq6PiVxeFDCbJzQ2J0=");
+    // 56 bytes: the length no longer fits in the first padded block.
+    EXPECT_EQ(base64_encode(sha1("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+              "hJg+RBw70m66rkqh+VEp5eVGcPE=");
+}
+
+TEST(ws_frame_reader, reassembles_a_fragmented_text_message_at_every_split) {
+    std::string bytes = client_frame(opcode::text, "Hel", false) + client_frame(opcode::ping, "p") +
+                        client_frame(opcode::continuation, "lo, w", false) +
+                        client_frame(opcode::continuation, "orld");
+    for (std::size_t step = 1; step <= bytes.size(); ++step) {
+        frame_reader r({.expect_masked = true});
+        auto evs = feed(r, bytes, step);
+        ASSERT_EQ(evs.size(), 2u) << "step " << step;
+        EXPECT_EQ(evs[0].kind, read_kind::ping);
+        EXPECT_EQ(evs[1].kind, read_kind::text);
+        EXPECT_EQ(evs[1].reason, "Hello, world");
+    }
+}
+
+TEST(ws_frame_reader, reads_16_and_64_bit_lengths) {
+    for (std::size_t n : {125u, 126u, 65535u, 65536u, 300000u}) {
+        std::string payload(n, 'x');
+        frame_reader r({.expect_masked = true});
+        auto evs = feed(r, client_frame(opcode::binary, payload), 4096);
+        ASSERT_EQ(evs.size(), 1u);
+        EXPECT_EQ(evs[0].kind, read_kind::binary);
+        EXPECT_EQ(evs[0].reason, payload);
+    }
+}
+
+TEST(ws_frame_reader, refuses_unmasked_client_frames_and_masked_server_frames) {
+    std::string unmasked;
+    append_frame(unmasked, opcode::text, true, false, "hi", nullptr);
+    EXPECT_EQ(first_error(unmasked, {.expect_masked = true}).code, 1002);
+    EXPECT_EQ(first_error(client_frame(opcode::text, "hi"), {.expect_masked = false}).code, 1002);
+}
+
+TEST(ws_frame_reader, refuses_broken_framing_with_1002) {
+    // RSV2 set; opcode 3; fragmented ping; 126-byte ping; continuation without a start;
+    // a new text frame inside a fragmented message; RSV1 without deflate.
+    std::string rsv2 = client_frame(opcode::text, "x");
+    rsv2[0] = static_cast<char>(rsv2[0] | 0x20);
+    std::string op3 = client_frame(opcode::text, "x");
+    op3[0] = static_cast<char>((op3[0] & 0xF0) | 0x3);
+    EXPECT_EQ(first_error(rsv2).code, 1002);
+    EXPECT_EQ(first_error(op3).code, 1002);
+    EXPECT_EQ(first_error(client_frame(opcode::ping, "x", false)).code, 1002);
+    EXPECT_EQ(first_error(client_frame(opcode::ping, std::string(126, 'p'))).code, 1002);
+    EXPECT_EQ(first_error(client_frame(opcode::continuation, "x")).code, 1002);
+    EXPECT_EQ(
+        first_error(client_frame(opcode::text, "a", false) + client_frame(opcode::text, "b")).code,
+        1002);
+    EXPECT_EQ(first_error(client_frame(opcode::text, "x", true, true)).code, 1002);
+    EXPECT_EQ(first_error(client_frame(opcode::close, "\x03")).code, 1002); // 1-byte close
+    EXPECT_EQ(first_error(client_frame(opcode::close, close_payload(1005, ""))).code, 1002);
+    EXPECT_EQ(first_error(client_frame(opcode::close, close_payload(999, ""))).code, 1002);
+}
+
+TEST(ws_frame_reader, refuses_an_oversized_message_from_its_header_with_1009) {
+    // Only the header of a 2 GiB frame: refused before any payload arrives.
+    std::string h;
+    h += static_cast<char>(0x82);
+    h += static_cast<char>(0x80 | 127);
+    const std::uint64_t len = 1ull << 31;
+    for (int s = 56; s >= 0; s -= 8)
+        h += static_cast<char>(len >> s);
+    h.append(reinterpret_cast<const char*>(k_key), 4);
+    read_event e = first_error(h, {.expect_masked = true, .max_message_size = 1 << 20});
+    EXPECT_EQ(e.code, 1009);
+    EXPECT_NE(e.reason.find("max_message_size"), std::string::npos) << e.reason;
+    // Fragments that add up past the limit.
+    std::string parts = client_frame(opcode::binary, std::string(600, 'a'), false) +
+                        client_frame(opcode::continuation, std::string(600, 'b'));
+    EXPECT_EQ(first_error(parts, {.expect_masked = true, .max_message_size = 1000}).code, 1009);
+}
+
+TEST(ws_frame_reader, fails_invalid_utf8_as_soon_as_it_arrives_with_1007) {
+    // The bad byte is in the first fragment: refused before the message is complete.
+    frame_reader r({.expect_masked = true});
+    auto evs = feed(r, client_frame(opcode::text, "ok \xC0\xAF", false), 64);
+    ASSERT_EQ(evs.size(), 1u);
+    EXPECT_EQ(evs[0].code, 1007);
+    // A sequence cut off at the end of the message; a close reason that is not UTF-8.
+    EXPECT_EQ(first_error(client_frame(opcode::text, "\xE2\x82")).code, 1007);
+    EXPECT_EQ(first_error(client_frame(opcode::close, close_payload(1000, "\xFF"))).code, 1007);
+    // A code point split across fragments is fine.
+    frame_reader ok({.expect_masked = true});
+    auto good = feed(ok,
+                     client_frame(opcode::text, "\xE2\x82", false) +
+                         client_frame(opcode::continuation, "\xAC"),
+                     3);
+    ASSERT_EQ(good.size(), 1u);
+    EXPECT_EQ(good[0].reason, "\xE2\x82\xAC");
+}
+
+TEST(ws_frame_reader, reads_the_close_code_and_reason) {
+    frame_reader r({.expect_masked = true});
+    auto evs = feed(r, client_frame(opcode::close, close_payload(4001, "bye")), 100);
+    ASSERT_EQ(evs.size(), 1u);
+    EXPECT_EQ(evs[0].kind, read_kind::close);
+    EXPECT_EQ(evs[0].code, 4001);
+    EXPECT_EQ(evs[0].reason, "bye");
+    frame_reader r2({.expect_masked = true});
+    auto none = feed(r2, client_frame(opcode::close, ""), 100);
+    ASSERT_EQ(none.size(), 1u);
+    EXPECT_EQ(none[0].code, 1005);
+}
+
+TEST(ws_utf8, accepts_valid_and_refuses_overlong_surrogates_and_out_of_range) {
+    EXPECT_TRUE(is_valid_utf8("plain ascii text, long enough for the fast path"));
+    EXPECT_TRUE(is_valid_utf8("\xC2\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xF4\x8F\xBF\xBF"));
+    EXPECT_FALSE(is_valid_utf8("\xC0\x80"));         // overlong NUL
+    EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));     // overlong
+    EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));     // surrogate U+D800
+    EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80")); // above U+10FFFF
+    EXPECT_FALSE(is_valid_utf8("\xF5\x80\x80\x80"));
+    EXPECT_FALSE(is_valid_utf8("\x80"));
+}
+
+TEST(ws_deflate, negotiates_parameters_and_declines_what_zlib_cannot_do) {
+    auto a = deflate_accept("permessage-deflate; client_max_window_bits");
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->second, "permessage-deflate");
+    auto b = deflate_accept("x-unknown, permessage-deflate; server_no_context_takeover; "
+                            "client_max_window_bits=10");
+    ASSERT_TRUE(b);
+    EXPECT_TRUE(b->first.server_no_context_takeover);
+    EXPECT_EQ(b->second,
+              "permessage-deflate; server_no_context_takeover; client_max_window_bits=10");
+    // First offer unusable (window 8), second taken.
+    auto c = deflate_accept("permessage-deflate; server_max_window_bits=8, permessage-deflate");
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->first.server_max_window_bits, 15);
+    EXPECT_FALSE(deflate_accept("permessage-deflate; bogus=1"));
+    EXPECT_FALSE(deflate_accept("permessage-deflate; server_no_context_takeover; "
+                                "server_no_context_takeover"));
+    std::string why;
+    EXPECT_TRUE(deflate_check_response("permessage-deflate; client_max_window_bits=12", why));
+    EXPECT_FALSE(deflate_check_response("permessage-deflate; client_max_window_bits=8", why));
+    EXPECT_FALSE(deflate_check_response("x-other", why));
+    EXPECT_NE(why.find("not offered"), std::string::npos) << why;
+}
+
+TEST(ws_deflate, round_trips_messages_with_and_without_context_takeover) {
+    for (bool reset : {false, true}) {
+        deflater d(15, reset);
+        inflater i;
+        for (int n = 0; n < 5; ++n) {
+            const std::string msg = "message " + std::to_string(n) + std::string(1000, 'z');
+            const std::string z = d.compress(msg);
+            EXPECT_LT(z.size(), msg.size());
+            std::string out;
+            bool too_big = false;
+            ASSERT_TRUE(i.decompress(z, 1 << 20, out, too_big));
+            EXPECT_EQ(out, msg);
+        }
+    }
+}
+
+TEST(ws_deflate, stops_inflating_past_the_limit) {
+    deflater d(15, false);
+    const std::string bomb = d.compress(std::string(10 << 20, '\0')); // 10 MiB of zeros
+    EXPECT_LT(bomb.size(), 20000u);
+    inflater i;
+    std::string out;
+    bool too_big = false;
+    EXPECT_FALSE(i.decompress(bomb, 1 << 20, out, too_big));
+    EXPECT_TRUE(too_big);
+    EXPECT_LE(out.size(), 1u << 20);
+}
+
+TEST(ws_frame_reader, inflates_compressed_messages_and_checks_their_utf8) {
+    deflater d(15, false);
+    const std::string z = d.compress("compressed hello");
+    frame_reader r({.expect_masked = true, .deflate = true});
+    auto evs = feed(r, client_frame(opcode::text, z, true, true), 7);
+    ASSERT_EQ(evs.size(), 1u);
+    EXPECT_EQ(evs[0].reason, "compressed hello");
+    const std::string bad = d.compress("\xFF\xFE");
+    frame_reader r2({.expect_masked = true, .deflate = true});
+    EXPECT_EQ(feed(r2, client_frame(opcode::text, bad, true, true), 100)[0].code, 1007);
+}
+
+// Regression (fuzz/ws_frame_fuzz.cpp): an empty message right after another message made
+// zlib write nothing, and the reader's appended 00 00 FF FF then broke the stream.
+TEST(ws_deflate, empty_messages_between_others_round_trip) {
+    deflater d(15, false);
+    inflater i;
+    const std::string msgs[4] = {"", std::string(1, '\0'), "", std::string(1, '\0')};
+    for (const std::string& m : msgs) {
+        const std::string z = d.compress(m);
+        EXPECT_FALSE(z.empty());
+        std::string out;
+        bool too_big = false;
+        ASSERT_TRUE(i.decompress(z, 1 << 20, out, too_big));
+        EXPECT_EQ(out, m);
+    }
+}
