@@ -1,5 +1,6 @@
 // The http client's cookie jar (RFC 6265 basics).
 #include "http/client_detail.hpp"
+#include "http/syntax.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -7,14 +8,6 @@
 
 namespace aio::http::detail {
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
 
 std::string lower(std::string_view s) {
     std::string r(s);
@@ -63,25 +56,25 @@ std::optional<std::chrono::system_clock::time_point> parse_date(std::string_view
 void cookie_jar::store(const url& from, std::string_view set_cookie) {
     std::string_view rest = set_cookie;
     const auto semi = rest.find(';');
-    std::string_view pair = trim(rest.substr(0, semi));
+    std::string_view pair = trim_ows(rest.substr(0, semi));
     rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
     const auto eq = pair.find('=');
     if (eq == std::string_view::npos || eq == 0)
         return;
     cookie c;
-    c.name = std::string(trim(pair.substr(0, eq)));
-    c.value = std::string(trim(pair.substr(eq + 1)));
+    c.name = std::string(trim_ows(pair.substr(0, eq)));
+    c.value = std::string(trim_ows(pair.substr(eq + 1)));
     c.domain = lower(from.hostname());
     c.path = default_path(from.path());
     std::optional<std::chrono::system_clock::time_point> max_age;
     while (!rest.empty()) {
         const auto s2 = rest.find(';');
-        std::string_view attr = trim(rest.substr(0, s2));
+        std::string_view attr = trim_ows(rest.substr(0, s2));
         rest = s2 == std::string_view::npos ? std::string_view{} : rest.substr(s2 + 1);
         const auto e2 = attr.find('=');
-        const std::string_view name = trim(attr.substr(0, e2));
+        const std::string_view name = trim_ows(attr.substr(0, e2));
         const std::string_view value =
-            e2 == std::string_view::npos ? std::string_view{} : trim(attr.substr(e2 + 1));
+            e2 == std::string_view::npos ? std::string_view{} : trim_ows(attr.substr(e2 + 1));
         if (iequals(name, "domain") && !value.empty()) {
             std::string d = lower(value.front() == '.' ? value.substr(1) : value);
             if (!domain_match(lower(from.hostname()), d))

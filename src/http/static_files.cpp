@@ -3,6 +3,7 @@
 // 416) and a zero-copy body (stream::sendfile). Design: docs/design/http.md, "Static files".
 #include "http/body_source.hpp"
 #include "http/server_state.hpp"
+#include "http/syntax.hpp"
 
 #include <aio/core/error.hpp>
 #include <aio/core/shield.hpp>
@@ -203,19 +204,11 @@ std::string make_etag(const struct stat& st) {
     return std::string(buf, static_cast<std::size_t>(n));
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
 // If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/ prefixes are ignored.
 bool none_match_hits(std::string_view header, std::string_view etag) {
     while (!header.empty()) {
         const auto comma = header.find(',');
-        std::string_view tag = trim(header.substr(0, comma));
+        std::string_view tag = trim_ows(header.substr(0, comma));
         if (tag == "*")
             return true;
         if (tag.substr(0, 2) == "W/")
@@ -241,7 +234,7 @@ int two_digits(std::string_view s, std::size_t at) {
 std::int64_t parse_http_date(std::string_view s) {
     static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    s = trim(s);
+    s = trim_ows(s);
     if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
         s[16] != ' ' || s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT")
         return -1;
@@ -274,17 +267,17 @@ struct byte_range {
 /// `unsatisfiable`.
 byte_range parse_range(std::string_view h, std::uint64_t size) {
     byte_range r;
-    h = trim(h);
+    h = trim_ows(h);
     if (h.substr(0, 6) != "bytes=")
         return r;
     h.remove_prefix(6);
-    h = trim(h);
+    h = trim_ows(h);
     if (h.find(',') != std::string_view::npos)
         return r; // several ranges: answered whole (documented)
     const auto dash = h.find('-');
     if (dash == std::string_view::npos)
         return r;
-    const std::string_view a = trim(h.substr(0, dash)), b = trim(h.substr(dash + 1));
+    const std::string_view a = trim_ows(h.substr(0, dash)), b = trim_ows(h.substr(dash + 1));
     auto number = [](std::string_view t, std::uint64_t& out) {
         if (t.empty())
             return false;
@@ -447,7 +440,7 @@ task<response> serve_static(std::shared_ptr<static_root> root, request& req) {
         // If-Range with another validator: the representation changed, send it whole.
         auto if_range = req.headers.get("if-range");
         const bool current =
-            !if_range || trim(*if_range) == etag ||
+            !if_range || trim_ows(*if_range) == etag ||
             (parse_http_date(*if_range) >= 0 && parse_http_date(*if_range) == o.st.st_mtim.tv_sec);
         const byte_range br = current ? parse_range(*range, size) : byte_range{};
         if (br.k == byte_range::kind::unsatisfiable) {

@@ -52,6 +52,15 @@ inline bool is_ows(char c) noexcept {
     return c == ' ' || c == '\t';
 }
 
+/// `s` without leading and trailing OWS (spaces and tabs).
+inline std::string_view trim_ows(std::string_view s) noexcept {
+    while (!s.empty() && is_ows(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && is_ows(s.back()))
+        s.remove_suffix(1);
+    return s;
+}
+
 inline bool is_token(std::string_view s) noexcept {
     if (s.empty())
         return false;

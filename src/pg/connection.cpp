@@ -289,19 +289,25 @@ task<void> put_copy(conn_state& s, const char* data, int n) {
     }
 }
 
+/// Sends a COPY statement (the connection held exclusively) and reads up to its start;
+/// false if the statement was not a COPY in the wanted direction (it then ran to its end).
+static task<bool> start_copy(conn_state& s, const std::string& sql, ExecStatusType want) {
+    if (PQsendQuery(s.m_conn, sql.c_str()) != 1)
+        std::rethrow_exception(detail::make_conn_error(s.m_conn, "send"));
+    PGresult* start = co_await simple_results(s, sql, true);
+    const bool copying = start && PQresultStatus(start) == want;
+    if (start)
+        PQclear(start);
+    co_return copying;
+}
+
 task<std::uint64_t>
 copy_in_impl(std::shared_ptr<conn_state> s, std::string sql, generator<std::string> chunks) {
     if (!s)
         throw connection_error("aio::pg: the connection is closed");
     co_await s->acquire_exclusive();
     exclusive_guard g{s};
-    if (PQsendQuery(s->m_conn, sql.c_str()) != 1)
-        std::rethrow_exception(detail::make_conn_error(s->m_conn, "send"));
-    PGresult* start = co_await simple_results(*s, sql, true);
-    const bool copying = start && PQresultStatus(start) == PGRES_COPY_IN;
-    if (start)
-        PQclear(start);
-    if (!copying) {
+    if (!co_await start_copy(*s, sql, PGRES_COPY_IN)) {
         g.clean = true; // the statement ran to its end
         throw error("aio::pg: copy_in() needs a COPY ... FROM STDIN statement", {}, {}, {}, sql);
     }
@@ -368,13 +374,7 @@ generator<std::string> copy_out_impl(std::shared_ptr<conn_state> s, std::string 
         throw connection_error("aio::pg: the connection is closed");
     co_await s->acquire_exclusive();
     exclusive_guard g{s};
-    if (PQsendQuery(s->m_conn, sql.c_str()) != 1)
-        std::rethrow_exception(detail::make_conn_error(s->m_conn, "send"));
-    PGresult* start = co_await simple_results(*s, sql, true);
-    const bool copying = start && PQresultStatus(start) == PGRES_COPY_OUT;
-    if (start)
-        PQclear(start);
-    if (!copying) {
+    if (!co_await start_copy(*s, sql, PGRES_COPY_OUT)) {
         g.clean = true;
         throw error("aio::pg: copy_out() needs a COPY ... TO STDOUT statement", {}, {}, {}, sql);
     }
