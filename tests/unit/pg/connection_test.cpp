@@ -96,26 +96,6 @@ TEST_F(pg_connection, concurrent_queries_on_one_connection_get_their_own_answers
     });
 }
 
-TEST_F(pg_connection, concurrent_queries_share_round_trips_so_they_beat_sequential_ones) {
-    aio_test::run([&]() -> aio::task<> {
-        auto db = co_await aio::pg::connect(m_dsn);
-        constexpr int n = 400;
-        co_await db.fetchval<int>("SELECT $1::int", 0); // prepared once
-        const auto t0 = std::chrono::steady_clock::now();
-        for (int i = 0; i < n; ++i)
-            co_await db.fetchval<int>("SELECT $1::int", i);
-        const auto sequential = std::chrono::steady_clock::now() - t0;
-        std::vector<aio::task<int>> tasks;
-        for (int i = 0; i < n; ++i)
-            tasks.push_back(db.fetchval<int>("SELECT $1::int", i));
-        const auto t1 = std::chrono::steady_clock::now();
-        co_await aio::gather(std::move(tasks));
-        const auto pipelined = std::chrono::steady_clock::now() - t1;
-        // A coarse ratio, not a threshold: N round trips against about one.
-        EXPECT_LT(pipelined, sequential);
-    });
-}
-
 TEST_F(pg_connection, prepares_each_statement_once_per_connection) {
     aio_test::run([&]() -> aio::task<> {
         auto db = co_await aio::pg::connect(m_dsn);
