@@ -135,7 +135,7 @@ TEST(all_tasks, lists_the_live_tasks_including_main) {
         co_await a;
         EXPECT_EQ(names(), (std::vector<std::string>{"b", "main"}));
         co_await b;
-        EXPECT_TRUE(std::find(aio::all_tasks().begin(), aio::all_tasks().end(),
-                              aio::current_task()) != aio::all_tasks().end());
+        const auto live = aio::all_tasks();
+        EXPECT_TRUE(std::find(live.begin(), live.end(), aio::current_task()) != live.end());
     });
 }
