@@ -19,7 +19,7 @@ aio::task<std::string> transform_data(std::string data) {
 }
 
 aio::task<int> amain() {
-    std::string data = co_await fetch_data(); // waits here
+    std::string data = co_await fetch_data();           // waits here
     std::string result = co_await transform_data(data); // then waits here
     std::cout << "result: " << result << "\n";
     co_return 0;
@@ -28,9 +28,9 @@ aio::task<int> amain() {
 int main() {
     int rc = 0;
     {
-        aio::event_loop loop;                        // loop = asyncio.new_event_loop()
-        rc = loop.run_until_complete(amain());       // loop.run_until_complete(main())
-    }                                                // loop.close(): the destructor
+        aio::event_loop loop;                  // loop = asyncio.new_event_loop()
+        rc = loop.run_until_complete(amain()); // loop.run_until_complete(main())
+    }                                          // loop.close(): the destructor
     std::cout << "loop closed\n";
     return rc;
 }

@@ -12,9 +12,7 @@ using namespace std::chrono_literals;
 
 // What Python's type(obj).__name__ says of a coroutine object: calling a coroutine function
 // gives an aio::task, which has not started.
-template <class T> struct type_name {
-    static constexpr const char* value = "not a coroutine";
-};
+template <class T> struct type_name { static constexpr const char* value = "not a coroutine"; };
 template <class T> struct type_name<aio::task<T>> {
     static constexpr const char* value = "coroutine";
 };

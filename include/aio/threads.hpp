@@ -1,5 +1,5 @@
 // The threads layer.
 #pragma once
 
-#include <aio/threads/thread_pool.hpp>
 #include <aio/threads/run_coroutine_threadsafe.hpp>
+#include <aio/threads/thread_pool.hpp>

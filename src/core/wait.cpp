@@ -53,8 +53,9 @@ task<std::size_t> next_completed(completion_queue& q, std::optional<clock::time_
     co_return co_await aio::timeout(*deadline - t_loop->refresh_now(), q.next());
 }
 
-task<void>
-wait_until(std::vector<promise_base*> ts, return_when when, std::optional<clock::duration> timeout) {
+task<void> wait_until(std::vector<promise_base*> ts,
+                      return_when when,
+                      std::optional<clock::duration> timeout) {
     if (satisfied(ts, when))
         co_return;
     completion_queue q(ts.size());

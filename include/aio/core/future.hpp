@@ -90,9 +90,7 @@ template <class T = void> class future {
         m_s->value.emplace(std::forward<U>(v));
         m_s->finish(nullptr, "set_result");
     }
-    void set_result()
-    requires std::is_void_v<T>
-    {
+    void set_result() requires std::is_void_v<T> {
         check_not_done("set_result");
         m_s->value.emplace('\0');
         m_s->finish(nullptr, "set_result");
@@ -195,8 +193,8 @@ template <class T = void> class promise {
     void abandon() noexcept {
         if (m_f && !m_f->done() && detail::t_loop) {
             try {
-                m_f->set_exception(std::make_exception_ptr(
-                    invalid_state_error("aio::promise destroyed without a result (broken promise)")));
+                m_f->set_exception(std::make_exception_ptr(invalid_state_error(
+                    "aio::promise destroyed without a result (broken promise)")));
             } catch (...) {
             }
         }

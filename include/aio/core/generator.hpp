@@ -109,9 +109,7 @@ template <class T> class [[nodiscard]] generator {
 
     struct next_awaiter {
         handle_type m_h;
-        bool await_ready() const noexcept {
-            return !m_h || m_h.done() || m_h.promise().m_closing;
-        }
+        bool await_ready() const noexcept { return !m_h || m_h.done() || m_h.promise().m_closing; }
         std::coroutine_handle<> await_suspend(std::coroutine_handle<> consumer) noexcept {
             m_h.promise().m_consumer = consumer;
             m_h.promise().m_value.reset();

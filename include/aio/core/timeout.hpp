@@ -62,7 +62,6 @@ template <class T, class When> task<T> run_with_timeout(When when, task<T> body)
     }
 }
 
-
 /// wait_for with a deadline already passed: like asyncio, the work is never started.
 template <class T> task<T> expired_before_start(clock::duration d, task<T> body) {
     check_cancelled();
@@ -154,7 +153,8 @@ auto timeout(std::chrono::duration<Rep, Period> d, F body) {
 /// asyncio.timeout_at: aio::timeout with an absolute deadline on std::chrono::steady_clock
 /// (the loop's clock: event_loop::time()). The body: a task<T>, a callable returning one, a
 /// callable taking an aio::timeout_handle, or an awaitable.
-template <class T> task<T> timeout_at(std::chrono::steady_clock::time_point deadline, task<T> body) {
+template <class T>
+task<T> timeout_at(std::chrono::steady_clock::time_point deadline, task<T> body) {
     return detail::run_with_timeout(deadline, std::move(body));
 }
 template <class F>
@@ -168,8 +168,8 @@ auto timeout_at(std::chrono::steady_clock::time_point deadline, F body) {
     return detail::run_with_timeout_handle(deadline, std::move(body));
 }
 template <class A>
-requires detail::non_task_awaitable<A> && (!std::invocable<A&>)
-auto timeout_at(std::chrono::steady_clock::time_point deadline, A body) {
+requires detail::non_task_awaitable<A> &&
+    (!std::invocable<A&>)auto timeout_at(std::chrono::steady_clock::time_point deadline, A body) {
     return timeout_at(deadline, detail::await_as_task(std::move(body)));
 }
 

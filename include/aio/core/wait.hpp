@@ -7,8 +7,8 @@
 
 #include <chrono>
 #include <concepts>
-#include <memory>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <type_traits>
 #include <vector>
@@ -46,8 +46,7 @@ task<void> wait_until(std::vector<promise_base*> tasks,
                       std::optional<clock::duration> timeout);
 /// Parks until one of `tasks` not yet handed out finishes; returns its index, or npos when
 /// all were handed out. Throws aio::timeout_error once `deadline` (if set) passes.
-task<std::size_t> next_completed(completion_queue& q,
-                                 std::optional<clock::time_point> deadline);
+task<std::size_t> next_completed(completion_queue& q, std::optional<clock::time_point> deadline);
 /// The tasks behind `n` handles; throws std::invalid_argument for none or an empty handle.
 std::vector<promise_base*> promises_of(const task_ref* first, std::size_t n, const char* what);
 /// The running loop's clock plus `d`.
@@ -71,7 +70,8 @@ wait_handles(std::vector<H> handles, return_when when, std::optional<clock::dura
 /// thrown here: await the done handles (or call result()/exception()) for results.
 /// Throws std::invalid_argument for an empty list or an empty handle.
 ///
-///     auto [done, pending] = co_await aio::wait(std::move(handles), aio::return_when::first_completed);
+///     auto [done, pending] = co_await aio::wait(std::move(handles),
+///     aio::return_when::first_completed);
 template <detail::task_handle_like H>
 task<wait_result<H>> wait(std::vector<H> handles, return_when when = return_when::all_completed) {
     return detail::wait_handles(std::move(handles), when, std::nullopt);
@@ -93,7 +93,8 @@ task<wait_result<H>> wait(std::vector<H> handles,
 /// passed and tasks remain (asyncio).
 template <class H> class handle_completion_iterator {
   public:
-    handle_completion_iterator(std::vector<H> handles, std::optional<detail::clock::time_point> deadline)
+    handle_completion_iterator(std::vector<H> handles,
+                               std::optional<detail::clock::time_point> deadline)
         : m_handles(std::move(handles)),
           m_queue(std::make_unique<detail::completion_queue>(m_handles.size())),
           m_deadline(deadline) {

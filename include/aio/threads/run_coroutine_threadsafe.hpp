@@ -112,8 +112,9 @@ template <class T> concurrent_future<T> run_coroutine_threadsafe(task<T> t, even
         starter& operator=(const starter&) = delete;
         ~starter() {
             if (!ran)
-                st->finish(std::make_exception_ptr(runtime_error(
-                    "aio::run_coroutine_threadsafe: the loop closed before the coroutine started")));
+                st->finish(
+                    std::make_exception_ptr(runtime_error("aio::run_coroutine_threadsafe: the loop "
+                                                          "closed before the coroutine started")));
         }
     };
     auto s = std::make_shared<starter>(state, std::move(t));

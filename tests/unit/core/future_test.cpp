@@ -69,7 +69,8 @@ TEST(future, cancel_with_message_reaches_awaiters) {
 TEST(future, cancelling_an_awaiting_task_cancels_the_future) {
     run_virtual([]() -> aio::task<> {
         aio::future<int> f;
-        auto t = aio::create_task([](aio::future<int> g) -> aio::task<int> { co_return co_await g; }(f));
+        auto t =
+            aio::create_task([](aio::future<int> g) -> aio::task<int> { co_return co_await g; }(f));
         co_await aio::sleep(1ms);
         t.cancel();
         EXPECT_THROW(co_await t, aio::cancelled_error);
@@ -117,8 +118,10 @@ TEST(promise, set_value_wakes_the_future_and_a_broken_promise_fails_it) {
         {
             aio::promise<std::string> p;
             kept = p.get_future();
-            aio::get_running_loop().call_later(1ms, [q = std::make_shared<aio::promise<std::string>>(
-                                                         std::move(p))] { q->set_value("ok"); });
+            aio::get_running_loop().call_later(
+                1ms, [q = std::make_shared<aio::promise<std::string>>(std::move(p))] {
+                    q->set_value("ok");
+                });
             aio::promise<std::string> dropped;
             broken = dropped.get_future();
         }
