@@ -1,6 +1,7 @@
 // aiocrawl's command line and exit codes: usage errors (2), --help, no start URL (1), and
 // Ctrl-C (130, output flushed).
 #include "process.hpp"
+#include "support/free_port.hpp"
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -25,19 +26,6 @@ void expect_usage_error(const std::vector<std::string>& args, const std::string&
     EXPECT_NE(lines[0].find(reason), std::string::npos) << lines[0];
     EXPECT_EQ(lines[1].rfind("usage: aiocrawl [URL ...]", 0), 0u) << lines[1];
     EXPECT_EQ(r.out, "");
-}
-
-/// A port on 127.0.0.1 where nothing listens (bound, then closed).
-int closed_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
 }
 
 } // namespace
@@ -72,7 +60,7 @@ TEST(aiocrawl_cli, help_lists_every_flag_with_its_default) {
 
 TEST(aiocrawl_cli, exits_1_with_a_per_url_error_when_no_start_url_can_be_fetched) {
     aio_test::temp_dir dir;
-    const std::string url = "http://127.0.0.1:" + std::to_string(closed_port()) + "/";
+    const std::string url = "http://127.0.0.1:" + std::to_string(aio_test::free_port()) + "/";
     const auto r = run({AIOCRAWL_BIN, "--quiet", "--out", dir / "out.jsonl", url});
     EXPECT_EQ(r.code, 1) << r.out << r.err;
     EXPECT_NE(r.err.find("no start URL could be fetched"), std::string::npos) << r.err;

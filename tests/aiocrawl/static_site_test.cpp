@@ -3,6 +3,7 @@
 // (bench/peers/crawl_bs4.py: Python aiohttp + BeautifulSoup, the same logic); both must find
 // the same set of pages.
 #include "process.hpp"
+#include "support/free_port.hpp"
 
 #include <filesystem>
 #include <set>
@@ -22,18 +23,6 @@ namespace {
 
 const char* const site_root = "/usr/share/doc/valgrind/html";
 
-int free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
 bool answers(int port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
@@ -51,7 +40,7 @@ struct nginx {
     std::unique_ptr<child> proc;
     nginx(const aio_test::temp_dir& dir, const std::string& root) {
         for (int attempt = 0; attempt < 3 && !proc; ++attempt) {
-            port = free_port();
+            port = aio_test::free_port();
             const std::string conf = dir / "nginx.conf";
             std::ofstream(conf) << "daemon off;\nworker_processes 1;\npid " << (dir / "nginx.pid")
                                 << ";\nerror_log " << (dir / "error.log")

@@ -62,7 +62,7 @@ aio::task<nginx_peer> start_nginx(const temp_dir& dir, std::string extra_http_co
     aio_interop::write_text(dir / "www/text.txt", compressible_text());
 
     nginx_peer peer;
-    peer.port = aio_interop::free_port();
+    peer.port = aio_test::free_port();
     const std::string d = dir.path();
     std::string conf;
     conf += "daemon off;\nmaster_process off;\nworker_processes 1;\n";

@@ -3,6 +3,8 @@
 // afterwards, each bounded in time.
 #pragma once
 
+#include "support/free_port.hpp"
+
 #include <aio/core.hpp>
 #include <aio/net.hpp>
 #include <aio/os.hpp>
@@ -88,27 +90,6 @@ inline std::string read_text(const std::string& path) {
     std::stringstream ss;
     ss << f.rdbuf();
     return ss.str();
-}
-
-/// A port that was free a moment ago on 127.0.0.1, for peers that cannot report the port
-/// they bound (nginx). The kernel hands out ephemeral ports in turn, so it is not reused
-/// by our own next bind in the meantime.
-inline std::uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        throw std::runtime_error("socket failed");
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    socklen_t len = sizeof a;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-        ::close(fd);
-        throw std::runtime_error("bind to 127.0.0.1:0 failed");
-    }
-    ::close(fd);
-    return ntohs(a.sin_port);
 }
 
 /// Waits until 127.0.0.1:`port` accepts a connection: at most 200 tries 25 ms apart (5 s).

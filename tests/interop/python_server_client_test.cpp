@@ -165,7 +165,7 @@ TEST(python_http_server_client, gets_files_a_listing_and_a_404_from_http_server)
     aio_interop::write_text(dir / "blob.bin", blob);
     aio_interop::write_text(dir / "note.txt", "a note\n");
     aio_test::run([&]() -> aio::task<> {
-        const std::uint16_t port = aio_interop::free_port();
+        const std::uint16_t port = aio_test::free_port();
         aio::process py = co_await aio::create_subprocess_exec(
             aio_interop::debian_python(), "-m", "http.server", "--bind", "127.0.0.1", "--directory",
             dir.path(), std::to_string(port),

@@ -1,5 +1,7 @@
 #include "support/pg_server.hpp"
 
+#include "support/free_port.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -39,20 +41,6 @@ std::string find_bin() {
                std::atoi(fs::path(b).parent_path().filename().c_str());
     });
     return found.back();
-}
-
-int free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    int port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-        port = ntohs(a.sin_port);
-    ::close(fd);
-    return port;
 }
 
 /// fork + exec as uid/gid, output to `log`; returns the child's pid.
@@ -153,7 +141,7 @@ bool pg_server::start(std::string* why) {
         *why = "initdb failed: " + tail(m_dir + "/initdb.log");
         return false;
     }
-    m_port = free_port();
+    m_port = aio_test::free_port();
     return launch(why);
 }
 
