@@ -33,7 +33,11 @@ configure_build() { # dir, extra cmake args...
 
 if ((!quick)); then
     step "ASan+UBSan build"
-    if configure_build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIO_SANITIZE=ON -DAIO_BUILD_BENCH=OFF; then
+    # -O1 -g1 (line tables): what ASan's documentation recommends; GCC 12 compiles the
+    # instrumented coroutine code about twice as fast as at -O2 -g (this pass was 21 of CI's
+    # 47 minutes), and the reports keep file:line.
+    if configure_build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIO_SANITIZE=ON -DAIO_BUILD_BENCH=OFF \
+        -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"; then
         step "ASan+UBSan tests"
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
             ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE "stress|bench" || failed=1
