@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages aiocpp needs to build, test and run its examples, skipping
-# what is already installed. Usage: tools/deps.sh [extra-package ...]
+# what is already installed. Usage: tools/deps.sh [--build] [extra-package ...]
+# --build: only what building the library and tools/aiocrawl needs (tools/demo.sh); without
+# it, also the compilers, test peers and servers the test suite uses (tools/test.sh).
 set -euo pipefail
-pkgs=(g++ cmake make pkg-config clang libgtest-dev libgmock-dev libbenchmark-dev liburing-dev
-      libssl-dev openssl libc-ares-dev zlib1g-dev libbrotli-dev nlohmann-json3-dev libgumbo-dev libcli11-dev python3 curl
-      libclang-rt-14-dev
-      nginx-light wrk python3-aiohttp python3-httpx python3-requests chromium python3-bs4 tmux valgrind wget libpq-dev postgresql python3-websockets "$@")
+build_only=0
+if [[ ${1:-} == --build ]]; then build_only=1; shift; fi
+pkgs=(g++ cmake make pkg-config liburing-dev libssl-dev openssl libc-ares-dev zlib1g-dev
+      libbrotli-dev nlohmann-json3-dev libgumbo-dev libcli11-dev libpq-dev)
+((build_only)) || pkgs+=(clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev
+      python3 curl nginx-light wrk python3-aiohttp python3-httpx python3-requests chromium
+      python3-bs4 tmux valgrind wget postgresql python3-websockets)
+pkgs+=("$@")
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -80,7 +80,9 @@ if ((!quick)); then
 fi
 
 step "GCC Release build"
-configure_build build -DCMAKE_BUILD_TYPE=Release || exit 1
+# Everything on explicitly: tools/demo.sh configures the same directory with only the crawler.
+configure_build build -DCMAKE_BUILD_TYPE=Release -DAIO_BUILD_TESTS=ON -DAIO_BUILD_EXAMPLES=ON \
+    -DAIO_BUILD_BENCH=ON -DAIO_BUILD_TOOLS=ON || exit 1
 
 step "install + consumer project"
 rm -rf build/_install build/_consumer
