@@ -21,6 +21,7 @@
 #pragma once
 
 #include "pg/socket_wait.hpp"
+#include "pg/statement_cache.hpp"
 
 #include <aio/core/shield.hpp>
 #include <aio/core/task.hpp>
@@ -52,8 +53,10 @@ struct request {
     kind m_kind = kind::extended;
     std::string m_sql;
     params m_params;
-    std::string m_cache_key; // non-empty: sent as a named (cached) statement
+    std::string m_statement; // non-empty: sent as this named (cached) statement
     bool m_prepared = false; // its Parse was sent with it
+    bool m_internal = false; // the driver's own (DEALLOCATE): nobody awaits it, never cached
+    bool m_stale = false;    // failed because its cached plan went stale (0A000): retry once
     bool m_sent = false;
     bool m_done = false;
     bool m_abandoned = false;
@@ -127,8 +130,8 @@ class conn_state : public std::enable_shared_from_this<conn_state> {
     socket_wait* m_owner_wait = nullptr; // the exclusive owner's current socket wait
     bool m_pump_done = false;
     aio::event m_wake_pump; // the pump waits on it while a task owns the connection
-    std::unordered_map<std::string, std::string> m_statements; // sql + types -> name
-    unsigned m_next_statement = 0;
+    statement_cache m_cache;
+    std::string m_key; // the cache key being built (reused: no allocation per query)
     int m_tx_depth = 0;
     int m_cancels = 0; // cancel requests on their way (nothing new is sent meanwhile)
 
@@ -144,6 +147,7 @@ class conn_state : public std::enable_shared_from_this<conn_state> {
     task<result> run_query(std::shared_ptr<conn_state> s, std::string sql, params p);
     void send_ready();
     void send_one(request& r);
+    void send_deallocations();
     bool collect();
     void take_notifications();
     void complete_head();
