@@ -165,10 +165,21 @@ std::exception_ptr make_error(const PGresult* r, const std::string& query);
 /// connection_error from the connection's last message.
 std::exception_ptr make_conn_error(PGconn* c, const std::string& what);
 
-/// Owns a PGresult.
+/// Owns a PGresult, with its columns' type and format read once (row::at runs for every
+/// value of a large result: per-value libpq calls are what it costs).
 struct result_data {
+    struct column {
+        unsigned oid;
+        bool binary;
+    };
     PGresult* m_res;
-    explicit result_data(PGresult* r) noexcept : m_res(r) {}
+    int m_nfields;
+    std::unique_ptr<column[]> m_columns;
+    explicit result_data(PGresult* r)
+        : m_res(r), m_nfields(PQnfields(r)), m_columns(std::make_unique<column[]>(m_nfields)) {
+        for (int i = 0; i < m_nfields; ++i)
+            m_columns[i] = {PQftype(r, i), PQfformat(r, i) == 1};
+    }
     ~result_data() { PQclear(m_res); }
     result_data(const result_data&) = delete;
 };

@@ -148,7 +148,11 @@ task<result> run_query(std::shared_ptr<conn_state> s, std::string sql, params p)
     PGresult* res = std::exchange(r->m_result, nullptr);
     if (!res)
         throw error("aio::pg: the server sent no result", {}, {}, {}, r->m_sql);
-    co_return result(std::make_shared<const detail::result_data>(res));
+    // Owned here until result_data holds it (its constructor allocates and may throw).
+    std::unique_ptr<PGresult, void (*)(PGresult*)> own(res, &PQclear);
+    auto data = std::make_shared<const detail::result_data>(res);
+    own.release();
+    co_return result(std::move(data));
 }
 
 } // namespace detail
