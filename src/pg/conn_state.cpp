@@ -145,7 +145,11 @@ void conn_state::send_one(request& r) {
             m_key.push_back(',');
         }
         st = m_cache.get(m_key);
-        send_deallocations(); // ahead of r, which is queued last
+        // Ahead of r, which is queued last. Not inside a transaction of the driver's: a
+        // DEALLOCATE that fails there (the user dropped the statement with DEALLOCATE ALL)
+        // would abort the caller's transaction; they wait until it ends.
+        if (m_tx_depth == 0)
+            send_deallocations();
     }
     const std::string* name = st.name;
     const bool prepare = st.prepare;

@@ -111,3 +111,21 @@ TEST_F(pg_statement_cache, a_stale_statement_inside_a_transaction_fails_the_tran
         EXPECT_EQ((co_await db.fetch("SELECT * FROM ct")).columns(), 2); // prepared afresh
     });
 }
+
+TEST_F(pg_statement_cache, a_deallocate_refused_in_an_aborted_transaction_is_sent_again_later) {
+    aio_test::run([&]() -> aio::task<> {
+        auto db = co_await aio::pg::connect(m_dsn, {.statement_cache_size = 3});
+        co_await add(db, 1);
+        co_await add(db, 2);
+        co_await add(db, 3);
+        co_await db.execute("BEGIN"); // the caller's own transaction block (not tracked)
+        EXPECT_THROW(co_await db.fetchval<int>("SELECT 1 / $1::int", 0), aio::pg::error);
+        // The transaction is aborted: the query fails, and so does the DEALLOCATE of the
+        // statement it evicted (25P02), which is kept for later.
+        EXPECT_THROW(co_await add(db, 4), aio::pg::error);
+        co_await db.execute("ROLLBACK");
+        // The next query carries it: of the family only "+ 3" is left ("+ 1" went when
+        // the division came in, "+ 4" was never prepared).
+        EXPECT_EQ(co_await prepared(db), "SELECT $1::int + 3");
+    });
+}
