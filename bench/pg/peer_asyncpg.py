@@ -32,6 +32,20 @@ async def main(dsn, scale):
     report("pool", t0, c0)
     await pool.close()
 
+    # The same queries from 50 tasks on ONE connection: asyncpg runs one operation at a
+    # time per connection (a second concurrent one raises InterfaceError), so a lock
+    # serialises them.
+    lock = asyncio.Lock()
+
+    async def shared(k):
+        for i in range(total // workers):
+            async with lock:
+                await conn.fetchval("SELECT $1::int", i)
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(shared(k) for k in range(workers)))
+    report("pipelined", t0, c0)
+
     rows = int(1000000 * scale)
     t0, c0 = time.perf_counter(), time.process_time()
     res = await conn.fetch("SELECT i, 'name ' || i, now() FROM generate_series(1, $1) i", rows)

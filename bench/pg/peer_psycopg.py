@@ -45,6 +45,18 @@ async def main(dsn, scale):
     for c in conns:
         await c.close()
 
+    # The same queries from 50 tasks on ONE connection: psycopg's connection lock runs
+    # them one at a time.
+    async def shared(k):
+        for i in range(total // workers):
+            async with conn.cursor() as cur:
+                await cur.execute("SELECT %s::int", (i,), prepare=True)
+                await cur.fetchone()
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(shared(k) for k in range(workers)))
+    report("pipelined", t0, c0)
+
     rows = int(1000000 * scale)
     t0, c0 = time.perf_counter(), time.process_time()
     async with conn.cursor(binary=True) as cur:

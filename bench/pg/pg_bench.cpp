@@ -3,15 +3,18 @@
 //   sequential  10,000 x `SELECT $1::int` on one connection, one after the other
 //   pool        100,000 x the same from 50 tasks over a pool of 10 connections
 //   fetch       1,000,000 rows of (int, text, timestamptz), every value decoded
-// plus, for aio::pg alone, `pipelined`: the pool case's 100,000 queries from 50 tasks on
-// ONE connection (libpq pipeline mode; the Python drivers serialise a connection's queries).
+//   pipelined   the pool case's 100,000 queries from 50 tasks on ONE connection: where
+//               pipelining applies (aio::pg pipelines them; asyncpg and psycopg run one
+//               query at a time per connection)
 // Prints wall seconds, client CPU seconds per case, and the ratios to each peer.
 //
-//   build/bench/pg/pg_bench [--dsn DSN] [--scale 0.1] [--no-peers]
+//   build/bench/pg/pg_bench [--dsn DSN] [--scale 0.1] [--no-peers] [--case NAME]
+// (--case runs one of aio::pg's cases alone, for profiling: valgrind --tool=callgrind ...)
 #include "support/pg_server.hpp"
 
 #include <aio/aio.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -58,10 +61,11 @@ aio::task<> shared_worker(aio::pg::connection& db, int n) {
         co_await db.fetchval<int>("SELECT $1::int", i);
 }
 
-aio::task<figures> run_ours(std::string dsn, double scale) {
+aio::task<figures> run_ours(std::string dsn, double scale, std::string only) {
     figures out;
     auto db = co_await aio::pg::connect(dsn);
-    {
+    auto wanted = [&](const char* c) { return only.empty() || only == c; };
+    if (wanted("sequential")) {
         const int n = static_cast<int>(10000 * scale);
         stopwatch w;
         for (int i = 0; i < n; ++i)
@@ -69,7 +73,7 @@ aio::task<figures> run_ours(std::string dsn, double scale) {
         out["sequential"] = w.stop();
     }
     const int total = static_cast<int>(100000 * scale), workers = 50;
-    {
+    if (wanted("pool")) {
         aio::pg::pool pool(dsn, {.min_size = 10, .max_size = 10});
         { auto warm = co_await pool.acquire(); } // opens the 10 connections
         stopwatch w;
@@ -79,7 +83,7 @@ aio::task<figures> run_ours(std::string dsn, double scale) {
         co_await aio::gather(std::move(tasks));
         out["pool"] = w.stop();
     }
-    {
+    if (wanted("pipelined")) {
         stopwatch w;
         std::vector<aio::task<>> tasks;
         for (int k = 0; k < workers; ++k)
@@ -87,7 +91,7 @@ aio::task<figures> run_ours(std::string dsn, double scale) {
         co_await aio::gather(std::move(tasks));
         out["pipelined"] = w.stop();
     }
-    {
+    if (wanted("fetch")) {
         const int rows = static_cast<int>(1000000 * scale);
         stopwatch w;
         auto res =
@@ -138,6 +142,7 @@ int main(int argc, char** argv) {
     std::string dsn;
     double scale = 1.0;
     bool peers = true;
+    std::string only;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--dsn") && i + 1 < argc)
             dsn = argv[++i];
@@ -145,8 +150,10 @@ int main(int argc, char** argv) {
             scale = std::atof(argv[++i]);
         else if (!std::strcmp(argv[i], "--no-peers"))
             peers = false;
+        else if (!std::strcmp(argv[i], "--case") && i + 1 < argc)
+            only = argv[++i], peers = false;
         else {
-            std::cerr << "usage: pg_bench [--dsn DSN] [--scale S] [--no-peers]\n";
+            std::cerr << "usage: pg_bench [--dsn DSN] [--scale S] [--no-peers] [--case NAME]\n";
             return 2;
         }
     }
@@ -160,7 +167,7 @@ int main(int argc, char** argv) {
         dsn = server.dsn();
     }
     std::map<std::string, figures> all;
-    all["aio::pg"] = aio::run(run_ours(dsn, scale));
+    all["aio::pg"] = aio::run(run_ours(dsn, scale, only));
     if (peers) {
         for (auto [name, script] :
              {std::pair{"asyncpg", "peer_asyncpg.py"}, std::pair{"psycopg", "peer_psycopg.py"}}) {
@@ -175,22 +182,27 @@ int main(int argc, char** argv) {
     std::printf("scale %.3g (sequential %d, pool %d, fetch %d rows)\n", scale,
                 static_cast<int>(10000 * scale), static_cast<int>(100000 * scale),
                 static_cast<int>(1000000 * scale));
-    std::printf("%-11s %-9s %9s %9s %12s\n", "case", "driver", "wall s", "cpu s", "x aio::pg");
+    std::printf("%-11s %-9s %9s %9s  %s\n", "case", "driver", "wall s", "cpu s",
+                "peer / aio::pg (wall, cpu)");
     for (const char* c : {"sequential", "pool", "pipelined", "fetch"}) {
-        const auto& ours = all["aio::pg"][c];
+        const auto& mine = all["aio::pg"];
+        auto ours = mine.find(c);
         for (auto& [driver, f] : all) {
             auto it = f.find(c);
             if (it == f.end())
                 continue;
-            std::printf(
-                "%-11s %-9s %9.3f %9.3f %12s\n", c, driver.c_str(), it->second.seconds,
-                it->second.cpu,
-                driver == "aio::pg"
-                    ? ""
-                    : (std::to_string(it->second.seconds / ours.seconds).substr(0, 5) + "x wall")
-                          .c_str());
+            std::string ratio;
+            if (driver != "aio::pg" && ours != mine.end()) {
+                char buf[64];
+                std::snprintf(buf, sizeof buf, "%.2fx wall, %.2fx cpu",
+                              it->second.seconds / ours->second.seconds,
+                              it->second.cpu / std::max(ours->second.cpu, 1e-6));
+                ratio = buf;
+            }
+            std::printf("%-11s %-9s %9.3f %9.3f  %s\n", c, driver.c_str(), it->second.seconds,
+                        it->second.cpu, ratio.c_str());
         }
     }
-    std::printf("(x aio::pg: the peer's wall time over ours; > 1 means aio::pg is faster)\n");
+    std::printf("(peer / aio::pg: > 1 means aio::pg is faster or uses less client CPU)\n");
     return 0;
 }

@@ -36,7 +36,7 @@ bool request_awaiter::await_suspend(std::coroutine_handle<> h) {
 // ---- conn_state ----
 
 conn_state::conn_state(PGconn* c, const connect_options& o) noexcept
-    : m_conn(c), m_fd(PQsocket(c)), m_options(o) {}
+    : m_conn(c), m_fd(PQsocket(c)), m_options(o), m_cache(o.statement_cache_size) {}
 
 conn_state::~conn_state() {
     if (m_conn) {
@@ -136,34 +136,30 @@ void conn_state::send_one(request& r) {
     const Oid* types = reinterpret_cast<const Oid*>(p.m_oid.data());
     static_assert(sizeof(Oid) == sizeof(unsigned));
 
-    std::string key;
-    const std::string* name = nullptr;
-    bool prepare = false;
-    if (m_options.statement_cache_size > 0) {
-        key.reserve(r.m_sql.size() + n * 4 + 1);
-        key = r.m_sql;
-        key.push_back('\0');
+    statement_cache::lookup st;
+    if (m_cache.capacity() > 0 && !r.m_internal) {
+        m_key.assign(r.m_sql);
+        m_key.push_back('\0');
         for (unsigned t : p.m_oid) {
-            key += std::to_string(t);
-            key.push_back(',');
+            m_key += std::to_string(t);
+            m_key.push_back(',');
         }
-        auto it = m_statements.find(key);
-        if (it != m_statements.end()) {
-            name = &it->second;
-        } else if (m_statements.size() < m_options.statement_cache_size) {
-            auto [ins, ok] = m_statements.emplace(key, "aio_" + std::to_string(m_next_statement++));
-            (void)ok;
-            name = &ins->second;
-            prepare = true;
-        }
+        st = m_cache.get(m_key);
+        // Ahead of r, which is queued last. Not inside a transaction of the driver's: a
+        // DEALLOCATE that fails there (the user dropped the statement with DEALLOCATE ALL)
+        // would abort the caller's transaction; they wait until it ends.
+        if (m_tx_depth == 0)
+            send_deallocations();
     }
+    const std::string* name = st.name;
+    const bool prepare = st.prepare;
     bool ok = true;
     if (name) {
         if (prepare)
             ok = PQsendPrepare(m_conn, name->c_str(), r.m_sql.c_str(), n, types) == 1;
         ok = ok && PQsendQueryPrepared(m_conn, name->c_str(), n, values, p.m_len.data(),
                                        p.m_fmt.data(), 1) == 1;
-        r.m_cache_key = std::move(key);
+        r.m_statement = *name;
         r.m_prepared = prepare;
     } else {
         ok = PQsendQueryParams(m_conn, r.m_sql.c_str(), n, types, values, p.m_len.data(),
@@ -197,6 +193,28 @@ void conn_state::send_ready() {
         }
         ++m_inflight; // before send_one: a failure there clears the queue
         send_one(r);
+    }
+}
+
+void conn_state::send_deallocations() {
+    // Statements evicted from the cache (or gone stale) are dropped on the server in the
+    // same flush as the query being sent (the last one counted in m_inflight), just ahead
+    // of it: no round trip of their own, and gone before anything after it runs. Each is a
+    // request of the driver's with its own Sync, so its failure touches no user query.
+    if (m_cache.evicted().empty())
+        return;
+    auto names = std::move(m_cache.evicted());
+    m_cache.evicted().clear();
+    for (auto& name : names) {
+        if (broken())
+            break;
+        auto d = std::make_shared<request>();
+        d->m_internal = true;
+        d->m_abandoned = true; // nobody awaits it
+        d->m_sql = "DEALLOCATE " + name;
+        m_queue.insert(m_queue.begin() + static_cast<std::ptrdiff_t>(m_inflight - 1), d);
+        ++m_inflight;
+        send_one(*d);
     }
 }
 
@@ -237,12 +255,18 @@ bool conn_state::collect() {
             if (!head.m_error) {
                 head.m_error = make_error(res, head.m_sql);
                 // A statement whose Parse failed, or whose plan went stale (the schema
-                // changed under it), is prepared afresh next time.
+                // changed under it), is prepared afresh next time; the stale one is
+                // deallocated.
                 const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-                const bool stale =
-                    state && (std::strcmp(state, "0A000") == 0 || std::strcmp(state, "26000") == 0);
-                if (!head.m_cache_key.empty() && ((head.m_prepared && !head.m_result) || stale))
-                    m_statements.erase(head.m_cache_key);
+                const bool stale = state && std::strcmp(state, "0A000") == 0;
+                const bool gone = state && std::strcmp(state, "26000") == 0;
+                if (!head.m_statement.empty() &&
+                    ((head.m_prepared && !head.m_result) || stale || gone))
+                    m_cache.forget(head.m_statement, stale);
+                head.m_stale = stale && !head.m_statement.empty();
+                // A DEALLOCATE refused in an aborted transaction is sent again later.
+                if (head.m_internal && state && std::strcmp(state, "25P02") == 0)
+                    m_cache.evicted().push_back(head.m_sql.substr(11));
             }
             PQclear(res);
             break;

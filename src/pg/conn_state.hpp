@@ -21,6 +21,7 @@
 #pragma once
 
 #include "pg/socket_wait.hpp"
+#include "pg/statement_cache.hpp"
 
 #include <aio/core/shield.hpp>
 #include <aio/core/task.hpp>
@@ -52,8 +53,10 @@ struct request {
     kind m_kind = kind::extended;
     std::string m_sql;
     params m_params;
-    std::string m_cache_key; // non-empty: sent as a named (cached) statement
+    std::string m_statement; // non-empty: sent as this named (cached) statement
     bool m_prepared = false; // its Parse was sent with it
+    bool m_internal = false; // the driver's own (DEALLOCATE): nobody awaits it, never cached
+    bool m_stale = false;    // failed because its cached plan went stale (0A000): retry once
     bool m_sent = false;
     bool m_done = false;
     bool m_abandoned = false;
@@ -127,8 +130,8 @@ class conn_state : public std::enable_shared_from_this<conn_state> {
     socket_wait* m_owner_wait = nullptr; // the exclusive owner's current socket wait
     bool m_pump_done = false;
     aio::event m_wake_pump; // the pump waits on it while a task owns the connection
-    std::unordered_map<std::string, std::string> m_statements; // sql + types -> name
-    unsigned m_next_statement = 0;
+    statement_cache m_cache;
+    std::string m_key; // the cache key being built (reused: no allocation per query)
     int m_tx_depth = 0;
     int m_cancels = 0; // cancel requests on their way (nothing new is sent meanwhile)
 
@@ -144,6 +147,7 @@ class conn_state : public std::enable_shared_from_this<conn_state> {
     task<result> run_query(std::shared_ptr<conn_state> s, std::string sql, params p);
     void send_ready();
     void send_one(request& r);
+    void send_deallocations();
     bool collect();
     void take_notifications();
     void complete_head();
@@ -161,10 +165,21 @@ std::exception_ptr make_error(const PGresult* r, const std::string& query);
 /// connection_error from the connection's last message.
 std::exception_ptr make_conn_error(PGconn* c, const std::string& what);
 
-/// Owns a PGresult.
+/// Owns a PGresult, with its columns' type and format read once (row::at runs for every
+/// value of a large result: per-value libpq calls are what it costs).
 struct result_data {
+    struct column {
+        unsigned oid;
+        bool binary;
+    };
     PGresult* m_res;
-    explicit result_data(PGresult* r) noexcept : m_res(r) {}
+    int m_nfields;
+    std::unique_ptr<column[]> m_columns;
+    explicit result_data(PGresult* r)
+        : m_res(r), m_nfields(PQnfields(r)), m_columns(std::make_unique<column[]>(m_nfields)) {
+        for (int i = 0; i < m_nfields; ++i)
+            m_columns[i] = {PQftype(r, i), PQfformat(r, i) == 1};
+    }
     ~result_data() { PQclear(m_res); }
     result_data(const result_data&) = delete;
 };

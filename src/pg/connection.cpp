@@ -100,24 +100,59 @@ int connection::server_version() const noexcept {
 
 namespace detail {
 
-task<result> run_query(std::shared_ptr<conn_state> s, std::string sql, params p) {
-    if (!s || s->broken())
-        s ? s->throw_broken() : throw connection_error("aio::pg: the connection is closed");
-    aio::detail::check_cancelled(); // do not send what nobody will wait for
+namespace {
+bool in_failed_transaction(const std::exception_ptr& e) {
+    try {
+        if (e)
+            std::rethrow_exception(e);
+    } catch (const error& x) {
+        return x.sqlstate() == "25P02";
+    } catch (...) {
+    }
+    return false;
+}
+
+/// Queues one request for `sql` and waits for its answer.
+task<std::shared_ptr<request>> run_once(conn_state* s, std::string sql, params p) {
     auto r = std::make_shared<request>();
     r->m_sql = std::move(sql);
     r->m_params = std::move(p);
     s->submit(r);
     detail::request_awaiter a;
     a.m_req = r.get();
-    a.m_state = s.get();
+    a.m_state = s;
     co_await a;
+    co_return r;
+}
+} // namespace
+
+task<result> run_query(std::shared_ptr<conn_state> s, std::string sql, params p) {
+    if (!s || s->broken())
+        s ? s->throw_broken() : throw connection_error("aio::pg: the connection is closed");
+    aio::detail::check_cancelled(); // do not send what nobody will wait for
+    auto r = co_await run_once(s.get(), std::move(sql), std::move(p));
+    // A cached statement whose plan went stale (the schema changed under it: 0A000,
+    // "cached plan must not change result type") has been dropped from the cache; outside
+    // a transaction the query is prepared afresh and run once more, as asyncpg does. Inside
+    // one the transaction is aborted already, so the error is the caller's to see.
+    if (r->m_error && r->m_stale && !s->broken() && s->m_tx_depth == 0 &&
+        PQtransactionStatus(s->m_conn) != PQTRANS_INERROR) {
+        auto again = co_await run_once(s.get(), std::move(r->m_sql), std::move(r->m_params));
+        // 25P02: a transaction block of the caller's own (BEGIN by hand) was aborted by
+        // the first failure; that one is the error to report.
+        if (!in_failed_transaction(again->m_error))
+            r = std::move(again);
+    }
     if (r->m_error)
         std::rethrow_exception(r->m_error);
     PGresult* res = std::exchange(r->m_result, nullptr);
     if (!res)
         throw error("aio::pg: the server sent no result", {}, {}, {}, r->m_sql);
-    co_return result(std::make_shared<const detail::result_data>(res));
+    // Owned here until result_data holds it (its constructor allocates and may throw).
+    std::unique_ptr<PGresult, void (*)(PGresult*)> own(res, &PQclear);
+    auto data = std::make_shared<const detail::result_data>(res);
+    own.release();
+    co_return result(std::move(data));
 }
 
 } // namespace detail

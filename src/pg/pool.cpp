@@ -1,12 +1,16 @@
 // aio::pg::pool: permits (an aio::semaphore of max_size) for leases, idle connections in a
 // stack (the most recently used first: its caches are warm), a task per leased-back busy
-// connection that makes it idle again before it rejoins the stack.
+// connection that makes it idle again before it rejoins the stack, and one task that
+// closes connections idle for longer than max_idle (the oldest first, down to min_size).
 #include "pg/conn_state.hpp"
 
+#include <aio/core/event_loop.hpp>
+#include <aio/core/sleep.hpp>
 #include <aio/core/timeout.hpp>
 #include <aio/pg/pool.hpp>
 #include <aio/sync/semaphore.hpp>
 
+#include <optional>
 #include <vector>
 
 namespace aio::pg {
@@ -21,8 +25,13 @@ class pool_state : public std::enable_shared_from_this<pool_state> {
     std::string m_dsn;
     pool_options m_options;
     aio::semaphore m_permits;
-    std::vector<connection> m_idle;
-    std::size_t m_open = 0; // idle + leased + being reset + being opened
+    struct idle_conn {
+        connection conn;
+        std::chrono::steady_clock::time_point since; // on the loop's clock
+    };
+    std::vector<idle_conn> m_idle; // a stack: the most recently used last
+    task_handle<void> m_reaper;    // closes connections idle for longer than max_idle
+    std::size_t m_open = 0;        // idle + leased + being reset + being opened
     std::size_t m_resetting = 0;
     bool m_started = false;
     bool m_closed = false;
@@ -45,6 +54,63 @@ class pool_state : public std::enable_shared_from_this<pool_state> {
                PQtransactionStatus(s->m_conn) == PQTRANS_IDLE;
     }
 
+    /// Puts `c` on the idle stack and makes sure idle connections expire.
+    void make_idle(connection c) {
+        m_idle.push_back({std::move(c), get_running_loop().time()});
+        if (m_options.max_idle.count() > 0 && (!m_reaper || m_reaper.done())) {
+            try {
+                m_reaper = create_task(reap(weak_from_this()), "aio::pg pool idle expiry");
+            } catch (...) {
+                // Out of memory: the connection stays idle; the next make_idle tries again.
+            }
+        }
+    }
+
+    /// Closes the connections idle since before `now - max_idle`, the oldest first, while
+    /// more than min_size are open; returns when the next one would expire (or nullopt
+    /// when none can).
+    std::optional<std::chrono::steady_clock::time_point>
+    expire(std::chrono::steady_clock::time_point now) {
+        std::size_t n = 0;
+        while (n < m_idle.size() && m_open - n > m_options.min_size &&
+               m_idle[n].since + m_options.max_idle <= now)
+            ++n;
+        for (std::size_t i = 0; i < n; ++i)
+            drop(std::move(m_idle[i].conn));
+        m_idle.erase(m_idle.begin(), m_idle.begin() + static_cast<std::ptrdiff_t>(n));
+        if (m_idle.empty() || m_open <= m_options.min_size)
+            return std::nullopt;
+        return m_idle.front().since + m_options.max_idle;
+    }
+
+    /// Sleeps until the oldest idle connection is due, closes what is due, again; ends
+    /// when no idle connection can expire (make_idle starts it again). Holds the pool
+    /// only between sleeps, so a pool that goes away ends it.
+    static task<void> reap(std::weak_ptr<pool_state> w) {
+        for (;;) {
+            std::chrono::steady_clock::duration wait{};
+            {
+                auto p = w.lock();
+                if (!p || p->m_closed)
+                    co_return;
+                const auto now = get_running_loop().time();
+                const auto next = p->expire(now);
+                if (!next)
+                    co_return;
+                wait = *next - now;
+            }
+            co_await sleep(std::chrono::duration_cast<std::chrono::nanoseconds>(wait));
+        }
+    }
+
+    /// Marks the pool closed: its idle connections close, the expiry task ends.
+    void close_idle() noexcept {
+        m_closed = true;
+        m_open -= m_idle.size();
+        m_idle.clear();
+        m_reaper.cancel();
+    }
+
     void drop(connection c) noexcept {
         --m_open;
         (void)c; // closed by its destructor
@@ -61,7 +127,11 @@ class pool_state : public std::enable_shared_from_this<pool_state> {
             return;
         }
         if (clean(c)) {
-            m_idle.push_back(std::move(c));
+            try {
+                make_idle(std::move(c));
+            } catch (...) {
+                drop(std::move(c)); // no room on the stack (out of memory): c is intact
+            }
             m_permits.release();
             return;
         }
@@ -87,10 +157,15 @@ class pool_state : public std::enable_shared_from_this<pool_state> {
             ok = false;
         }
         --p->m_resetting;
-        if (ok && !p->m_closed)
-            p->m_idle.push_back(std::move(c));
-        else
+        if (ok && !p->m_closed) {
+            try {
+                p->make_idle(std::move(c));
+            } catch (...) {
+                p->drop(std::move(c)); // out of memory: c is intact
+            }
+        } else {
             p->drop(std::move(c));
+        }
         p->m_permits.release();
         p->m_reset_done.set();
     }
@@ -142,9 +217,7 @@ pool::pool(std::string dsn, pool_options options) {
 
 pool::~pool() {
     if (m_state) {
-        m_state->m_closed = true;
-        m_state->m_open -= m_state->m_idle.size();
-        m_state->m_idle.clear();
+        m_state->close_idle();
     }
 }
 
@@ -156,7 +229,7 @@ task<lease> acquire_impl(std::shared_ptr<detail::pool_state> p, std::chrono::mil
         p->m_started = true;
         try {
             while (p->m_open < p->m_options.min_size)
-                p->m_idle.push_back(co_await p->open());
+                p->make_idle(co_await p->open());
         } catch (...) {
             p->m_started = false;
             throw;
@@ -168,7 +241,7 @@ task<lease> acquire_impl(std::shared_ptr<detail::pool_state> p, std::chrono::mil
         co_await p->m_permits.acquire();
     try {
         while (!p->m_idle.empty()) {
-            connection c = std::move(p->m_idle.back());
+            connection c = std::move(p->m_idle.back().conn);
             p->m_idle.pop_back();
             if (!c.is_closed() && c.is_idle())
                 co_return lease(p, std::move(c));
@@ -201,9 +274,7 @@ task<std::string> pool_execute(std::shared_ptr<detail::pool_state> p,
 }
 
 task<void> close_impl(std::shared_ptr<detail::pool_state> p) {
-    p->m_closed = true;
-    p->m_open -= p->m_idle.size();
-    p->m_idle.clear();
+    p->close_idle();
     while (p->m_resetting > 0) {
         p->m_reset_done.clear();
         co_await p->m_reset_done.wait();

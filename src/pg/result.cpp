@@ -277,12 +277,14 @@ void throw_null(const field& f) {
 } // namespace detail
 
 field row::at(int col) const {
-    const PGresult* r = m_res->m_res;
-    if (col < 0 || col >= PQnfields(r))
+    const detail::result_data& d = *m_res;
+    if (col < 0 || col >= d.m_nfields)
         throw std::out_of_range("aio::pg: no column " + std::to_string(col) + " (the row has " +
-                                std::to_string(PQnfields(r)) + ")");
-    return field(PQgetvalue(r, m_row, col), PQgetlength(r, m_row, col), PQftype(r, col),
-                 PQfformat(r, col) == 1, PQgetisnull(r, m_row, col) != 0, col, m_res.get());
+                                std::to_string(d.m_nfields) + ")");
+    const PGresult* r = d.m_res;
+    const auto& c = d.m_columns[col];
+    return field(PQgetvalue(r, m_row, col), PQgetlength(r, m_row, col), c.oid, c.binary,
+                 PQgetisnull(r, m_row, col) != 0, col, &d);
 }
 
 field row::at(std::string_view name) const {
@@ -296,7 +298,7 @@ field row::at(std::string_view name) const {
 }
 
 int row::size() const noexcept {
-    return PQnfields(m_res->m_res);
+    return m_res->m_nfields;
 }
 
 result::result(std::shared_ptr<const detail::result_data> res) : m_res(std::move(res)) {

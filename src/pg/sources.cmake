@@ -17,6 +17,7 @@ if(AIO_WITH_PG)
         ${CMAKE_CURRENT_LIST_DIR}/pool.cpp
         ${CMAKE_CURRENT_LIST_DIR}/result.cpp
         ${CMAKE_CURRENT_LIST_DIR}/socket_wait.cpp
+        ${CMAKE_CURRENT_LIST_DIR}/statement_cache.cpp
     )
     aio_layer_link(pg PkgConfig::LIBPQ nlohmann_json::nlohmann_json)
     set(AIO_PC_PG_REQUIRES "libpq" CACHE INTERNAL "pkg-config modules of aio::pg")

@@ -28,9 +28,11 @@ struct connect_options {
     /// Bound on the whole connect (DNS, TCP, TLS, authentication); 0: none. A DSN's own
     /// connect_timeout applies too.
     std::chrono::milliseconds timeout{30000};
-    /// Prepared statements kept per connection (0: never prepare; queries then use the
-    /// unnamed statement, parsed on every call).
-    std::uint32_t statement_cache_size = 256;
+    /// Prepared statements kept per connection (asyncpg's statement_cache_size). Beyond it
+    /// the least recently used one is evicted and DEALLOCATEd on the server (pipelined with
+    /// the query that evicted it: no round trip of its own). 0: never prepare; queries then
+    /// use the unnamed statement, parsed on every call.
+    std::uint32_t statement_cache_size = 100;
 };
 static_assert(std::is_trivially_destructible_v<connect_options>);
 

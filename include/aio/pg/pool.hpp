@@ -27,6 +27,10 @@ struct pool_options {
     /// Bound on getting a leased-back busy connection idle again (its cancelled query
     /// ending) before the pool gives up on it and closes it.
     std::chrono::milliseconds reset_timeout{10000};
+    /// An idle connection unused for longer than this is closed, as long as more than
+    /// min_size connections are open (asyncpg's max_inactive_connection_lifetime);
+    /// 0: never.
+    std::chrono::milliseconds max_idle{300000};
     connect_options connect{};
 };
 static_assert(std::is_trivially_destructible_v<pool_options>);

@@ -138,3 +138,63 @@ TEST_F(pg_pool, close_waits_for_a_busy_connection_to_be_reset) {
         EXPECT_EQ(pool.size(), 0u);
     });
 }
+
+TEST_F(pg_pool, connections_idle_longer_than_max_idle_are_closed_down_to_min_size) {
+    aio_test::run([&]() -> aio::task<> {
+        aio::pg::pool pool(m_dsn, {.min_size = 1, .max_size = 3, .max_idle = 200ms});
+        std::vector<int> pids;
+        {
+            auto a = co_await pool.acquire();
+            auto b = co_await pool.acquire();
+            auto c = co_await pool.acquire();
+            for (auto* l : {&a, &b, &c})
+                pids.push_back((*l)->backend_pid());
+        }
+        // Given back: idle, not closed yet (nothing has waited max_idle).
+        EXPECT_EQ(pool.size(), 3u);
+        EXPECT_EQ(pool.idle(), 3u);
+        // Bounded wait (500 x 20 ms) for the expiry; it stops at min_size.
+        for (int i = 0; i < 500 && pool.size() > 1; ++i)
+            co_await aio::sleep(20ms);
+        EXPECT_EQ(pool.size(), 1u);
+        EXPECT_EQ(pool.idle(), 1u);
+        // The servers' processes are gone too (the backends exit after Terminate).
+        auto check = co_await aio::pg::connect(m_dsn);
+        long alive = 3;
+        for (int i = 0; i < 500 && alive > 1; ++i) {
+            alive = co_await check.fetchval<long>(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid IN ($1, $2, $3)", pids[0], pids[1],
+                pids[2]);
+            if (alive > 1)
+                co_await aio::sleep(20ms);
+        }
+        EXPECT_EQ(alive, 1);
+        // The one kept is the most recently used, and it still works.
+        auto c = co_await pool.acquire();
+        EXPECT_EQ(co_await c->fetchval<int>("SELECT 7"), 7);
+        EXPECT_EQ(pool.size(), 1u);
+    });
+}
+
+TEST_F(pg_pool, a_connection_used_again_before_max_idle_is_kept) {
+    aio_test::run([&]() -> aio::task<> {
+        aio::pg::pool pool(m_dsn, {.max_size = 2, .max_idle = 500ms});
+        int kept = 0;
+        {
+            auto a = co_await pool.acquire();
+            auto b = co_await pool.acquire();
+            kept = a->backend_pid();
+            b.release(); // b becomes idle first: the oldest
+        }
+        // Using one connection again and again keeps it; the other one expires.
+        for (int i = 0; i < 500 && pool.size() > 1; ++i) {
+            auto c = co_await pool.acquire();
+            EXPECT_EQ(c->backend_pid(), kept); // the most recently used one is taken
+            c.release();
+            co_await aio::sleep(20ms);
+        }
+        EXPECT_EQ(pool.size(), 1u);
+        auto c = co_await pool.acquire();
+        EXPECT_EQ(c->backend_pid(), kept);
+    });
+}
