@@ -7,7 +7,7 @@
 using namespace std::chrono_literals;
 
 aio::task<> consumer(aio::condition& cond, std::vector<int>& items) {
-    auto held = co_await cond.scoped(); // async with cond:
+    auto held = co_await cond.scoped();                        // async with cond:
     co_await cond.wait_for([&] { return items.size() >= 3; }); // unlocks while waiting
     std::cout << "consumer got " << items.size() << " items\n";
 }
