@@ -231,11 +231,13 @@ TEST(unix_datagram, sending_to_a_missing_path_names_it) {
             EXPECT_NE(std::string(e.what()).find(dir / "nobody"), std::string::npos) << e.what();
         }
         try {
-            auto c = co_await open_datagram_endpoint({.remote_path = dir / "nobody"});
+            auto c = co_await open_datagram_endpoint(
+                {.local_path = dir / "bound", .remote_path = dir / "nobody"});
             ADD_FAILURE() << "connected to a missing path";
         } catch (const aio::io_error& e) {
             EXPECT_NE(std::string(e.what()).find(dir / "nobody"), std::string::npos) << e.what();
         }
+        EXPECT_FALSE(exists(dir / "bound")); // the file bound before the failed connect
         // The endpoint still works after the failed send.
         co_await ep.send_to("self", ep.local_address());
         EXPECT_EQ(co_await aio::wait_for(ep.receive(), 10s), "self");
