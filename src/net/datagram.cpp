@@ -1,7 +1,9 @@
 // aio::net::datagram_endpoint. The state is reference counted (endpoint object + every
 // running call); calls in flight are linked so close() can cancel their operations, and
-// the fd is closed when the last of them has completed.
+// the fd is closed when the last of them has completed (and a Unix socket file we bound is
+// removed then).
 #include "net/primitives.hpp"
+#include "net/socket_file.hpp"
 
 #include <aio/net/datagram.hpp>
 #include <aio/net/errors.hpp>
@@ -55,6 +57,7 @@ class datagram_state {
     void maybe_release() noexcept {
         if (m_closed && !m_calls && m_fd) {
             m_fd.reset();
+            m_file.remove();
             changed.wake_all();
         }
     }
@@ -66,6 +69,7 @@ class datagram_state {
     }
 
     unique_fd m_fd;
+    socket_file m_file; // the Unix socket file bound by open (none for UDP, abstract names)
     std::optional<address> m_remote;
     std::unique_ptr<char[]> m_buf;
     std::size_t m_buf_size = 0;
@@ -255,15 +259,87 @@ int datagram_endpoint::native_handle() const noexcept {
 }
 
 namespace {
-task<datagram_endpoint>
-open_endpoint(datagram_options o, std::string local_host, std::string remote_host) {
-    constexpr const char* who = "aio::net::open_datagram_endpoint";
+constexpr const char* open_who = "aio::net::open_datagram_endpoint";
+
+/// The state of a new endpoint owning `fd`.
+datagram_endpoint make_endpoint(detail::unique_fd fd,
+                                std::optional<address> remote,
+                                std::size_t max_datagram,
+                                detail::socket_file file = {}) {
+    auto* s = new detail::datagram_state;
+    datagram_endpoint ep(s);
+    s->m_fd = std::move(fd);
+    s->m_file = std::move(file);
+    s->m_remote = remote;
+    s->m_buf_size = max_datagram;
+    s->m_buf.reset(new char[max_datagram]);
+    return ep;
+}
+
+/// A Unix-domain name as the kernel wants it: '@' first spells the abstract namespace.
+std::string unix_name(std::string_view path) {
+    std::string name(path);
+    if (!name.empty() && name.front() == '@')
+        name.front() = '\0';
+    return name;
+}
+
+/// The AF_UNIX/SOCK_DGRAM endpoint. Synchronous: binding and connecting a Unix socket never
+/// block.
+datagram_endpoint open_unix(const datagram_options& o, std::string local, std::string remote) {
+    if (!o.local_host.empty() || !o.remote_host.empty()) {
+        throw invalid_argument_error(std::string(open_who) +
+                                     ": give either host addresses (UDP) or paths (Unix), "
+                                     "not both");
+    }
+    local = unix_name(local);
+    remote = unix_name(remote);
+    // Both built first: a path too long for sun_path throws before any socket exists.
+    const std::optional<address> la =
+        local.empty() ? std::nullopt : std::optional(address::unix_domain(local));
+    const std::optional<address> ra =
+        remote.empty() ? std::nullopt : std::optional(address::unix_domain(remote));
+    detail::unique_fd fd = detail::open_socket(AF_UNIX, SOCK_DGRAM, open_who);
+    detail::socket_file file;
+    if (la) {
+        detail::socket_file::remove_stale(local);
+        if (::bind(fd.get(), static_cast<const sockaddr*>(la->data()),
+                   static_cast<socklen_t>(la->size())) < 0) {
+            detail::throw_io_error(errno, std::string(open_who) + ": bind to " + la->to_string());
+        }
+        file.remember(local);
+    }
+    // From here on a failure removes the file we just created (file's owner is this frame).
+    struct unlink_on_failure {
+        detail::socket_file* f;
+        ~unlink_on_failure() {
+            if (f)
+                f->remove();
+        }
+    } guard{&file};
+    if (ra && ::connect(fd.get(), static_cast<const sockaddr*>(ra->data()),
+                        static_cast<socklen_t>(ra->size())) < 0) {
+        detail::throw_io_error(errno, std::string(open_who) + ": connect to " + ra->to_string());
+    }
+    guard.f = nullptr;
+    return make_endpoint(std::move(fd), ra, o.max_datagram, std::move(file));
+}
+
+task<datagram_endpoint> open_endpoint(datagram_options o,
+                                      std::string local_host,
+                                      std::string remote_host,
+                                      std::string local_path,
+                                      std::string remote_path) {
+    constexpr const char* who = open_who;
+    if (o.max_datagram == 0) {
+        throw invalid_argument_error(std::string(who) + ": max_datagram must be > 0");
+    }
+    if (!local_path.empty() || !remote_path.empty() || o.family == address_family::unix_domain) {
+        co_return open_unix(o, std::move(local_path), std::move(remote_path));
+    }
     if (o.local_host.empty() && o.remote_host.empty()) {
         throw invalid_argument_error(std::string(who) +
                                      ": give a local address, a remote address or both");
-    }
-    if (o.max_datagram == 0) {
-        throw invalid_argument_error(std::string(who) + ": max_datagram must be > 0");
     }
     std::optional<address> remote;
     std::optional<address> local;
@@ -297,20 +373,14 @@ open_endpoint(datagram_options o, std::string local_host, std::string remote_hos
                             static_cast<socklen_t>(remote->size())) < 0) {
         detail::throw_io_error(errno, std::string(who) + ": connect to " + remote->to_string());
     }
-    auto* s = new detail::datagram_state;
-    datagram_endpoint ep(s);
-    s->m_fd = std::move(fd);
-    s->m_remote = remote;
-    s->m_buf_size = o.max_datagram;
-    s->m_buf.reset(new char[o.max_datagram]);
-    co_return ep;
+    co_return make_endpoint(std::move(fd), remote, o.max_datagram);
 }
 } // namespace
 
 task<datagram_endpoint> open_datagram_endpoint(datagram_options options) {
-    // The host texts are copied now, so only the call itself needs them alive.
-    return open_endpoint(options, std::string(options.local_host),
-                         std::string(options.remote_host));
+    // The texts are copied now, so only the call itself needs them alive.
+    return open_endpoint(options, std::string(options.local_host), std::string(options.remote_host),
+                         std::string(options.local_path), std::string(options.remote_path));
 }
 
 } // namespace aio::net

@@ -209,18 +209,11 @@ task<server> start_unix(connection_handler handler,
     if (!handler)
         throw invalid_argument_error(std::string(who) + ": the handler is empty");
     const address a = address::unix_domain(path);
-    struct stat st {};
-    if (path.front() != '\0' && ::stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
-        ::unlink(path.c_str()); // a stale socket from an earlier run
-    }
+    detail::socket_file::remove_stale(path);
     auto* s = new detail::server_state(std::move(handler), options, std::move(tls), false);
     server srv(s);
     detail::listen_on(s, a, who);
-    if (path.front() != '\0' && ::stat(path.c_str(), &st) == 0) {
-        s->m_unix_path = path;
-        s->m_unix_ino = st.st_ino;
-        s->m_unix_dev = st.st_dev;
-    }
+    s->m_unix_file.remember(path);
     detail::start_accepting(s);
     co_return srv;
 }

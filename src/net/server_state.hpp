@@ -4,6 +4,7 @@
 #pragma once
 
 #include "net/primitives.hpp"
+#include "net/socket_file.hpp"
 
 #include <aio/net/server.hpp>
 
@@ -47,17 +48,7 @@ class server_state {
         }
         changed.wake_all();
     }
-    void unlink_unix_path() noexcept {
-        if (m_unix_path.empty())
-            return;
-        struct stat st {};
-        // Only remove the file if it is still the socket we created.
-        if (::stat(m_unix_path.c_str(), &st) == 0 && st.st_ino == m_unix_ino &&
-            st.st_dev == m_unix_dev) {
-            ::unlink(m_unix_path.c_str());
-        }
-        m_unix_path.clear();
-    }
+    void unlink_unix_path() noexcept { m_unix_file.remove(); }
 
     connection_handler m_handler;
     server_options m_opts;
@@ -72,9 +63,7 @@ class server_state {
     std::uint64_t m_next_client = 0;
     unsigned m_refs = 1;
     bool m_closed = false;
-    std::string m_unix_path;
-    ino_t m_unix_ino = 0;
-    dev_t m_unix_dev = 0;
+    socket_file m_unix_file; // the Unix socket file we bound, removed on close
     broadcast_list changed;
 };
 

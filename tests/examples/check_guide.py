@@ -9,6 +9,10 @@ For every `<!-- twin: NAME -->` section of the guide:
     legitimately differs (random numbers, each library's own error text) only the shape
     is compared: the same number of lines, each starting with the same word.
 Every example in examples/ must have a section. Needs Python 3.11 (asyncio.timeout).
+
+--guide may be given several times (pages sharing one examples folder, as
+docs/guide/sync.md and threads.md share examples/guide/). With --bin-dir, each twin's
+built C++ program is run too and must print the expected output.
 """
 import argparse
 import concurrent.futures
@@ -40,8 +44,8 @@ exec(compile(open(sys.argv[0]).read(), sys.argv[0], "exec"), {"__name__": "__mai
 """
 
 
-def sections(guide):
-    text = open(guide).read()
+def sections(guides):
+    text = "".join(open(g).read() for g in guides)
     marks = list(re.finditer(r"<!-- twin: (\w+) -->", text))
     for i, m in enumerate(marks):
         end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
@@ -75,12 +79,20 @@ def run_python(name, code, tmpdir):
     return r
 
 
+def run_binary(name, bin_dir):
+    path = os.path.join(bin_dir, name)
+    if not os.path.exists(path):
+        return subprocess.CompletedProcess(path, 127, "", f"{path} is not built\n")
+    return subprocess.run([path], capture_output=True, text=True, timeout=60)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--guide", required=True)
+    ap.add_argument("--guide", required=True, action="append")
     ap.add_argument("--examples", required=True)
     ap.add_argument("--expected", required=True)
     ap.add_argument("--tmpdir", default=os.environ.get("TMPDIR", "/tmp"))
+    ap.add_argument("--bin-dir", help="run the built C++ twins found here as well")
     args = ap.parse_args()
 
     failures = []
@@ -117,6 +129,15 @@ def main():
                 failures.append(f"{name}: the Python program prints something else than the C++ "
                                 f"twin\n--- python\n{r.stdout}--- expected ({expected_path})\n" +
                                 "\n".join(want))
+        bins = {name: pool.submit(run_binary, name, args.bin_dir)
+                for name in found if args.bin_dir}
+        for name, fut in sorted(bins.items()):
+            r = fut.result()
+            want = open(os.path.join(args.expected, name + ".txt")).read().splitlines()
+            if r.returncode != 0 or not matches(r.stdout.splitlines(), want, False):
+                failures.append(f"{name}: the C++ program (exit {r.returncode}) prints "
+                                f"something else than expected\n--- c++\n{r.stdout}{r.stderr}"
+                                "--- expected\n" + "\n".join(want))
     for f in os.listdir(tmpdir):
         os.remove(os.path.join(tmpdir, f))
     os.rmdir(tmpdir)
