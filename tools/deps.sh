@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(g++ cmake make pkg-config clang libgtest-dev libgmock-dev libbenchmark-dev liburing-dev
       libssl-dev openssl libc-ares-dev zlib1g-dev libbrotli-dev nlohmann-json3-dev libgumbo-dev libcli11-dev python3 curl
       libclang-rt-14-dev
-      nginx-light wrk python3-aiohttp python3-httpx python3-requests chromium python3-bs4 tmux valgrind wget libpq-dev postgresql python3-websockets "$@")
+      nginx-light wrk python3-aiohttp python3-httpx python3-requests chromium python3-bs4 tmux valgrind wget libpq-dev postgresql python3-websockets
+      nodejs npm "$@")
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
