@@ -6,7 +6,7 @@ pkgs=(g++ cmake make pkg-config clang libgtest-dev libgmock-dev libbenchmark-dev
       libssl-dev openssl libc-ares-dev zlib1g-dev libbrotli-dev nlohmann-json3-dev libgumbo-dev libcli11-dev python3 curl
       libclang-rt-14-dev
       nginx-light wrk python3-aiohttp python3-httpx python3-requests chromium python3-bs4 tmux valgrind wget libpq-dev postgresql python3-websockets
-      nodejs npm "$@")
+      nodejs "$@")
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -18,3 +18,6 @@ if ((${#missing[@]})); then
         apt-get update >/dev/null && apt-get install -y --no-install-recommends "${missing[@]}"
     }
 fi
+# npm (the ws tests install Node's `ws` with it): Debian's package, unless a nodejs that
+# bundles npm (NodeSource's) is installed already.
+command -v npm >/dev/null || apt-get install -y --no-install-recommends npm >/dev/null
