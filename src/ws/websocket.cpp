@@ -127,7 +127,10 @@ task<read_event> ws_state::next_event() {
                 lost_ev.reason += " (" + failure + ")";
             co_return lost_ev;
         }
-        m_in += more;
+        if (m_in.empty())
+            m_in = std::move(more); // the common case: no copy of what was read
+        else
+            m_in += more;
     }
 }
 
