@@ -18,16 +18,11 @@ namespace aio::ws {
 namespace detail {
 
 task<std::optional<message_reader>> ws_state::receive_stream() {
-    if (m_phase == phase::closed) {
-        end_of_input(); // throws a pending error once
+    if (const entry e = enter_receive("receive_stream"); e != entry::read) {
+        if (e == entry::wait_close)
+            co_await m_closed.wait();
         co_return std::nullopt;
     }
-    if (m_reading && m_phase == phase::closing) {
-        co_await m_closed.wait();
-        co_return std::nullopt;
-    }
-    if (m_reading)
-        throw invalid_state_error("aio::ws::websocket::receive_stream: another task is receiving");
     flag_guard g(m_reading);
     m_reader.set_streaming(true);
     const bool skipping = m_stream_open; // the rest of a left reader's message

@@ -239,16 +239,25 @@ std::optional<message> ws_state::end_of_input() {
     return std::nullopt;
 }
 
+ws_state::entry ws_state::enter_receive(const char* what) {
+    if (m_phase == phase::closed) {
+        end_of_input(); // throws a pending error, once
+        return entry::ended;
+    }
+    if (m_reading && m_phase == phase::closing)
+        return entry::wait_close; // close() is reading the peer's close frame
+    if (m_reading)
+        throw invalid_state_error(std::string("aio::ws::websocket::") + what +
+                                  ": another task is receiving");
+    return entry::read;
+}
+
 task<std::optional<message>> ws_state::receive() {
-    if (m_phase == phase::closed)
-        co_return end_of_input();
-    if (m_reading && m_phase == phase::closing) {
-        // close() is reading the peer's close frame: this receive ends with it.
-        co_await m_closed.wait();
+    if (const entry e = enter_receive("receive"); e != entry::read) {
+        if (e == entry::wait_close)
+            co_await m_closed.wait(); // this receive ends with the closing handshake
         co_return std::nullopt;
     }
-    if (m_reading)
-        throw invalid_state_error("aio::ws::websocket::receive: another task is receiving");
     flag_guard g(m_reading);
     m_reader.set_streaming(false);
     if (m_stream_open)

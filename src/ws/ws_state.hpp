@@ -82,6 +82,9 @@ class ws_state : public std::enable_shared_from_this<ws_state> {
     friend task<void> keepalive(std::shared_ptr<ws_state> self);
     task<read_event> next_event();
     task<bool> on_control(const read_event& ev);
+    /// How a receive()/receive_stream() starts: read, end (closed), or wait for close().
+    enum class entry : unsigned char { read, ended, wait_close };
+    entry enter_receive(const char* what);
     std::optional<message> end_of_input();
     task<void> wait_send_turn();
     task<void> fail_stream(const std::string& why);

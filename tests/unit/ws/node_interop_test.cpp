@@ -6,6 +6,7 @@
 // (AIO_WS_NODE_DIR); without node or without the registry the tests are skipped.
 
 #include "support/helpers.hpp"
+#include "unit/ws/ws_test.hpp"
 
 #include <aio/core.hpp>
 #include <aio/http.hpp>
@@ -20,15 +21,7 @@
 
 #include <gtest/gtest.h>
 
-using namespace std::chrono_literals;
-
-#define CO_ASSERT(cond)                                                                            \
-    if (!(cond)) {                                                                                 \
-        ADD_FAILURE() << "expected: " #cond;                                                       \
-        co_return;                                                                                 \
-    }
-using aio::task;
-namespace ws = aio::ws;
+using namespace ws_test;
 
 namespace {
 
@@ -73,15 +66,7 @@ struct node_server {
         in >> s.tight >> s.plain;
         co_return s;
     }
-    task<void> stop() {
-        co_await p.in().close();
-        try {
-            co_await aio::wait_for(p.wait(), 5s);
-        } catch (const aio::timeout_error&) {
-            p.kill();
-        }
-        (void)co_await p.wait();
-    }
+    task<void> stop() { return stop_peer(p); }
     static std::string url(std::uint16_t port, const std::string& path) {
         return "ws://127.0.0.1:" + std::to_string(port) + path;
     }
@@ -174,15 +159,6 @@ TEST_F(ws_node, our_client_talks_to_node_ws_with_its_deflate_options_and_without
 }
 
 namespace {
-
-task<void> echo(aio::http::request&, ws::websocket& s) {
-    while (auto m = co_await s.receive()) {
-        if (m->binary)
-            co_await s.send_binary(m->data);
-        else
-            co_await s.send(m->data);
-    }
-}
 
 // Reads each message with receive_stream(): answers "chunks N bytes M text|binary", or,
 // for "send me a stream", streams 4 MiB back (64 chunks of 64 KiB).

@@ -3,6 +3,7 @@
 // reassembled), with pings between the frames, cancellation mid-message and left readers.
 
 #include "support/helpers.hpp"
+#include "unit/ws/ws_test.hpp"
 #include "ws/frame.hpp"
 #include "ws/frame_reader.hpp"
 
@@ -16,16 +17,7 @@
 
 #include <gtest/gtest.h>
 
-using namespace std::chrono_literals;
-
-#define CO_ASSERT(cond)                                                                            \
-    if (!(cond)) {                                                                                 \
-        ADD_FAILURE() << "expected: " #cond;                                                       \
-        co_return;                                                                                 \
-    }
-using aio::task;
-using aio::http::request;
-namespace ws = aio::ws;
+using namespace ws_test;
 
 namespace {
 
