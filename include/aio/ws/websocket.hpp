@@ -37,6 +37,8 @@ struct message {
 /// - Receiving: receive() returns the next message, std::nullopt once the connection closed
 ///   with a closing handshake (whichever side began it; close_code() says how). Pings are
 ///   answered and pongs noted inside receive(). One task at a time may receive.
+///   receive_stream() gives a message frame by frame instead (message_reader), for messages
+///   too big to hold; send_stream() sends one from an async generator of chunks.
 /// - Sending: send(text), send_binary(bytes), ping(); several tasks may send, each message
 ///   goes out whole (its frames are never interleaved with another message's). A send waits
 ///   while the connection's send buffer is over its high-water mark (64 KiB): backpressure.

@@ -35,7 +35,7 @@ std::string node_ws_missing() {
         return "";
     std::filesystem::create_directories(node_dir);
     // flock: two test processes (ctest -j) must not install into the same directory at once.
-    const std::string cmd = "cd '" + node_dir + "' && flock .lock timeout 180 npm install " +
+    const std::string cmd = "cd '" + node_dir + "' && flock .lock timeout 90 npm install " +
                             "--no-audit --no-fund --silent ws@8 >/dev/null 2>&1";
     if (std::system(cmd.c_str()) != 0 ||
         !std::filesystem::exists(node_dir + "/node_modules/ws/package.json"))
