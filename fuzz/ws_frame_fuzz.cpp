@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 using namespace aio::ws::detail;
@@ -30,10 +31,14 @@ struct event {
     bool operator==(const event&) const = default;
 };
 
-std::vector<event> read_all(std::string_view in, std::size_t step, const reader_config& c) {
+// Streaming (set_streaming): a message's chunks are joined back into one text/binary event.
+std::vector<event>
+read_all(std::string_view in, std::size_t step, const reader_config& c, bool streaming = false) {
     frame_reader r(c);
+    r.set_streaming(streaming);
     std::vector<event> out;
     std::string buf;
+    std::string joined;
     std::size_t fed = 0;
     for (;;) {
         const std::size_t n = std::min(step, in.size() - fed);
@@ -52,6 +57,19 @@ std::vector<event> read_all(std::string_view in, std::size_t step, const reader_
             buf.erase(0, ev.consumed);
             if (ev.kind == read_kind::partial)
                 continue;
+            if (ev.kind == read_kind::chunk) {
+                const std::string chunk = r.take_message();
+                AIO_FUZZ_CHECK(chunk.size() <= c.max_message_size);
+                joined += chunk;
+                if (!ev.last)
+                    continue;
+                const bool binary = r.message_binary();
+                if (!binary)
+                    AIO_FUZZ_CHECK(is_valid_utf8(joined));
+                out.push_back(
+                    {binary ? read_kind::binary : read_kind::text, 0, std::exchange(joined, {})});
+                continue;
+            }
             event e{ev.kind, ev.code, {}};
             if (ev.kind == read_kind::text || ev.kind == read_kind::binary) {
                 e.text = r.take_message();
@@ -109,6 +127,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         big.max_message_size = 1024 * 1024 * 16; // compressed framing may be larger
         const std::vector<event> back = read_all(again, again.size() + 1, big);
         AIO_FUZZ_CHECK(back == messages);
+        // Streamed frame by frame (inflated per frame), the same messages come out.
+        AIO_FUZZ_CHECK(read_all(again, step, big, true) == messages);
     }
 
     // Negotiation never crashes, and what a server answers our client accepts (unless the

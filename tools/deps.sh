@@ -10,7 +10,7 @@ pkgs=(g++ cmake make pkg-config liburing-dev libssl-dev openssl libc-ares-dev zl
       libbrotli-dev nlohmann-json3-dev libgumbo-dev libcli11-dev libpq-dev)
 ((build_only)) || pkgs+=(clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev
       python3 curl nginx-light wrk python3-aiohttp python3-httpx python3-requests chromium
-      python3-bs4 tmux valgrind wget postgresql python3-websockets)
+      python3-bs4 tmux valgrind wget postgresql python3-websockets nodejs)
 pkgs+=("$@")
 missing=()
 for p in "${pkgs[@]}"; do
@@ -23,3 +23,6 @@ if ((${#missing[@]})); then
         apt-get update >/dev/null && apt-get install -y --no-install-recommends "${missing[@]}"
     }
 fi
+# npm (the ws tests install Node's `ws` with it): Debian's package, unless a nodejs that
+# bundles npm (NodeSource's) is installed already.
+((build_only)) || command -v npm >/dev/null || apt-get install -y --no-install-recommends npm >/dev/null

@@ -3,5 +3,6 @@
 
 #include <aio/ws/connect.hpp>
 #include <aio/ws/errors.hpp>
+#include <aio/ws/message_reader.hpp>
 #include <aio/ws/options.hpp>
 #include <aio/ws/websocket.hpp>

@@ -259,39 +259,43 @@ bool inflater::decompress(std::string_view compressed,
                           std::size_t max,
                           std::string& out,
                           bool& too_big) {
-    too_big = false;
     out.clear();
-    static const unsigned char tail[4] = {0x00, 0x00, 0xff, 0xff};
+    return feed(compressed, max, out, too_big) && finish(max, out, too_big);
+}
+
+bool inflater::finish(std::size_t max, std::string& out, bool& too_big) {
+    static const char tail[4] = {0x00, 0x00, static_cast<char>(0xff), static_cast<char>(0xff)};
+    return feed(std::string_view(tail, 4), max, out, too_big);
+}
+
+bool inflater::feed(std::string_view in, std::size_t max, std::string& out, bool& too_big) {
+    too_big = false;
     char buf[16384];
-    for (int part = 0; part < 2; ++part) {
-        const std::string_view in =
-            part == 0 ? compressed : std::string_view(reinterpret_cast<const char*>(tail), 4);
-        m->z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-        m->z.avail_in = static_cast<uInt>(in.size());
-        do {
-            m->z.next_out = reinterpret_cast<Bytef*>(buf);
-            m->z.avail_out = sizeof buf;
-            const int rc = inflate(&m->z, Z_SYNC_FLUSH);
-            if (rc != Z_OK && rc != Z_BUF_ERROR && rc != Z_STREAM_END)
-                return false;
-            const std::size_t got = sizeof buf - m->z.avail_out;
-            if (out.size() + got > max) {
-                too_big = true;
-                return false;
-            }
-            out.append(buf, got);
-            if (rc == Z_STREAM_END) {
-                // A final block (BFINAL) ends the deflate stream; the next message starts a
-                // new one (a peer may end each message so).
-                inflateReset(&m->z);
-                if (m->z.avail_in != 0 && part == 0)
-                    continue;
-                break;
-            }
-            if (rc == Z_BUF_ERROR && m->z.avail_out != 0)
-                break; // no progress possible: all input used
-        } while (m->z.avail_in != 0 || m->z.avail_out == 0);
-    }
+    m->z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    m->z.avail_in = static_cast<uInt>(in.size());
+    do {
+        m->z.next_out = reinterpret_cast<Bytef*>(buf);
+        m->z.avail_out = sizeof buf;
+        const int rc = inflate(&m->z, Z_SYNC_FLUSH);
+        if (rc != Z_OK && rc != Z_BUF_ERROR && rc != Z_STREAM_END)
+            return false;
+        const std::size_t got = sizeof buf - m->z.avail_out;
+        if (out.size() + got > max) {
+            too_big = true;
+            return false;
+        }
+        out.append(buf, got);
+        if (rc == Z_STREAM_END) {
+            // A final block (BFINAL) ends the deflate stream; the next message starts a
+            // new one (a peer may end each message so).
+            inflateReset(&m->z);
+            if (m->z.avail_in != 0)
+                continue;
+            break;
+        }
+        if (rc == Z_BUF_ERROR && m->z.avail_out != 0)
+            break; // no progress possible: all input used
+    } while (m->z.avail_in != 0 || m->z.avail_out == 0);
     return true;
 }
 

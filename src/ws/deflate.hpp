@@ -58,6 +58,11 @@ class inflater {
     /// Inflates one message (RFC 7692 §7.2.2) into `out`. False if the data is not valid
     /// deflate (`too_big` false) or inflates to more than `max` bytes (`too_big` true).
     bool decompress(std::string_view compressed, std::size_t max, std::string& out, bool& too_big);
+    /// Streaming form (a message inflated frame by frame): feed() appends what `in` (the
+    /// next part of a message) inflates to; finish() ends the message. Same results as
+    /// decompress(); `max` bounds `out`'s size.
+    bool feed(std::string_view in, std::size_t max, std::string& out, bool& too_big);
+    bool finish(std::size_t max, std::string& out, bool& too_big);
 
   private:
     struct impl;

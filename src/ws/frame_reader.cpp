@@ -78,7 +78,8 @@ read_event frame_reader::next(std::string_view in) {
             return fail(1002, "RSV1 set but permessage-deflate was not negotiated");
     }
     if (!is_control(op)) {
-        const std::uint64_t so_far = op == opcode::continuation ? m_msg.size() : 0;
+        const bool streamed = op == opcode::continuation ? m_msg_streamed : m_stream_mode;
+        const std::uint64_t so_far = op == opcode::continuation && !streamed ? m_msg.size() : 0;
         if (len > m_cfg.max_message_size || so_far + len > m_cfg.max_message_size)
             return fail(1009, "message of at least " + std::to_string(so_far + len) +
                                   " bytes is over max_message_size (" +
@@ -128,9 +129,12 @@ read_event frame_reader::next(std::string_view in) {
         m_in_message = true;
         m_msg_op = op;
         m_compressed = rsv1;
+        m_msg_streamed = m_stream_mode;
         m_msg.clear();
         m_utf8.reset();
     }
+    if (m_msg_streamed)
+        return stream_chunk(payload, masked ? key : nullptr, fin, ev);
     const std::size_t start = m_msg.size();
     m_msg.append(payload);
     if (masked)
@@ -159,6 +163,42 @@ read_event frame_reader::next(std::string_view in) {
         return fail(1007, "a text message that is not valid UTF-8 (cut-off sequence)");
     }
     ev.kind = m_msg_op == opcode::text ? read_kind::text : read_kind::binary;
+    return ev;
+}
+
+read_event frame_reader::stream_chunk(std::string_view payload,
+                                      const unsigned char* key,
+                                      bool fin,
+                                      read_event ev) {
+    // Each frame is one chunk: m_msg holds only this frame's (inflated) payload.
+    m_msg.clear();
+    if (!m_compressed) {
+        m_msg.assign(payload);
+        if (key)
+            apply_mask(m_msg.data(), m_msg.size(), key);
+    } else {
+        m_raw.assign(payload);
+        if (key)
+            apply_mask(m_raw.data(), m_raw.size(), key);
+        bool too_big = false;
+        const std::size_t max = m_cfg.max_message_size;
+        if (!m_inflate->feed(m_raw, max, m_msg, too_big) ||
+            (fin && !m_inflate->finish(max, m_msg, too_big))) {
+            if (too_big)
+                return fail(1009, "a frame inflates to more than max_message_size (" +
+                                      std::to_string(max) + ")");
+            return fail(1007, "a compressed message that is not valid deflate data");
+        }
+    }
+    if (m_msg_op == opcode::text && !m_utf8.feed(m_msg))
+        return fail(1007, "a text message that is not valid UTF-8");
+    if (fin) {
+        m_in_message = false;
+        if (m_msg_op == opcode::text && !m_utf8.complete())
+            return fail(1007, "a text message that is not valid UTF-8 (cut-off sequence)");
+    }
+    ev.kind = read_kind::chunk;
+    ev.last = fin;
     return ev;
 }
 

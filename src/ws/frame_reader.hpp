@@ -29,6 +29,7 @@ enum class read_kind : unsigned char {
     ping,      ///< payload() is the ping's payload
     pong,      ///< payload() is the pong's payload
     close,     ///< the peer's close frame: code and reason
+    chunk,     ///< a data frame of a streamed message: take_message(); `last` on its final one
     error,     ///< the peer broke the protocol: code (1002, 1007, 1009) and reason (why)
 };
 
@@ -37,6 +38,7 @@ struct read_event {
     std::size_t consumed = 0;
     std::uint16_t code = 0;
     std::string reason;
+    bool last = false; ///< chunk: the message's final frame
 };
 
 class frame_reader {
@@ -51,19 +53,30 @@ class frame_reader {
     std::string_view payload() const noexcept { return m_control; }
     /// True while a fragmented message is incomplete.
     bool in_message() const noexcept { return m_in_message; }
+    /// Streaming: messages that start from now on are delivered frame by frame as chunk
+    /// events (inflated and UTF-8-checked per frame), never reassembled; max_message_size
+    /// then bounds each frame (and each frame's inflated size), not the message.
+    void set_streaming(bool on) noexcept { m_stream_mode = on; }
+    /// True while the message in progress (or the last one) is a binary one.
+    bool message_binary() const noexcept { return m_msg_op == opcode::binary; }
 
   private:
     read_event fail(std::uint16_t code, std::string why);
+    read_event
+    stream_chunk(std::string_view payload, const unsigned char* key, bool fin, read_event ev);
 
     reader_config m_cfg;
     std::string m_msg;
     std::string m_control;
+    std::string m_raw; // a compressed streamed frame, unmasked
     utf8_validator m_utf8;
     std::unique_ptr<inflater> m_inflate;
     opcode m_msg_op = opcode::text;
     bool m_in_message = false;
     bool m_compressed = false;
     bool m_failed = false;
+    bool m_stream_mode = false;  // set_streaming()
+    bool m_msg_streamed = false; // the message in progress is delivered in chunks
     read_event m_error;
 };
 

@@ -8,6 +8,7 @@ target_sources(aio_ws PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/frame_reader.cpp
     ${CMAKE_CURRENT_LIST_DIR}/handshake.cpp
     ${CMAKE_CURRENT_LIST_DIR}/server_route.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/stream.cpp
     ${CMAKE_CURRENT_LIST_DIR}/utf8.cpp
     ${CMAKE_CURRENT_LIST_DIR}/websocket.cpp
 )

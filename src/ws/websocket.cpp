@@ -19,14 +19,6 @@ namespace detail {
 
 namespace {
 
-struct flag_guard {
-    bool& f;
-    explicit flag_guard(bool& flag) : f(flag) { f = true; }
-    ~flag_guard() { f = false; }
-    flag_guard(const flag_guard&) = delete;
-    flag_guard& operator=(const flag_guard&) = delete;
-};
-
 reader_config reader_for(const ws_setup& s) {
     reader_config c;
     c.expect_masked = !s.client;
@@ -135,7 +127,10 @@ task<read_event> ws_state::next_event() {
                 lost_ev.reason += " (" + failure + ")";
             co_return lost_ev;
         }
-        m_in += more;
+        if (m_in.empty())
+            m_in = std::move(more); // the common case: no copy of what was read
+        else
+            m_in += more;
     }
 }
 
@@ -207,56 +202,82 @@ task<void> ws_state::fail(std::uint16_t code, const std::string& why) {
     co_await close_stream();
 }
 
-task<std::optional<message>> ws_state::receive() {
+task<bool> ws_state::on_control(const read_event& ev) {
+    switch (ev.kind) {
+    case read_kind::ping:
+        if (!m_close_sent) {
+            try {
+                co_await write_control(opcode::pong, std::string(m_reader.payload()));
+            } catch (const connection_closed_error&) {
+                // the next read sees the connection's end
+            }
+        }
+        co_return true;
+    case read_kind::pong:
+        if (!m_ping_expect.empty() && m_reader.payload() == m_ping_expect)
+            m_pong.set();
+        co_return true;
+    case read_kind::close:
+        co_await on_peer_close(ev);
+        co_return false;
+    case read_kind::error:
+        if (ev.code == close_code::abnormal) {
+            lost(ev.reason);
+            co_await close_stream();
+        } else {
+            co_await fail(ev.code, ev.reason);
+        }
+        co_return false;
+    default:
+        co_return true;
+    }
+}
+
+std::optional<message> ws_state::end_of_input() {
+    if (m_pending)
+        std::rethrow_exception(std::exchange(m_pending, nullptr));
+    return std::nullopt;
+}
+
+ws_state::entry ws_state::enter_receive(const char* what) {
     if (m_phase == phase::closed) {
-        if (m_pending)
-            std::rethrow_exception(std::exchange(m_pending, nullptr));
-        co_return std::nullopt;
+        end_of_input(); // throws a pending error, once
+        return entry::ended;
     }
-    if (m_reading && m_phase == phase::closing) {
-        // close() is reading the peer's close frame: this receive ends with it.
-        co_await m_closed.wait();
-        co_return std::nullopt;
-    }
+    if (m_reading && m_phase == phase::closing)
+        return entry::wait_close; // close() is reading the peer's close frame
     if (m_reading)
-        throw invalid_state_error("aio::ws::websocket::receive: another task is receiving");
+        throw invalid_state_error(std::string("aio::ws::websocket::") + what +
+                                  ": another task is receiving");
+    return entry::read;
+}
+
+task<std::optional<message>> ws_state::receive() {
+    if (const entry e = enter_receive("receive"); e != entry::read) {
+        if (e == entry::wait_close)
+            co_await m_closed.wait(); // this receive ends with the closing handshake
+        co_return std::nullopt;
+    }
     flag_guard g(m_reading);
+    m_reader.set_streaming(false);
+    if (m_stream_open)
+        ++m_stream_id; // the streamed message's reader is left: its rest is skipped below
     for (;;) {
         read_event ev = co_await next_event();
-        switch (ev.kind) {
-        case read_kind::text:
-        case read_kind::binary:
+        if (ev.kind == read_kind::text || ev.kind == read_kind::binary)
             co_return message{m_reader.take_message(), ev.kind == read_kind::binary};
-        case read_kind::ping:
-            if (!m_close_sent) {
-                try {
-                    co_await write_control(opcode::pong, std::string(m_reader.payload()));
-                } catch (const connection_closed_error&) {
-                    // the next read sees the connection's end
-                }
-            }
-            continue;
-        case read_kind::pong:
-            if (!m_ping_expect.empty() && m_reader.payload() == m_ping_expect)
-                m_pong.set();
-            continue;
-        case read_kind::close:
-            co_await on_peer_close(ev);
-            co_return std::nullopt;
-        case read_kind::error:
-            if (ev.code == close_code::abnormal) {
-                lost(ev.reason);
-                co_await close_stream();
-            } else {
-                co_await fail(ev.code, ev.reason);
-            }
-            if (m_pending)
-                std::rethrow_exception(std::exchange(m_pending, nullptr));
-            co_return std::nullopt;
-        default:
+        if (ev.kind == read_kind::chunk) {
+            m_stream_open = !ev.last;
             continue;
         }
+        if (!co_await on_control(ev))
+            co_return end_of_input();
     }
+}
+
+task<void> ws_state::wait_send_turn() {
+    while (m_sending_stream)
+        co_await m_send_turn.wait();
 }
 
 task<void> ws_state::send_message(opcode op, std::string_view data) {
@@ -267,6 +288,12 @@ task<void> ws_state::send_message(opcode op, std::string_view data) {
     if (op == opcode::text && !is_valid_utf8(data))
         throw net::invalid_argument_error(
             "aio::ws::websocket::send: the text is not valid UTF-8 (send bytes with send_binary)");
+    if (m_sending_stream) {
+        co_await wait_send_turn();
+        if (m_phase != phase::open)
+            throw connection_closed_error(m_code ? m_code : close_code::internal_error,
+                                          closed_message(what, m_code ? m_code : 1011));
+    }
     std::string compressed;
     std::string_view payload = data;
     if (m_deflater) {
@@ -337,6 +364,9 @@ task<void> ws_state::close(std::uint16_t code, std::string_view reason) {
         try {
             co_await send_close(code, reason);
         } catch (const connection_closed_error&) {
+            // No close frame can go out (the stream failed, or a cancelled write cut a
+            // frame in half): drop the connection.
+            m_s->abort();
             finish(close_code::abnormal, "");
             co_return;
         }
@@ -406,9 +436,10 @@ task<void> keepalive(std::shared_ptr<ws_state> self) {
 }
 
 namespace {
-task<void> close_in_background(std::shared_ptr<ws_state> self, std::uint16_t code) {
+task<void>
+close_in_background(std::shared_ptr<ws_state> self, std::uint16_t code, const char* reason) {
     try {
-        co_await self->close(code, "server shutting down");
+        co_await self->close(code, reason);
     } catch (const cancelled_error&) {
         throw;
     } catch (const std::exception&) {
@@ -424,8 +455,9 @@ void ws_state::start_keepalive() {
 void ws_state::going_away() {
     if (m_phase != phase::open || m_closer)
         return;
-    m_closer = aio::create_task(close_in_background(shared_from_this(), close_code::going_away),
-                                "aio::ws close");
+    m_closer = aio::create_task(
+        close_in_background(shared_from_this(), close_code::going_away, "server shutting down"),
+        "aio::ws close");
 }
 
 // The handles are dropped once cancelled (or awaited): a handle keeps its task's frame, and
@@ -502,6 +534,12 @@ task<void> websocket::send_binary(std::span<const std::byte> data) {
 }
 task<void> websocket::send_binary(std::string_view data) {
     return need(m_s, "send_binary").send_message(detail::opcode::binary, data);
+}
+task<std::optional<message_reader>> websocket::receive_stream() {
+    return need(m_s, "receive_stream").receive_stream();
+}
+task<void> websocket::send_stream(generator<std::string> chunks, bool binary) {
+    return need(m_s, "send_stream").send_stream(std::move(chunks), binary);
 }
 task<void> websocket::ping(std::string_view payload) {
     return need(m_s, "ping").ping(payload);

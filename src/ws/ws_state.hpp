@@ -22,6 +22,15 @@
 
 namespace aio::ws::detail {
 
+/// Sets a flag for its lifetime (m_reading: one task reads at a time).
+struct flag_guard {
+    bool& f;
+    explicit flag_guard(bool& flag) : f(flag) { f = true; }
+    ~flag_guard() { f = false; }
+    flag_guard(const flag_guard&) = delete;
+    flag_guard& operator=(const flag_guard&) = delete;
+};
+
 /// What the opening handshake decided.
 struct ws_setup {
     bool client = false;
@@ -45,6 +54,10 @@ class ws_state : public std::enable_shared_from_this<ws_state> {
 
     task<std::optional<message>> receive();
     task<void> send_message(opcode op, std::string_view data);
+    /// Streaming (src/ws/stream.cpp): receive_stream() and message_reader::next().
+    task<std::optional<message_reader>> receive_stream();
+    task<std::optional<std::string>> next_chunk(std::uint64_t id, bool& last);
+    task<void> send_stream(generator<std::string> chunks, bool binary);
     task<void> ping(std::string_view payload);
     task<void> close(std::uint16_t code, std::string_view reason);
     void abort() noexcept;
@@ -68,6 +81,13 @@ class ws_state : public std::enable_shared_from_this<ws_state> {
   private:
     friend task<void> keepalive(std::shared_ptr<ws_state> self);
     task<read_event> next_event();
+    task<bool> on_control(const read_event& ev);
+    /// How a receive()/receive_stream() starts: read, end (closed), or wait for close().
+    enum class entry : unsigned char { read, ended, wait_close };
+    entry enter_receive(const char* what);
+    std::optional<message> end_of_input();
+    task<void> wait_send_turn();
+    task<void> fail_stream(const std::string& why);
     task<void> write_bytes(std::string bytes);
     task<void> write_control(opcode op, std::string_view payload);
     task<void> send_close(std::uint16_t code, std::string_view reason);
@@ -97,6 +117,13 @@ class ws_state : public std::enable_shared_from_this<ws_state> {
     std::mt19937 m_rng;
     std::optional<task_handle<void>> m_keepalive;
     std::optional<task_handle<void>> m_closer;
+    // Streaming. m_stream_id names the streamed message being read (a message_reader holds
+    // it); m_stream_open while its last frame was not read. m_sending_stream while
+    // send_stream() owns the data frames; other sends wait for m_send_turn.
+    std::uint64_t m_stream_id = 0;
+    bool m_stream_open = false;
+    bool m_sending_stream = false;
+    event m_send_turn;
 };
 
 } // namespace aio::ws::detail

@@ -2,9 +2,11 @@
 // Design: docs/design/ws.md; guide: docs/guide/ws.md.
 #pragma once
 
+#include <aio/core/generator.hpp>
 #include <aio/core/task.hpp>
 #include <aio/http/server.hpp>
 #include <aio/ws/errors.hpp>
+#include <aio/ws/message_reader.hpp>
 #include <aio/ws/options.hpp>
 
 #include <cstddef>
@@ -35,6 +37,8 @@ struct message {
 /// - Receiving: receive() returns the next message, std::nullopt once the connection closed
 ///   with a closing handshake (whichever side began it; close_code() says how). Pings are
 ///   answered and pongs noted inside receive(). One task at a time may receive.
+///   receive_stream() gives a message frame by frame instead (message_reader), for messages
+///   too big to hold; send_stream() sends one from an async generator of chunks.
 /// - Sending: send(text), send_binary(bytes), ping(); several tasks may send, each message
 ///   goes out whole (its frames are never interleaved with another message's). A send waits
 ///   while the connection's send buffer is over its high-water mark (64 KiB): backpressure.
@@ -75,6 +79,31 @@ class websocket {
     /// Sends a binary message (same lifetime rule).
     [[nodiscard]] task<void> send_binary(std::span<const std::byte> data);
     [[nodiscard]] task<void> send_binary(std::string_view data);
+    /// The next message as a stream of chunks, without buffering it (the websockets
+    /// library's recv_streaming()); std::nullopt once closed. See message_reader.
+    ///
+    ///     while (auto r = co_await ws.receive_stream())
+    ///         while (auto chunk = co_await r->next()) total += chunk->size();
+    [[nodiscard]] task<std::optional<message_reader>> receive_stream();
+    /// Sends one message whose parts come from `chunks` (the websockets library's
+    /// `send(async_iterator)`): each chunk is sent as a frame as soon as it is yielded, so a
+    /// message of any size goes out in bounded memory, at the pace the peer reads it (the
+    /// next chunk is pulled only after the previous frame was accepted under the high-water
+    /// mark). A final empty frame ends the message. Text (binary == false) is checked as
+    /// UTF-8 across the chunks. Streamed messages are sent uncompressed (allowed under
+    /// permessage-deflate). Other sends wait until the message is out; pings and pongs may
+    /// go between its frames.
+    ///
+    /// If the source throws, is invalid UTF-8, or the call is cancelled after the first
+    /// frame went out, the message cannot be finished: the connection is closed with 1011
+    /// (in the background; dropped if a frame was cut in half) and the error is rethrown.
+    /// Before the first frame, nothing is sent and the connection stays usable.
+    ///
+    ///     aio::generator<std::string> parts(aio::file& f) {
+    ///         for (std::string b; !(b = co_await f.read(1 << 16)).empty();) co_yield b;
+    ///     }
+    ///     co_await ws.send_stream(parts(f), true);
+    [[nodiscard]] task<void> send_stream(generator<std::string> chunks, bool binary = false);
     /// Sends a ping (payload at most 125 bytes); its pong is noted by receive().
     [[nodiscard]] task<void> ping(std::string_view payload = {});
     /// Starts the closing handshake with `code` (1000, 1001..1003, 1007..1011 or

@@ -4,6 +4,7 @@
 // (/usr/bin/python3), which has the package, whatever python3 comes first on PATH.
 
 #include "support/helpers.hpp"
+#include "unit/ws/ws_test.hpp"
 
 #include <aio/core.hpp>
 #include <aio/http.hpp>
@@ -16,16 +17,7 @@
 
 #include <gtest/gtest.h>
 
-using namespace std::chrono_literals;
-
-// ASSERT_* cannot be used in a coroutine (they `return`): fail and leave the task instead.
-#define CO_ASSERT(cond)                                                                            \
-    if (!(cond)) {                                                                                 \
-        ADD_FAILURE() << "expected: " #cond;                                                       \
-        co_return;                                                                                 \
-    }
-using aio::task;
-namespace ws = aio::ws;
+using namespace ws_test;
 
 namespace {
 
@@ -48,28 +40,11 @@ struct python_server {
         in >> s.deflate >> s.plain >> s.limited;
         co_return s;
     }
-    task<void> stop() {
-        co_await p.in().close();
-        try {
-            co_await aio::wait_for(p.wait(), 5s);
-        } catch (const aio::timeout_error&) {
-            p.kill();
-        }
-        (void)co_await p.wait();
-    }
+    task<void> stop() { return stop_peer(p); }
     std::string url(std::uint16_t port, const std::string& path) const {
         return "ws://127.0.0.1:" + std::to_string(port) + path;
     }
 };
-
-task<void> echo(aio::http::request&, ws::websocket& s) {
-    while (auto m = co_await s.receive()) {
-        if (m->binary)
-            co_await s.send_binary(m->data);
-        else
-            co_await s.send(m->data);
-    }
-}
 
 } // namespace
 

@@ -4,6 +4,7 @@
 
 #include "support/helpers.hpp"
 #include "unit/net/tls/test_certs.hpp"
+#include "unit/ws/ws_test.hpp"
 #include "ws/frame.hpp"
 #include "ws/handshake.hpp"
 
@@ -18,31 +19,12 @@
 
 #include <gtest/gtest.h>
 
-using namespace std::chrono_literals;
-
-// ASSERT_* cannot be used in a coroutine (they `return`): fail and leave the task instead.
-#define CO_ASSERT(cond)                                                                            \
-    if (!(cond)) {                                                                                 \
-        ADD_FAILURE() << "expected: " #cond;                                                       \
-        co_return;                                                                                 \
-    }
-using aio::task;
-using aio::http::request;
-namespace ws = aio::ws;
+using namespace ws_test;
 
 namespace {
 
 std::string url(std::uint16_t port, const std::string& path = "/ws") {
     return "ws://127.0.0.1:" + std::to_string(port) + path;
-}
-
-task<void> echo(request&, ws::websocket& s) {
-    while (auto m = co_await s.receive()) {
-        if (m->binary)
-            co_await s.send_binary(m->data);
-        else
-            co_await s.send(m->data);
-    }
 }
 
 // A raw server: reads the handshake, answers 101, then runs `after` on the stream.
