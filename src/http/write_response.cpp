@@ -1,6 +1,7 @@
 // aio::http::response and how the server writes it: status line, fields, framing, Date.
 
 #include "http/body_source.hpp"
+#include "http/headers_access.hpp"
 #include "http/server_state.hpp"
 
 #include <aio/http/response.hpp>
@@ -12,13 +13,13 @@ namespace aio::http {
 
 response response::text(int status, std::string body) {
     response r(status, std::move(body));
-    r.headers.set("Content-Type", "text/plain; charset=utf-8");
+    detail::headers_access::append_valid(r.headers, "Content-Type", "text/plain; charset=utf-8");
     return r;
 }
 
 response response::json(int status, std::string body) {
     response r(status, std::move(body));
-    r.headers.set("Content-Type", "application/json");
+    detail::headers_access::append_valid(r.headers, "Content-Type", "application/json");
     return r;
 }
 
@@ -171,8 +172,8 @@ std::string_view date_cache::get() {
     return std::string_view(m_text, m_len);
 }
 
-std::string serialize_response(const response& r, const write_context& ctx) {
-    std::string out;
+void serialize_response(const response& r, const write_context& ctx, std::string& out) {
+    out.clear();
     out.reserve(128 + r.body.size());
     out += "HTTP/1.1 ";
     out += std::to_string(r.status);
@@ -211,7 +212,6 @@ std::string serialize_response(const response& r, const write_context& ctx) {
     out += "\r\n";
     if (!no_body && !ctx.head_request && !r.source)
         out += r.body;
-    return out;
 }
 
 } // namespace detail
