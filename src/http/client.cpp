@@ -154,7 +154,7 @@ task<client_response> client_session::follow(std::string method,
             m_state->jar.store(u, v);
         const auto location = r.headers.get("location");
         if (!allow_redirects || !is_redirect(r.status) || !location) {
-            r.url = u.str();
+            // r.url is u's text already (send_once)
             r.history = std::move(history);
             co_return r;
         }
@@ -293,9 +293,11 @@ task<client_response> client_session::send_once(const std::string& method,
     if (m_options.auto_decompress && !empty)
         if (auto enc = fields.get("content-encoding"))
             reader->decoder = detail::make_decoder(*enc);
-    reader->url = u.str();
+    std::string url_text = u.str(); // the body reader's (for its errors) and the response's
+    reader->url = url_text;
     reader->status = status;
     client_response out(std::move(reader));
+    out.url = std::move(url_text);
     out.status = status;
     out.reason = std::move(reason);
     out.headers = std::move(fields);
