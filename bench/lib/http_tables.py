@@ -130,11 +130,18 @@ def print_client_table(results: Path) -> None:
 
 
 def print_instruction_table(results: Path) -> None:
+    """Instructions per request, with the ratio to hyper's (servers) and to libcurl multi's
+    (clients) when those peers were counted."""
     rows = medians(results, "prog")
-    print("%-22s %12s %14s" % ("program", "requests", "instr/request"))
+    peers = {"server": "server:hyper", "client": "client:curl-multi"}
+    base = {kind: rows.get(id, {}).get("instr_per_req") for kind, id in peers.items()}
+    print("%-22s %12s %14s %10s" % ("program", "requests", "instr/request", "x peer"))
     for id, r in rows.items():
         if not r.get("runs"):
             print(f"{id:<22} FAILED")
             continue
-        print("%-22s %12s %14s" % (id, _fmt(r.get("requests"), ",.0f"),
-                                   _fmt(r.get("instr_per_req"), ",.0f")))
+        b = base.get(id.split(":")[0])
+        ratio = r.get("instr_per_req") / b if b and r.get("instr_per_req") else None
+        print("%-22s %12s %14s %10s" % (id, _fmt(r.get("requests"), ",.0f"),
+                                        _fmt(r.get("instr_per_req"), ",.0f"),
+                                        _fmt(ratio, ".2f")))

@@ -1,5 +1,6 @@
 // aio::http::client_session: requests, redirects, retries and the cookie jar.
 #include "http/client_detail.hpp"
+#include "http/headers_access.hpp"
 #include "http/syntax.hpp"
 
 #include <aio/core/error.hpp>
@@ -111,17 +112,20 @@ task<client_response> client_session::request(std::string method,
         q += options.params->str();
         u.set_query(q);
     }
-    u = u.without_fragment();
+    if (u.has_fragment())
+        u = u.without_fragment();
     headers hdrs = m_default_headers;
     if (options.headers)
         for (const auto& e : *options.headers)
             hdrs.set(e.name, e.value);
+    // The library's own defaults: literals, valid without a check.
     if (!hdrs.contains("user-agent"))
-        hdrs.set("User-Agent", "aiocpp");
+        detail::headers_access::append_valid(hdrs, "User-Agent", "aiocpp");
     if (!hdrs.contains("accept"))
-        hdrs.set("Accept", "*/*");
+        detail::headers_access::append_valid(hdrs, "Accept", "*/*");
     if (m_options.auto_decompress && !hdrs.contains("accept-encoding"))
-        hdrs.set("Accept-Encoding", detail::accepted_encodings());
+        detail::headers_access::append_valid(hdrs, "Accept-Encoding",
+                                             detail::accepted_encodings());
     const int max_redirects =
         options.max_redirects < 0 ? m_options.max_redirects : options.max_redirects;
     std::optional<detail::steady::time_point> deadline;
@@ -150,7 +154,7 @@ task<client_response> client_session::follow(std::string method,
             m_state->jar.store(u, v);
         const auto location = r.headers.get("location");
         if (!allow_redirects || !is_redirect(r.status) || !location) {
-            r.url = u.str();
+            // r.url is u's text already (send_once)
             r.history = std::move(history);
             co_return r;
         }
@@ -187,15 +191,10 @@ task<client_response> client_session::send_with_retry(const std::string& method,
                                                       const request_body& body,
                                                       std::optional<time_point> deadline) {
     for (int attempt = 0;; ++attempt) {
-        bool stale = false;
-        std::optional<client_response> r;
         try {
-            r.emplace(co_await send_once(method, u, hdrs, body, deadline, attempt == 0));
+            co_return co_await send_once(method, u, hdrs, body, deadline, attempt == 0);
         } catch (const stale_connection&) {
-            stale = true;
         }
-        if (!stale)
-            co_return std::move(*r);
         if (attempt > 0 || !idempotent(method))
             throw error("aio: HTTP connection closed by the server before a response to " + method +
                         " " + u.str());
@@ -230,11 +229,11 @@ task<client_response> client_session::send_once(const std::string& method,
         }
         reader->s = co_await net::open_connection(host, u.effective_port(), co);
     }
-    headers hdrs = given;
+    headers cookie; // the jar's, unless the caller set one (validated: from the network)
     const std::string cookies = m_state->jar.header_for(u);
-    if (!cookies.empty() && !hdrs.contains("cookie"))
-        hdrs.set("Cookie", cookies);
-    const std::string wire = detail::write_request(method, u, hdrs, body);
+    if (!cookies.empty() && !given.contains("cookie"))
+        cookie.set("Cookie", cookies);
+    const std::string wire = detail::write_request(method, u, given, cookie, body);
     try {
         co_await reader->s.write(wire);
     } catch (const io_error&) {
@@ -247,7 +246,9 @@ task<client_response> client_session::send_once(const std::string& method,
     detail::parser_lease lease(m_pool);
     response_parser& parser = *lease.parser;
     parser.set_request_method(method);
-    client_response r;
+    int status = 0;
+    std::string reason;
+    headers fields;
     for (;;) {
         const parse_result pr = parser.parse(reader->buf);
         if (pr.status == parse_status::error)
@@ -260,9 +261,9 @@ task<client_response> client_session::send_once(const std::string& method,
                 parser.set_request_method(method);
                 continue;
             }
-            r.status = h.status;
-            r.reason = std::string(h.reason);
-            r.headers = headers(h.headers);
+            status = h.status;
+            reason = std::string(h.reason);
+            fields = headers(h.headers);
             reader->framing = h.framing;
             reader->remaining = h.content_length;
             reader->keep_alive = h.keep_alive && !h.upgrade;
@@ -290,14 +291,16 @@ task<client_response> client_session::send_once(const std::string& method,
     const bool empty =
         no_body || (reader->framing == body_framing::content_length && reader->remaining == 0);
     if (m_options.auto_decompress && !empty)
-        if (auto enc = r.headers.get("content-encoding"))
+        if (auto enc = fields.get("content-encoding"))
             reader->decoder = detail::make_decoder(*enc);
-    reader->url = u.str();
-    reader->status = r.status;
+    std::string url_text = u.str(); // the body reader's (for its errors) and the response's
+    reader->url = url_text;
+    reader->status = status;
     client_response out(std::move(reader));
-    out.status = r.status;
-    out.reason = std::move(r.reason);
-    out.headers = std::move(r.headers);
+    out.url = std::move(url_text);
+    out.status = status;
+    out.reason = std::move(reason);
+    out.headers = std::move(fields);
     if (no_body)
         co_await out.read_some(); // no body: hands the connection back now
     co_return out;

@@ -25,9 +25,13 @@ namespace aio::http::detail {
 using steady = std::chrono::steady_clock;
 
 /// Serialises a request head and body: request line with the origin-form target, Host
-/// (unless given), the fields of `h`, Content-Length/Content-Type for a body.
+/// (unless given), the fields of `h` then of `extra`, Content-Length/Content-Type for a body.
 std::string
-write_request(std::string_view method, const url& u, const headers& h, const request_body& body);
+write_request(std::string_view method,
+              const url& u,
+              const headers& h,
+              const headers& extra,
+              const request_body& body);
 
 /// Undoes one Content-Encoding, incrementally.
 class content_decoder {

@@ -3,6 +3,7 @@
 // connection are served one after the other, so pipelined requests are answered in order.
 
 #include "http/body_source.hpp"
+#include "http/headers_access.hpp"
 #include "http/server_state.hpp"
 
 #include <aio/core/error.hpp>
@@ -193,8 +194,10 @@ connection::send(const response& r, bool head_request, bool keep_alive, bool htt
     ctx.keep_alive = keep_alive;
     ctx.http10 = http10;
     ctx.date = m_st->date.get();
-    const std::string out = serialize_response(r, ctx);
-    co_await m_s.write(out);
+    serialize_response(r, ctx, m_wbuf);
+    co_await m_s.write(m_wbuf);
+    if (m_wbuf.capacity() > wbuf_keep)
+        std::string().swap(m_wbuf); // a big body: do not keep its memory while idle
     const bool no_body = r.status < 200 || r.status == 204 || r.status == 304;
     if (no_body || head_request)
         co_return 0;
@@ -259,7 +262,8 @@ task<bool> connection::serve_one(request_parser& parser, bool first) {
     req.method = std::string(h.method);
     req.target = std::string(h.target);
     req.version = h.version;
-    req.headers = http::headers(h.headers);
+    req.headers = std::move(m_spare_headers);
+    headers_access::assign_parsed(req.headers, h.headers);
     req.keep_alive = h.keep_alive;
     m_framing = h.framing;
     m_length = h.content_length;
@@ -359,6 +363,7 @@ task<bool> connection::serve_one(request_parser& parser, bool first) {
         const double secs = std::chrono::duration<double>(steady::now() - started).count();
         m_st->access_log(access_log_line(peer, req, resp.status, bytes, secs));
     }
+    m_spare_headers = std::move(req.headers);
     co_return keep;
 }
 

@@ -81,8 +81,16 @@ bool valid_host_value(std::string_view v, std::size_t& bad) noexcept {
     return true;
 }
 
+// `name` is a token already (tchar only) and `lower` a lowercase literal of letters, digits
+// and '-': then `c | 0x20` folds case exactly (the only other bytes it would map onto a
+// letter, digit or '-' are control characters, which no token holds). Inline, no call.
 bool name_is(std::string_view name, std::string_view lower) noexcept {
-    return name.size() == lower.size() && iequals(name, lower);
+    if (name.size() != lower.size())
+        return false;
+    for (std::size_t i = 0; i < name.size(); ++i)
+        if (static_cast<char>(name[i] | 0x20) != lower[i])
+            return false;
+    return true;
 }
 
 } // namespace

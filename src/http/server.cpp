@@ -52,49 +52,62 @@ std::string_view raw_path(std::string_view target) {
     return target.substr(0, target.find('?'));
 }
 
+// A literal route segment against a raw one: decoded only if it holds an escape.
+bool segment_equals(std::string_view raw_segment, const std::string& literal) {
+    if (raw_segment.find('%') == std::string_view::npos)
+        return raw_segment == literal;
+    return percent_decode(raw_segment) == literal;
+}
+
+// Walks the raw path's segments (split_path's, without building the list) along the route's.
 bool match(const route_entry& r,
-           const std::vector<std::string_view>& segs,
            std::string_view raw,
            std::vector<std::pair<std::string, std::string>>* params) {
-    std::size_t i = 0;
+    std::string_view rest = raw;
+    if (!rest.empty() && rest.front() == '/')
+        rest.remove_prefix(1);
+    bool more = true; // a segment is left (an empty path has one, "")
     for (const auto& p : r.segments) {
         if (p.k == route_segment::kind::tail) {
-            // The rest of the raw path from segment i, slashes included.
-            std::string_view rest = raw.size() > 0 ? raw.substr(1) : raw;
-            for (std::size_t k = 0; k < i; ++k)
-                rest.remove_prefix(std::min(rest.size(), segs[k].size() + 1));
+            // The rest of the raw path, slashes included.
             if (params)
                 params->emplace_back(p.text, percent_decode(rest));
             return true;
         }
-        if (i >= segs.size())
+        if (!more)
             return false;
+        const auto slash = rest.find('/');
+        const std::string_view seg = rest.substr(0, slash);
+        if (slash == std::string_view::npos) {
+            more = false;
+            rest = {};
+        } else {
+            rest.remove_prefix(slash + 1);
+        }
         if (p.k == route_segment::kind::param) {
-            if (segs[i].empty())
+            if (seg.empty())
                 return false;
             if (params)
-                params->emplace_back(p.text, percent_decode(segs[i]));
-        } else if (percent_decode(segs[i]) != p.text) {
+                params->emplace_back(p.text, percent_decode(seg));
+        } else if (!segment_equals(seg, p.text)) {
             return false;
         }
-        ++i;
     }
-    return i == segs.size();
+    return !more;
 }
 
 } // namespace
 
 task<response> server_state::dispatch(request& req) const {
     const std::string_view raw = raw_path(req.target);
-    std::vector<std::string_view> segs = split_path(raw);
     std::string allow;
     const route_entry* get_route = nullptr;
     for (const auto& r : routes) {
-        if (!match(r, segs, raw, nullptr))
+        if (!match(r, raw, nullptr))
             continue;
         if (r.method == req.method) {
             req.params.clear();
-            match(r, segs, raw, &req.params);
+            match(r, raw, &req.params);
             return r.h(req);
         }
         if (req.method == "HEAD" && r.method == "GET" && !get_route)
@@ -109,7 +122,7 @@ task<response> server_state::dispatch(request& req) const {
     }
     if (get_route) {
         req.params.clear();
-        match(*get_route, segs, raw, &req.params);
+        match(*get_route, raw, &req.params);
         return get_route->h(req);
     }
     if (allow.empty())

@@ -40,8 +40,9 @@ struct write_context {
     std::string_view date;
 };
 
-/// Serialises `r` (status line, fields, framing, body) for the wire.
-std::string serialize_response(const response& r, const write_context& ctx);
+/// Serialises `r` (status line, fields, framing, body) for the wire into `out` (cleared
+/// first; its capacity is reused).
+void serialize_response(const response& r, const write_context& ctx, std::string& out);
 
 struct route_segment {
     enum class kind : unsigned char { literal, param, tail };
@@ -125,7 +126,10 @@ class connection {
     net::stream m_s;
     std::string m_buf; // received, not yet consumed
     static constexpr std::size_t read_chunk = 16 * 1024;
+    static constexpr std::size_t wbuf_keep = 16 * 1024; // m_wbuf capacity kept between requests
     std::unique_ptr<char[]> m_rbuf; // read_more's read_into target (read_chunk bytes)
+    std::string m_wbuf;             // send()'s serialised response, kept for the next one
+    http::headers m_spare_headers;  // the last request's fields, recycled for the next one
     bool m_idle = false;
     // the current request's body
     body_state m_body = body_state::none;

@@ -19,6 +19,7 @@ target_sources(aio_http PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/static_files.cpp
     ${CMAKE_CURRENT_LIST_DIR}/streaming.cpp
     ${CMAKE_CURRENT_LIST_DIR}/url.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/url_resolve.cpp
     ${CMAKE_CURRENT_LIST_DIR}/write_request.cpp
     ${CMAKE_CURRENT_LIST_DIR}/write_response.cpp
 )

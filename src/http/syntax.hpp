@@ -103,14 +103,12 @@ inline field_line parse_field_line(const char* p, std::size_t begin, std::size_t
     while (i < end && is_ows(p[i]))
         ++i;
     r.value_begin = i;
-    std::size_t last = i; // one past the last non-OWS byte
-    for (; i < end; ++i) {
-        char c = p[i];
-        if (!is(c, c_value))
-            return fail(c == '\r' ? parse_errc::bare_cr : parse_errc::invalid_header_value, i);
-        if (!is_ows(c))
-            last = i + 1;
-    }
+    for (; i < end; ++i) // one test per byte; the trailing OWS is trimmed afterwards
+        if (!is(p[i], c_value))
+            return fail(p[i] == '\r' ? parse_errc::bare_cr : parse_errc::invalid_header_value, i);
+    std::size_t last = end; // one past the last non-OWS byte
+    while (last > r.value_begin && is_ows(p[last - 1]))
+        --last;
     r.value_end = last;
     return r;
 }

@@ -1,60 +1,13 @@
-// RFC 3986 URLs: parsing (Appendix A grammar), reference resolution (§5.2), normalisation
-// (§6.2.2-6.2.3), percent-encoding. Our own code rather than liburiparser: see
-// docs/design/http.md ("URLs").
-#include <aio/http/url.hpp>
+// RFC 3986 URLs: parsing (Appendix A grammar), the accessors and serialisation. Reference
+// resolution, normalisation and percent-encoding are in url_resolve.cpp. Our own code rather
+// than liburiparser: see docs/design/http.md ("URLs").
+#include "http/url_syntax.hpp"
 
-#include <array>
+#include <aio/http/url.hpp>
 
 namespace aio::http {
 
-namespace {
-
-constexpr std::size_t npos = std::string_view::npos;
-
-enum : std::uint8_t {
-    u_unreserved = 1, // ALPHA DIGIT - . _ ~
-    u_sub_delim = 2,  // ! $ & ' ( ) * + , ; =
-    u_hex = 4,
-    u_alpha = 8,
-    u_digit = 16,
-};
-
-constexpr std::array<std::uint8_t, 256> make_table() {
-    std::array<std::uint8_t, 256> t{};
-    for (int c = 'a'; c <= 'z'; ++c)
-        t[c] |= u_unreserved | u_alpha;
-    for (int c = 'A'; c <= 'Z'; ++c)
-        t[c] |= u_unreserved | u_alpha;
-    for (int c = '0'; c <= '9'; ++c)
-        t[c] |= u_unreserved | u_digit | u_hex;
-    for (int c = 'a'; c <= 'f'; ++c)
-        t[c] |= u_hex;
-    for (int c = 'A'; c <= 'F'; ++c)
-        t[c] |= u_hex;
-    for (char c : std::string_view("-._~"))
-        t[static_cast<unsigned char>(c)] |= u_unreserved;
-    for (char c : std::string_view("!$&'()*+,;="))
-        t[static_cast<unsigned char>(c)] |= u_sub_delim;
-    return t;
-}
-constexpr std::array<std::uint8_t, 256> table = make_table();
-
-bool has(char c, std::uint8_t k) noexcept {
-    return (table[static_cast<unsigned char>(c)] & k) != 0;
-}
-char lower(char c) noexcept {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c;
-}
-char upper(char c) noexcept {
-    return c >= 'a' && c <= 'z' ? static_cast<char>(c & ~0x20) : c;
-}
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = lower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-constexpr char hex_digits[] = "0123456789ABCDEF";
+namespace detail::url_syntax {
 
 std::string quote(std::string_view text) {
     std::string q = "\"";
@@ -73,6 +26,12 @@ std::string quote(std::string_view text) {
         q += "...";
     return q + "\"";
 }
+
+} // namespace detail::url_syntax
+
+namespace {
+
+using namespace detail::url_syntax;
 
 [[noreturn]] void fail(std::string_view text, std::string_view what, std::size_t at) {
     std::string m = "aio: invalid URL " + quote(text) + ": ";
@@ -171,84 +130,6 @@ bool valid_ipv6(std::string_view s) noexcept {
         return groups(s, true, left) && left == 8;
     return groups(s.substr(0, dc), false, left) && groups(s.substr(dc + 2), true, right) &&
            left + right <= 7;
-}
-
-bool special(std::string_view scheme) noexcept {
-    return scheme == "http" || scheme == "https" || scheme == "ws" || scheme == "wss";
-}
-
-std::uint16_t default_port(std::string_view scheme) noexcept {
-    if (scheme == "http" || scheme == "ws")
-        return 80;
-    if (scheme == "https" || scheme == "wss")
-        return 443;
-    return 0;
-}
-
-// RFC 3986 §5.2.4.
-std::string remove_dot_segments(std::string_view in) {
-    std::string out;
-    out.reserve(in.size());
-    auto pop = [&] {
-        std::size_t s = out.rfind('/');
-        out.erase(s == std::string::npos ? 0 : s);
-    };
-    while (!in.empty()) {
-        if (in.substr(0, 3) == "../") {
-            in.remove_prefix(3);
-        } else if (in.substr(0, 2) == "./") {
-            in.remove_prefix(2);
-        } else if (in.substr(0, 3) == "/./") {
-            in.remove_prefix(2);
-        } else if (in == "/.") {
-            in = "/";
-        } else if (in.substr(0, 4) == "/../") {
-            in.remove_prefix(3);
-            pop();
-        } else if (in == "/..") {
-            in = "/";
-            pop();
-        } else if (in == "." || in == "..") {
-            in = {};
-        } else {
-            std::size_t e = in.find('/', 1);
-            if (e == npos)
-                e = in.size();
-            out.append(in.substr(0, e));
-            in.remove_prefix(e);
-        }
-    }
-    return out;
-}
-
-// Without an authority, a path starting with "//" would read back as one; "/." keeps it
-// a path (the fix WHATWG's URL standard uses too).
-void protect_path(std::string& path, bool has_authority) {
-    if (!has_authority && path.size() >= 2 && path[0] == '/' && path[1] == '/')
-        path.insert(0, "/.");
-}
-
-// §6.2.2.1-2: escapes of unreserved characters decoded, the others' hex uppercase.
-std::string normalize_escapes(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size()) { // the parser checked the escapes
-            int v = hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]);
-            char c = static_cast<char>(v);
-            if (has(c, u_unreserved)) {
-                out += c;
-            } else {
-                out += '%';
-                out += upper(s[i + 1]);
-                out += upper(s[i + 2]);
-            }
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
 }
 
 } // namespace
@@ -440,97 +321,6 @@ std::string url::host_port() const {
     return h;
 }
 
-url url::resolve(std::string_view reference) const {
-    url r = parse_reference(reference, false);
-    url t;
-    t.m_has_fragment = r.m_has_fragment;
-    t.m_fragment = std::move(r.m_fragment);
-    if (!r.m_scheme.empty()) {
-        r.m_fragment = std::move(t.m_fragment); // r is the result, fragment included
-        t = std::move(r);
-        t.m_path = remove_dot_segments(t.m_path);
-    } else {
-        if (r.m_has_authority) {
-            t.m_has_authority = true;
-            t.m_has_userinfo = r.m_has_userinfo;
-            t.m_userinfo = std::move(r.m_userinfo);
-            t.m_host = std::move(r.m_host);
-            t.m_port = r.m_port;
-            t.m_path = remove_dot_segments(r.m_path);
-            t.m_has_query = r.m_has_query;
-            t.m_query = std::move(r.m_query);
-        } else {
-            if (r.m_path.empty()) {
-                t.m_path = m_path;
-                if (r.m_has_query) {
-                    t.m_has_query = true;
-                    t.m_query = std::move(r.m_query);
-                } else {
-                    t.m_has_query = m_has_query;
-                    t.m_query = m_query;
-                }
-            } else {
-                if (r.m_path[0] == '/') {
-                    t.m_path = remove_dot_segments(r.m_path);
-                } else {
-                    // §5.2.3 merge
-                    std::string merged;
-                    if (m_has_authority && m_path.empty()) {
-                        merged = "/" + r.m_path;
-                    } else {
-                        std::size_t slash = m_path.rfind('/');
-                        merged = slash == std::string::npos ? std::string()
-                                                            : m_path.substr(0, slash + 1);
-                        merged += r.m_path;
-                    }
-                    t.m_path = remove_dot_segments(merged);
-                }
-                t.m_has_query = r.m_has_query;
-                t.m_query = std::move(r.m_query);
-            }
-            t.m_has_authority = m_has_authority;
-            t.m_has_userinfo = m_has_userinfo;
-            t.m_userinfo = m_userinfo;
-            t.m_host = m_host;
-            t.m_port = m_port;
-        }
-        t.m_scheme = m_scheme;
-    }
-    protect_path(t.m_path, t.m_has_authority);
-    return t;
-}
-
-url url::normalized() const {
-    url u = *this;
-    u.m_userinfo = normalize_escapes(m_userinfo);
-    std::string host = normalize_escapes(m_host);
-    for (std::size_t i = 0; i < host.size(); ++i) {
-        if (host[i] == '%')
-            i += 2; // keep the (uppercase) hex of an escape
-        else
-            host[i] = lower(host[i]);
-    }
-    u.m_host = std::move(host);
-    u.m_path = remove_dot_segments(normalize_escapes(m_path));
-    protect_path(u.m_path, u.m_has_authority);
-    u.m_query = normalize_escapes(m_query);
-    u.m_fragment = normalize_escapes(m_fragment);
-    if (u.m_port && *u.m_port == default_port(u.m_scheme))
-        u.m_port.reset();
-    // push_back, not `= "/"`: GCC 12 reports a false -Wrestrict on assigning a literal
-    // here (GCC bug 105651).
-    if (special(u.m_scheme) && u.m_has_authority && u.m_path.empty())
-        u.m_path.push_back('/');
-    return u;
-}
-
-url url::without_fragment() const {
-    url u = *this;
-    u.m_fragment.clear();
-    u.m_has_fragment = false;
-    return u;
-}
-
 void url::set_query(std::string_view encoded) {
     check(encoded, 0, encoded.size(), ":@/?", "query");
     m_query.assign(encoded);
@@ -540,65 +330,6 @@ void url::set_query(std::string_view encoded) {
 void url::clear_query() noexcept {
     m_query.clear();
     m_has_query = false;
-}
-
-std::string percent_encode(std::string_view s, std::string_view safe) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        if (has(c, u_unreserved) || (c != '\0' && safe.find(c) != npos)) {
-            out += c;
-        } else {
-            unsigned char u = static_cast<unsigned char>(c);
-            out += '%';
-            out += hex_digits[u >> 4];
-            out += hex_digits[u & 15];
-        }
-    }
-    return out;
-}
-
-std::string percent_decode(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] != '%') {
-            out += s[i];
-            continue;
-        }
-        int hi = i + 2 < s.size() ? hex_value(s[i + 1]) : -1;
-        int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
-        if (hi < 0 || lo < 0) {
-            std::string m = "aio: invalid percent-encoding " + quote(s) +
-                            ": '%' not followed "
-                            "by two hex digits at position " +
-                            std::to_string(i);
-            throw invalid_url(m);
-        }
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-    }
-    return out;
-}
-
-query_builder& query_builder::add(std::string_view name, std::string_view value) {
-    if (!m_query.empty())
-        m_query += '&';
-    m_query += percent_encode(name);
-    m_query += '=';
-    m_query += percent_encode(value);
-    return *this;
-}
-
-query_builder& query_builder::add(std::string_view name, long long value) {
-    return add(name, std::string_view(std::to_string(value)));
-}
-
-query_builder& query_builder::add(std::string_view name) {
-    if (!m_query.empty())
-        m_query += '&';
-    m_query += percent_encode(name);
-    return *this;
 }
 
 } // namespace aio::http

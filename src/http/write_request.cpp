@@ -3,12 +3,18 @@
 
 namespace aio::http::detail {
 
-std::string
-write_request(std::string_view method, const url& u, const headers& h, const request_body& body) {
+std::string write_request(std::string_view method,
+                          const url& u,
+                          const headers& h,
+                          const headers& extra,
+                          const request_body& body) {
     std::string out;
-    const std::string target = u.target();
     out.reserve(256 + body.data().size());
-    out.append(method).append(" ").append(target).append(" HTTP/1.1\r\n");
+    // The target in origin-form (url::target(), without its string).
+    out.append(method).append(" ").append(u.path().empty() ? std::string_view("/") : u.path());
+    if (u.has_query())
+        out.append("?").append(u.query());
+    out.append(" HTTP/1.1\r\n");
     if (!h.contains("host")) {
         // Host is the authority without userinfo; the port only when it is not the default.
         out.append("Host: ").append(u.host());
@@ -17,8 +23,9 @@ write_request(std::string_view method, const url& u, const headers& h, const req
             out.append(":").append(std::to_string(*u.port()));
         out.append("\r\n");
     }
-    for (const auto& e : h)
-        out.append(e.name).append(": ").append(e.value).append("\r\n");
+    for (const headers* list : {&h, &extra})
+        for (const auto& e : *list)
+            out.append(e.name).append(": ").append(e.value).append("\r\n");
     const bool wants_length = method == "POST" || method == "PUT" || method == "PATCH";
     if (body.present() || wants_length) {
         if (body.present() && !body.content_type().empty() && !h.contains("content-type"))

@@ -1,24 +1,27 @@
 // aio::http::response and how the server writes it: status line, fields, framing, Date.
 
 #include "http/body_source.hpp"
+#include "http/headers_access.hpp"
 #include "http/server_state.hpp"
 
 #include <aio/http/response.hpp>
 
 #include <chrono>
+#include <cstring>
 #include <ctime>
+#include <optional>
 
 namespace aio::http {
 
 response response::text(int status, std::string body) {
     response r(status, std::move(body));
-    r.headers.set("Content-Type", "text/plain; charset=utf-8");
+    detail::headers_access::append_valid(r.headers, "Content-Type", "text/plain; charset=utf-8");
     return r;
 }
 
 response response::json(int status, std::string body) {
     response r(status, std::move(body));
-    r.headers.set("Content-Type", "application/json");
+    detail::headers_access::append_valid(r.headers, "Content-Type", "application/json");
     return r;
 }
 
@@ -119,8 +122,18 @@ bool has_no_body(int status) {
 
 // Fields the server writes itself.
 bool server_owned(std::string_view name) {
-    return iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
-           iequals(name, "date") || iequals(name, "connection");
+    switch (name.size()) { // one comparison at most
+    case 4:
+        return iequals(name, "date");
+    case 10:
+        return iequals(name, "connection");
+    case 14:
+        return iequals(name, "content-length");
+    case 17:
+        return iequals(name, "transfer-encoding");
+    default:
+        return false;
+    }
 }
 
 } // namespace
@@ -171,47 +184,92 @@ std::string_view date_cache::get() {
     return std::string_view(m_text, m_len);
 }
 
-std::string serialize_response(const response& r, const write_context& ctx) {
-    std::string out;
-    out.reserve(128 + r.body.size());
-    out += "HTTP/1.1 ";
-    out += std::to_string(r.status);
-    out += ' ';
-    out += reason_phrase(r.status);
-    out += "\r\n";
+namespace {
+
+// Writes into a buffer sized beforehand: no capacity check per piece.
+struct head_writer {
+    char* p;
+    void put(std::string_view s) noexcept {
+        std::memcpy(p, s.data(), s.size());
+        p += s.size();
+    }
+    void put_uint(std::uint64_t v) noexcept {
+        char digits[20];
+        int n = 0;
+        do {
+            digits[n++] = static_cast<char>('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
+        while (n > 0)
+            *p++ = digits[--n];
+    }
+};
+
+constexpr std::size_t max_digits = 20; // of a std::uint64_t
+
+} // namespace
+
+void serialize_response(const response& r, const write_context& ctx, std::string& out) {
+    const bool no_body = has_no_body(r.status);
+    std::optional<std::uint64_t> length;
+    bool chunked = false;
+    if (!no_body) {
+        if (!r.source)
+            length = r.body.size();
+        else if (const auto n = r.source->length())
+            length = *n;
+        else
+            chunked = !ctx.http10; // else close-delimited: the caller closes after the body
+    }
+    const std::string_view connection = !ctx.keep_alive ? "Connection: close\r\n"
+                                        : ctx.http10    ? "Connection: keep-alive\r\n"
+                                                        : "";
+    const std::string_view reason = reason_phrase(r.status);
+    static constexpr std::string_view content_length = "Content-Length: ";
+    static constexpr std::string_view transfer_chunked = "Transfer-Encoding: chunked\r\n";
+
+    // The head's size, an upper bound (the numbers' digits), then the head written in place.
+    std::size_t size = 9 + max_digits + 1 + reason.size() + 2 + 6 + ctx.date.size() + 2 +
+                       connection.size() + 2;
+    for (const auto& f : r.headers)
+        if (!server_owned(f.name))
+            size += f.name.size() + 2 + f.value.size() + 2;
+    if (length)
+        size += content_length.size() + max_digits + 2;
+    else if (chunked)
+        size += transfer_chunked.size();
+    const bool with_body = !no_body && !ctx.head_request && !r.source;
+    out.reserve(size + (with_body ? r.body.size() : 0));
+    out.resize(size);
+    head_writer w{out.data()};
+    w.put("HTTP/1.1 ");
+    w.put_uint(static_cast<std::uint64_t>(static_cast<unsigned>(r.status)));
+    w.put(" ");
+    w.put(reason);
+    w.put("\r\n");
     for (const auto& f : r.headers) {
         if (server_owned(f.name))
             continue;
-        out += f.name;
-        out += ": ";
-        out += f.value;
-        out += "\r\n";
+        w.put(f.name);
+        w.put(": ");
+        w.put(f.value);
+        w.put("\r\n");
     }
-    out += "Date: ";
-    out += ctx.date;
-    out += "\r\n";
-    const bool no_body = has_no_body(r.status);
-    if (!no_body) {
-        if (!r.source) {
-            out += "Content-Length: ";
-            out += std::to_string(r.body.size());
-            out += "\r\n";
-        } else if (const auto n = r.source->length()) {
-            out += "Content-Length: ";
-            out += std::to_string(*n);
-            out += "\r\n";
-        } else if (!ctx.http10) {
-            out += "Transfer-Encoding: chunked\r\n";
-        } // else close-delimited: the caller closes after the body
+    w.put("Date: ");
+    w.put(ctx.date);
+    w.put("\r\n");
+    if (length) {
+        w.put(content_length);
+        w.put_uint(*length);
+        w.put("\r\n");
+    } else if (chunked) {
+        w.put(transfer_chunked);
     }
-    if (!ctx.keep_alive)
-        out += "Connection: close\r\n";
-    else if (ctx.http10)
-        out += "Connection: keep-alive\r\n";
-    out += "\r\n";
-    if (!no_body && !ctx.head_request && !r.source)
+    w.put(connection);
+    w.put("\r\n");
+    out.resize(static_cast<std::size_t>(w.p - out.data()));
+    if (with_body)
         out += r.body;
-    return out;
 }
 
 } // namespace detail

@@ -12,6 +12,10 @@
 
 namespace aio::http {
 
+namespace detail {
+struct headers_access; // src/http: fills a headers object from already-validated fields
+}
+
 /// True if `a` and `b` are equal ignoring ASCII case (field names, tokens, schemes).
 bool iequals(std::string_view a, std::string_view b) noexcept;
 
@@ -93,6 +97,7 @@ class headers {
     auto end() const noexcept { return m_entries.end(); }
 
   private:
+    friend struct detail::headers_access;
     std::vector<entry> m_entries;
 };
 
