@@ -75,23 +75,27 @@ void loop_impl::report_slow_step(const promise_base& t, clock::duration took) no
         // The task's coroutine and the user's line that created it (a library-internal
         // start, such as gather's children, has no creation site: line 0), then where it
         // suspended after the step: the blocking code ran in or below those frames.
-        std::string where;
+        std::string where, coroutine;
         if (const task_debug* d = debug_info(t)) {
             if (d->where.line() != 0)
-                where = std::string("created at ") + d->where.file_name() + ":" +
-                        std::to_string(d->where.line());
-            if (std::string co = frame_description(d->frame); !co.empty())
-                where = "coroutine " + co + (where.empty() ? "" : ", " + where);
+                where = std::string(" (created at ") + d->where.file_name() + ":" +
+                        std::to_string(d->where.line()) + ")";
+            coroutine = frame_description(d->frame);
         }
-        std::string msg = "aio: task '" + t.name() + "'" + (where.empty() ? "" : " (" + where + ")") +
-                          " ran for " +
+        std::string msg = "aio: task '" + t.name() + "'" + where + " ran for " +
                           std::to_string(
                               std::chrono::duration_cast<std::chrono::milliseconds>(took).count()) +
                           " ms without suspending (blocking call or CPU-heavy code? use "
                           "aio::to_thread)";
+        if (!coroutine.empty())
+            msg += "; coroutine " + coroutine;
         if (!t.done()) {
-            if (std::string chain = await_chain(t, "    "); !chain.empty())
-                msg += "; it then suspended:\n" + chain.substr(0, chain.size() - 1);
+            // One line (logs grep it): "...; then waiting at F:L; in f (F:L); in g (F:L)".
+            std::string chain = await_chain(t, "");
+            for (std::size_t p = 0; (p = chain.find('\n', p)) != std::string::npos;)
+                chain.replace(p, 1, "; ");
+            if (!chain.empty())
+                msg += "; then " + chain.substr(0, chain.size() - 2);
         }
         m_loop.report(msg);
     } catch (...) {

@@ -23,7 +23,7 @@ void forget_frame(void* frame) noexcept {
     t_debug_sites->frames.erase(frame);
 }
 
-void note_await_slow(const parking* p, const aio::source_location& where) noexcept {
+void note_await_slow(const parking* p, aio::source_location where) noexcept {
     promise_base* t = t_current;
     if (!t || !t->has(promise_base::f_has_debug))
         return;

@@ -11,7 +11,7 @@ namespace detail {
 struct sleep_awaiter : parking, timer_node {
     // Until the timer is armed, m_deadline holds the delay (saves a field in every frame).
     explicit sleep_awaiter(clock::duration d) noexcept { m_deadline = clock::time_point(d); }
-    sleep_awaiter(clock::duration d, const aio::source_location& where) noexcept
+    sleep_awaiter(clock::duration d, aio::source_location where) noexcept
         : sleep_awaiter(d) {
         note_await(this, where); // debug mode: dump_tasks shows this line
     }
@@ -34,7 +34,7 @@ struct sleep_awaiter : parking, timer_node {
 template <class Rep, class Period>
 [[nodiscard]] detail::sleep_awaiter
 sleep(std::chrono::duration<Rep, Period> d,
-      const aio::source_location& where = aio::source_location::current()) noexcept {
+      aio::source_location where = aio::source_location::current()) noexcept {
     return detail::sleep_awaiter(std::chrono::duration_cast<detail::clock::duration>(d), where);
 }
 

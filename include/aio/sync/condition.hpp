@@ -27,11 +27,11 @@ class condition {
     condition& operator=(const condition&) = delete;
 
     [[nodiscard]] lock::awaiter
-    acquire(const aio::source_location& where = aio::source_location::current()) noexcept {
+    acquire(aio::source_location where = aio::source_location::current()) noexcept {
         return m_lock->acquire(where);
     }
     [[nodiscard]] lock::scoped_awaiter
-    scoped(const aio::source_location& where = aio::source_location::current()) noexcept {
+    scoped(aio::source_location where = aio::source_location::current()) noexcept {
         return m_lock->scoped(where);
     }
     void release() { m_lock->release(); }

@@ -17,7 +17,7 @@ class event {
 
     struct awaiter : detail::waiter {
         event* m_event;
-        awaiter(event* e, const aio::source_location& where) noexcept : m_event(e) {
+        awaiter(event* e, aio::source_location where) noexcept : m_event(e) {
             detail::note_await(this, where); // debug mode: dump_tasks shows this line
         }
         bool await_ready() const noexcept { return m_event->m_set; }
@@ -27,7 +27,7 @@ class event {
 
     /// Waits until the flag is set. Throws aio::cancelled_error if cancelled while waiting.
     [[nodiscard]] awaiter
-    wait(const aio::source_location& where = aio::source_location::current()) noexcept {
+    wait(aio::source_location where = aio::source_location::current()) noexcept {
         return awaiter(this, where);
     }
     /// Sets the flag and wakes all waiters.

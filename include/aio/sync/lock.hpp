@@ -45,7 +45,7 @@ class lock {
 
     struct awaiter : detail::waiter {
         lock* m_lock;
-        explicit awaiter(lock* l, const aio::source_location& where) noexcept : m_lock(l) {
+        explicit awaiter(lock* l, aio::source_location where) noexcept : m_lock(l) {
             detail::note_await(this, where); // debug mode: dump_tasks shows this line
         }
         bool await_ready() noexcept {
@@ -68,12 +68,12 @@ class lock {
     /// Waits for the lock and takes it. Throws aio::cancelled_error if cancelled while
     /// waiting (the lock is then not held).
     [[nodiscard]] awaiter
-    acquire(const aio::source_location& where = aio::source_location::current()) noexcept {
+    acquire(aio::source_location where = aio::source_location::current()) noexcept {
         return awaiter(this, where);
     }
     /// acquire() returning a guard that releases on destruction (`async with lock`).
     [[nodiscard]] scoped_awaiter
-    scoped(const aio::source_location& where = aio::source_location::current()) noexcept {
+    scoped(aio::source_location where = aio::source_location::current()) noexcept {
         return scoped_awaiter(this, where);
     }
     /// Releases the lock, handing it to the first waiter. Throws aio::runtime_error if the

@@ -25,11 +25,11 @@ inline thread_local debug_sites* t_debug_sites = nullptr;
 
 void note_frame(void* frame, const aio::source_location& where, promise_of_fn) noexcept;
 void forget_frame(void* frame) noexcept;
-void note_await_slow(const parking* p, const aio::source_location& where) noexcept;
+void note_await_slow(const parking* p, aio::source_location where) noexcept;
 
 /// Called by an awaiter's constructor with its call site: in debug mode the task records
 /// it, and dump_tasks shows it while the task is parked in that awaiter.
-inline void note_await(const parking* p, const aio::source_location& where) noexcept {
+inline void note_await(const parking* p, aio::source_location where) noexcept {
     if (t_debug_sites) [[unlikely]]
         note_await_slow(p, where);
 }
