@@ -56,6 +56,8 @@ template <class T> class promise : public promise_base {
             note_frame(f, where, &promise_of<promise>);
         return f;
     }
+    /// Declared beside operator new: GCC's -Wmismatched-new-delete wants both in one class.
+    static void operator delete(void* p, std::size_t n) noexcept { release_frame(p, n); }
     promise() noexcept {}
     ~promise() {
         if (has(f_has_value))
@@ -104,6 +106,8 @@ template <class T> class promise<T&> : public promise_base {
             note_frame(f, where, &promise_of<promise>);
         return f;
     }
+    /// Declared beside operator new: GCC's -Wmismatched-new-delete wants both in one class.
+    static void operator delete(void* p, std::size_t n) noexcept { release_frame(p, n); }
     task<T&> get_return_object() noexcept;
     initial_awaiter initial_suspend() const noexcept { return {}; }
     final_awaiter final_suspend() const noexcept { return {}; }
@@ -130,6 +134,8 @@ template <> class promise<void> : public promise_base {
             note_frame(f, where, &promise_of<promise>);
         return f;
     }
+    /// Declared beside operator new: GCC's -Wmismatched-new-delete wants both in one class.
+    static void operator delete(void* p, std::size_t n) noexcept { release_frame(p, n); }
     task<void> get_return_object() noexcept;
     initial_awaiter initial_suspend() const noexcept { return {}; }
     final_awaiter final_suspend() const noexcept { return {}; }

@@ -102,7 +102,9 @@ class promise_base : public work_item {
     };
 
     static void* operator new(std::size_t n) { return allocate_frame(n); }
-    static void operator delete(void* p, std::size_t n) noexcept {
+    static void operator delete(void* p, std::size_t n) noexcept { release_frame(p, n); }
+    /// Frees a frame (its debug-mode site record first).
+    static void release_frame(void* p, std::size_t n) noexcept {
         if (t_debug_sites) [[unlikely]]
             forget_frame(p);
         deallocate_frame(p, n);
