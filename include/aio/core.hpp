@@ -3,6 +3,7 @@
 
 #include <aio/core/as_completed.hpp>
 #include <aio/core/context_var.hpp>
+#include <aio/core/dump_tasks.hpp>
 #include <aio/core/error.hpp>
 #include <aio/core/event_loop.hpp>
 #include <aio/core/future.hpp>

@@ -6,6 +6,7 @@
 #include "core/loop_impl.hpp"
 #include "core/run_options.hpp"
 #include "core/sigint.hpp"
+#include "diagnostics/debug_sites.hpp"
 #include "diagnostics/trace.hpp"
 #include "io/backend.hpp"
 
@@ -61,21 +62,44 @@ void loop_impl::run_task(promise_base* t) noexcept {
             m_trace->on_step_end(t->m_id);
         const auto took = clock::now() - t0;
         if (m_loop.m_debug && took > m_slow) {
-            std::string where;
-            if (const task_debug* d = debug_info(*t)) {
-                where = std::string(" (created at ") + d->where.file_name() + ":" +
-                        std::to_string(d->where.line()) + ")";
-            }
-            m_loop.report("aio: task '" + t->name() + "'" + where + " ran for " +
-                          std::to_string(
-                              std::chrono::duration_cast<std::chrono::milliseconds>(took).count()) +
-                          " ms without suspending (blocking call or CPU-heavy code? use "
-                          "aio::to_thread)");
+            report_slow_step(*t, took);
         }
         t_current = nullptr; // release may run destructors that must not see this task
         t->release();
     }
     t_current = prev;
+}
+
+void loop_impl::report_slow_step(const promise_base& t, clock::duration took) noexcept {
+    try {
+        // The task's coroutine and the user's line that created it (a library-internal
+        // start, such as gather's children, has no creation site: line 0), then where it
+        // suspended after the step: the blocking code ran in or below those frames.
+        std::string where, coroutine;
+        if (const task_debug* d = debug_info(t)) {
+            if (d->where.line() != 0)
+                where = std::string(" (created at ") + d->where.file_name() + ":" +
+                        std::to_string(d->where.line()) + ")";
+            coroutine = frame_description(d->frame);
+        }
+        std::string msg = "aio: task '" + t.name() + "'" + where + " ran for " +
+                          std::to_string(
+                              std::chrono::duration_cast<std::chrono::milliseconds>(took).count()) +
+                          " ms without suspending (blocking call or CPU-heavy code? use "
+                          "aio::to_thread)";
+        if (!coroutine.empty())
+            msg += "; coroutine " + coroutine;
+        if (!t.done()) {
+            // One line (logs grep it): "...; then waiting at F:L; in f (F:L); in g (F:L)".
+            std::string chain = await_chain(t, "");
+            for (std::size_t p = 0; (p = chain.find('\n', p)) != std::string::npos;)
+                chain.replace(p, 1, "; ");
+            if (!chain.empty())
+                msg += "; then " + chain.substr(0, chain.size() - 2);
+        }
+        m_loop.report(msg);
+    } catch (...) {
+    }
 }
 
 namespace {
@@ -261,6 +285,8 @@ event_loop::event_loop(const run_options& opts) {
     m_io = m_backend.get();
     m_impl = std::make_unique<detail::loop_impl>(*this, opts);
     m_debug = opts.debug || detail::env_flag("AIO_DEBUG");
+    if (m_debug)
+        m_impl->m_sites = std::make_unique<detail::debug_sites>();
     m_trace = m_impl->m_trace != nullptr;
     m_virtual = opts.virtual_time;
     m_now = detail::clock::now();
@@ -304,7 +330,7 @@ event_loop::~event_loop() {
     m_timers.clear();
 }
 
-void event_loop::run_main(detail::promise_base* main) {
+void event_loop::run_main(detail::promise_base* main, const aio::source_location& where) {
     if (detail::t_loop)
         throw_nested_run();
     detail::t_loop = this;
@@ -314,10 +340,18 @@ void event_loop::run_main(detail::promise_base* main) {
             detail::t_current = nullptr;
         }
     } r;
+    detail::debug_sites* const sites = m_impl->m_sites.get();
+    detail::t_debug_sites = sites;
+    struct reset_sites {
+        ~reset_sites() { detail::t_debug_sites = nullptr; }
+    } rs;
     detail::sigint_scope sigint(*m_impl);
-    main->start_root("main", aio::source_location::current());
+    detail::dump_signal_scope dump_signal(*m_impl);
+    main->start_root("main", where);
     while (!main->done()) {
         m_impl->run_once();
+        if (sites) [[unlikely]]
+            dump_signal.check();
         if (m_impl->m_stop) {
             m_impl->m_stop = false;
             main->cancel();

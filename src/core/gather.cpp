@@ -34,7 +34,7 @@ void gather_core::start(std::size_t i, promise_base& child, bool running) {
     child.add_ref();
     ++m_remaining;
     if (!running) {
-        child.start_root({}, aio::source_location::current());
+        child.start_root({}, aio::source_location{}); // no user site: reports name the coroutine
     } else if (child.done()) {
         on_child_done(s); // a handle of a finished task: settled already
         return;

@@ -13,6 +13,7 @@
 namespace aio::detail {
 
 class trace_recorder;
+struct debug_sites;
 class cancel_scope;
 struct context_data;
 
@@ -63,6 +64,8 @@ class loop_impl {
     /// Fires the timers whose deadline is not after the loop's clock (m_now).
     void fire_due_timers() noexcept;
     void run_task(promise_base* t) noexcept;
+    /// Debug mode: "task 'NAME' (coroutine/creation site) ran for N ms without suspending".
+    void report_slow_step(const promise_base& t, clock::duration took) noexcept;
     /// Queues `w` to run on the loop thread; callable from any thread, wakes the loop. Once
     /// it returns the loop may have run `w`, ended and been destroyed: the caller must not
     /// touch the loop again.
@@ -97,6 +100,10 @@ class loop_impl {
     std::size_t m_jobs_away = 0;
     bool m_stop = false;
     std::unique_ptr<trace_recorder> m_trace;
+    // Debug mode: coroutine-frame and await sites (diagnostics/debug_sites.hpp).
+    std::unique_ptr<debug_sites> m_sites;
+    // Set by the SIGUSR1 handler in debug mode: dump_tasks to stderr after this turn.
+    std::atomic<bool> m_dump_requested{false};
     std::unique_ptr<loop_extension> m_os; // see extension()
     // Set by the SIGINT handler of run_main (handle_sigint); read on the loop thread.
     std::atomic<bool> m_sigint{false};

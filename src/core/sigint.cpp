@@ -3,11 +3,14 @@
 
 #include "io/backend.hpp"
 
+#include <aio/core/dump_tasks.hpp>
+
 #include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 
 #include <sched.h>
 #include <unistd.h>
@@ -114,6 +117,70 @@ void sigint_scope::disarm() noexcept {
     g_sigint_loop.store(nullptr);
     while (g_sigint_active.load() != 0)
         ::sched_yield(); // a handler on another thread may still be waking this loop
+}
+
+namespace {
+// ---- SIGUSR1 -> dump_tasks (debug mode) ----
+// The same scheme as SIGINT: one atomic loop pointer, a flag and a backend wake-up.
+std::atomic<loop_impl*> g_dump_loop{nullptr};
+std::atomic<int> g_dump_active{0};
+
+void on_sigusr1(int) {
+    const int saved = errno;
+    g_dump_active.fetch_add(1);
+    if (loop_impl* l = g_dump_loop.load()) {
+        l->m_dump_requested.store(true, std::memory_order_release);
+        l->m_loop.io().wake();
+    }
+    g_dump_active.fetch_sub(1);
+    errno = saved;
+}
+} // namespace
+
+dump_signal_scope::dump_signal_scope(loop_impl& impl) : m_impl(impl) {
+    if (!impl.m_loop.debug())
+        return;
+    struct sigaction cur {};
+    if (::sigaction(SIGUSR1, nullptr, &cur) != 0 || (cur.sa_flags & SA_SIGINFO) ||
+        cur.sa_handler != SIG_DFL) {
+        return; // the program handles SIGUSR1 itself
+    }
+    loop_impl* expected = nullptr;
+    if (!g_dump_loop.compare_exchange_strong(expected, &impl))
+        return;
+    struct sigaction sa {};
+    sa.sa_handler = &on_sigusr1;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGUSR1, &sa, nullptr);
+    m_armed = true;
+}
+
+void dump_signal_scope::check() noexcept {
+    if (!m_armed || !m_impl.m_dump_requested.load(std::memory_order_acquire))
+        return;
+    m_impl.m_dump_requested.store(false);
+    try {
+        std::ostringstream out;
+        dump_tasks(out);
+        m_impl.m_loop.report(out.str());
+    } catch (...) {
+    }
+}
+
+dump_signal_scope::~dump_signal_scope() {
+    if (!m_armed)
+        return;
+    struct sigaction cur {};
+    if (::sigaction(SIGUSR1, nullptr, &cur) == 0 && cur.sa_handler == &on_sigusr1) {
+        struct sigaction sa {};
+        sa.sa_handler = SIG_DFL;
+        sigemptyset(&sa.sa_mask);
+        ::sigaction(SIGUSR1, &sa, nullptr);
+    }
+    g_dump_loop.store(nullptr);
+    while (g_dump_active.load() != 0)
+        ::sched_yield();
 }
 
 } // namespace aio::detail

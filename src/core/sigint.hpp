@@ -30,4 +30,21 @@ class sigint_scope {
     bool m_interrupted = false;
 };
 
+/// Debug mode (Python's faulthandler habit): SIGUSR1 makes the loop print dump_tasks to
+/// stderr after the current turn. Armed for one run_main when SIGUSR1 has its default
+/// disposition and no other loop has it; the handler only sets a flag and wakes the loop.
+class dump_signal_scope {
+  public:
+    explicit dump_signal_scope(loop_impl& impl);
+    ~dump_signal_scope();
+    dump_signal_scope(const dump_signal_scope&) = delete;
+    dump_signal_scope& operator=(const dump_signal_scope&) = delete;
+    /// After a loop turn: prints the dump if SIGUSR1 came.
+    void check() noexcept;
+
+  private:
+    loop_impl& m_impl;
+    bool m_armed = false;
+};
+
 } // namespace aio::detail

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <aio/core/detail/loop_core.hpp>
+#include <aio/core/source_location.hpp>
 #include <aio/core/task.hpp>
 
 #include <chrono>
@@ -91,7 +92,8 @@ class event_loop : public detail::loop_core {
     /// Runs `t` to completion and returns its result; then cancels and awaits every task
     /// still alive (as asyncio.run does). Throws aio::runtime_error when called while a loop
     /// already runs on this thread.
-    template <class T> T run_until_complete(task<T> t) {
+    template <class T>
+    T run_until_complete(task<T> t, aio::source_location where = aio::source_location::current()) {
         auto h = t.release();
         detail::promise_base& p = h.promise();
         p.add_ref(); // ours: the frame, and so the result, outlives the task
@@ -100,7 +102,7 @@ class event_loop : public detail::loop_core {
             detail::promise_base& p;
             ~guard() { p.release(); }
         } g{p};
-        run_main(&p);
+        run_main(&p, where);
         return h.promise().take();
     }
 
@@ -130,7 +132,7 @@ class event_loop : public detail::loop_core {
     detail::loop_impl& impl() noexcept { return *m_impl; }
 
   private:
-    void run_main(detail::promise_base* main);
+    void run_main(detail::promise_base* main, const aio::source_location& where);
     std::unique_ptr<detail::backend> m_backend;
     std::unique_ptr<detail::loop_impl> m_impl;
     friend class detail::loop_impl;
@@ -146,9 +148,12 @@ event_loop& get_running_loop();
 ///
 ///     aio::task<int> amain() { co_await aio::sleep(10ms); co_return 0; }
 ///     int main() { return aio::run(amain()); }
-template <class T> T run(task<T> main, const run_options& opts = {}) {
+template <class T>
+T run(task<T> main,
+      const run_options& opts = {},
+      aio::source_location where = aio::source_location::current()) {
     event_loop loop(opts);
-    return loop.run_until_complete(std::move(main));
+    return loop.run_until_complete(std::move(main), where);
 }
 
 } // namespace aio

@@ -11,6 +11,10 @@ namespace detail {
 struct sleep_awaiter : parking, timer_node {
     // Until the timer is armed, m_deadline holds the delay (saves a field in every frame).
     explicit sleep_awaiter(clock::duration d) noexcept { m_deadline = clock::time_point(d); }
+    sleep_awaiter(clock::duration d, aio::source_location where) noexcept
+        : sleep_awaiter(d) {
+        note_await(this, where); // debug mode: dump_tasks shows this line
+    }
     bool await_ready() const noexcept { return false; }
     bool await_suspend(std::coroutine_handle<> h);
     void await_resume() const {
@@ -28,8 +32,10 @@ struct sleep_awaiter : parking, timer_node {
 /// cancelled while sleeping. Timers are kept in a heap inside the loop; arming one
 /// allocates nothing.
 template <class Rep, class Period>
-[[nodiscard]] detail::sleep_awaiter sleep(std::chrono::duration<Rep, Period> d) noexcept {
-    return detail::sleep_awaiter(std::chrono::duration_cast<detail::clock::duration>(d));
+[[nodiscard]] detail::sleep_awaiter
+sleep(std::chrono::duration<Rep, Period> d,
+      aio::source_location where = aio::source_location::current()) noexcept {
+    return detail::sleep_awaiter(std::chrono::duration_cast<detail::clock::duration>(d), where);
 }
 
 /// Sleeps until the loop clock reaches `deadline`.

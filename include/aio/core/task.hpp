@@ -41,8 +41,23 @@ struct final_awaiter {
     void await_resume() const noexcept {}
 };
 
+template <class P> promise_base* promise_of(void* frame) noexcept {
+    return &std::coroutine_handle<P>::from_address(frame).promise();
+}
+
 template <class T> class promise : public promise_base {
   public:
+    /// The frame, from the recycling allocator; in debug mode its coroutine's site (the
+    /// default argument is evaluated in the coroutine: its function, file and line).
+    static void* operator new(std::size_t n,
+                              aio::source_location where = aio::source_location::current()) {
+        void* f = allocate_frame(n);
+        if (t_debug_sites) [[unlikely]]
+            note_frame(f, where, &promise_of<promise>);
+        return f;
+    }
+    /// Declared beside operator new: GCC's -Wmismatched-new-delete wants both in one class.
+    static void operator delete(void* p, std::size_t n) noexcept { release_frame(p, n); }
     promise() noexcept {}
     ~promise() {
         if (has(f_has_value))
@@ -82,6 +97,17 @@ template <class T> class promise : public promise_base {
 
 template <class T> class promise<T&> : public promise_base {
   public:
+    /// The frame, from the recycling allocator; in debug mode its coroutine's site (the
+    /// default argument is evaluated in the coroutine: its function, file and line).
+    static void* operator new(std::size_t n,
+                              aio::source_location where = aio::source_location::current()) {
+        void* f = allocate_frame(n);
+        if (t_debug_sites) [[unlikely]]
+            note_frame(f, where, &promise_of<promise>);
+        return f;
+    }
+    /// Declared beside operator new: GCC's -Wmismatched-new-delete wants both in one class.
+    static void operator delete(void* p, std::size_t n) noexcept { release_frame(p, n); }
     task<T&> get_return_object() noexcept;
     initial_awaiter initial_suspend() const noexcept { return {}; }
     final_awaiter final_suspend() const noexcept { return {}; }
@@ -99,6 +125,17 @@ template <class T> class promise<T&> : public promise_base {
 
 template <> class promise<void> : public promise_base {
   public:
+    /// The frame, from the recycling allocator; in debug mode its coroutine's site (the
+    /// default argument is evaluated in the coroutine: its function, file and line).
+    static void* operator new(std::size_t n,
+                              aio::source_location where = aio::source_location::current()) {
+        void* f = allocate_frame(n);
+        if (t_debug_sites) [[unlikely]]
+            note_frame(f, where, &promise_of<promise>);
+        return f;
+    }
+    /// Declared beside operator new: GCC's -Wmismatched-new-delete wants both in one class.
+    static void operator delete(void* p, std::size_t n) noexcept { release_frame(p, n); }
     task<void> get_return_object() noexcept;
     initial_awaiter initial_suspend() const noexcept { return {}; }
     final_awaiter final_suspend() const noexcept { return {}; }
@@ -165,7 +202,7 @@ template <class T> class [[nodiscard]] task {
     void destroy() noexcept {
         if (m_h) {
             if (!m_h.promise().has(detail::promise_base::f_started))
-                detail::on_never_awaited();
+                detail::on_never_awaited(m_h.address());
             std::exchange(m_h, {}).destroy();
         }
     }

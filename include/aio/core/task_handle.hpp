@@ -131,6 +131,28 @@ task_handle<T> create_task(task<T> t,
     return handle;
 }
 
+/// create_task with an eager start (asyncio's `create_task(coro, eager_start=True)` and
+/// `eager_task_factory`): the task runs right now, inside this call, until its first
+/// suspension, and the caller continues after that. A task that finishes without
+/// suspending is done when the handle is returned (no loop turn, no scheduling); one that
+/// throws before suspending has stored its exception in the handle. Its later steps are
+/// scheduled as any task's. Called from a callback or a task; the calling task is current
+/// again when it returns.
+///
+///     auto h = aio::create_eager_task(cached_lookup(key), "lookup");
+///     if (h.done()) use(h.result());   // answered from the cache: no loop turn
+template <class T>
+task_handle<T> create_eager_task(task<T> t,
+                                 std::string_view name = {},
+                                 aio::source_location where = aio::source_location::current()) {
+    detail::running_loop_core();
+    auto h = t.release();
+    auto& p = h.promise();
+    task_handle<T> handle(&p);
+    p.start_eager(name, where);
+    return handle;
+}
+
 /// Any other awaitable (e.g. stream::read_into(buf)) runs inside a task made for it.
 template <detail::non_task_awaitable A>
 requires(!std::is_lvalue_reference_v<A>) auto create_task(

@@ -26,8 +26,14 @@ class condition {
     condition(const condition&) = delete;
     condition& operator=(const condition&) = delete;
 
-    [[nodiscard]] lock::awaiter acquire() noexcept { return m_lock->acquire(); }
-    [[nodiscard]] lock::scoped_awaiter scoped() noexcept { return m_lock->scoped(); }
+    [[nodiscard]] lock::awaiter
+    acquire(aio::source_location where = aio::source_location::current()) noexcept {
+        return m_lock->acquire(where);
+    }
+    [[nodiscard]] lock::scoped_awaiter
+    scoped(aio::source_location where = aio::source_location::current()) noexcept {
+        return m_lock->scoped(where);
+    }
     void release() { m_lock->release(); }
     bool locked() const noexcept { return m_lock->locked(); }
 

@@ -17,14 +17,19 @@ class event {
 
     struct awaiter : detail::waiter {
         event* m_event;
-        explicit awaiter(event* e) noexcept : m_event(e) {}
+        awaiter(event* e, aio::source_location where) noexcept : m_event(e) {
+            detail::note_await(this, where); // debug mode: dump_tasks shows this line
+        }
         bool await_ready() const noexcept { return m_event->m_set; }
         bool await_suspend(std::coroutine_handle<> h) { return park_on(m_event->m_waiters, h); }
         void await_resume() const { throw_if_cancelled(); }
     };
 
     /// Waits until the flag is set. Throws aio::cancelled_error if cancelled while waiting.
-    [[nodiscard]] awaiter wait() noexcept { return awaiter(this); }
+    [[nodiscard]] awaiter
+    wait(aio::source_location where = aio::source_location::current()) noexcept {
+        return awaiter(this, where);
+    }
     /// Sets the flag and wakes all waiters.
     void set() noexcept {
         m_set = true;

@@ -45,7 +45,9 @@ class lock {
 
     struct awaiter : detail::waiter {
         lock* m_lock;
-        explicit awaiter(lock* l) noexcept : m_lock(l) {}
+        explicit awaiter(lock* l, aio::source_location where) noexcept : m_lock(l) {
+            detail::note_await(this, where); // debug mode: dump_tasks shows this line
+        }
         bool await_ready() noexcept {
             if (m_lock->m_locked)
                 return false;
@@ -65,9 +67,15 @@ class lock {
 
     /// Waits for the lock and takes it. Throws aio::cancelled_error if cancelled while
     /// waiting (the lock is then not held).
-    [[nodiscard]] awaiter acquire() noexcept { return awaiter(this); }
+    [[nodiscard]] awaiter
+    acquire(aio::source_location where = aio::source_location::current()) noexcept {
+        return awaiter(this, where);
+    }
     /// acquire() returning a guard that releases on destruction (`async with lock`).
-    [[nodiscard]] scoped_awaiter scoped() noexcept { return scoped_awaiter(this); }
+    [[nodiscard]] scoped_awaiter
+    scoped(aio::source_location where = aio::source_location::current()) noexcept {
+        return scoped_awaiter(this, where);
+    }
     /// Releases the lock, handing it to the first waiter. Throws aio::runtime_error if the
     /// lock is not held.
     void release();

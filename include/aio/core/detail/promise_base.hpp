@@ -18,6 +18,7 @@
 // Only the loop's thread touches any of this; no atomics are needed.
 #pragma once
 
+#include <aio/core/detail/debug_sites.hpp>
 #include <aio/core/detail/frame_allocator.hpp>
 #include <aio/core/source_location.hpp>
 
@@ -76,6 +77,11 @@ struct task_debug {
     aio::source_location where;
     std::int64_t created_ns = 0;
     std::string cancel_message; // task_ref::cancel(message)
+    // Debug mode: the awaitable the task last noted (note_await) and its call site; shown
+    // while the task is still parked in it.
+    const parking* await_parking = nullptr;
+    const void* frame = nullptr; // the root's own coroutine frame (its site in debug mode)
+    aio::source_location await_site;
 };
 
 class promise_base : public work_item {
@@ -96,7 +102,13 @@ class promise_base : public work_item {
     };
 
     static void* operator new(std::size_t n) { return allocate_frame(n); }
-    static void operator delete(void* p, std::size_t n) noexcept { deallocate_frame(p, n); }
+    static void operator delete(void* p, std::size_t n) noexcept { release_frame(p, n); }
+    /// Frees a frame (its debug-mode site record first).
+    static void release_frame(void* p, std::size_t n) noexcept {
+        if (t_debug_sites) [[unlikely]]
+            forget_frame(p);
+        deallocate_frame(p, n);
+    }
 
     promise_base() noexcept = default;
     promise_base(const promise_base&) = delete;
@@ -139,6 +151,10 @@ class promise_base : public work_item {
 
     /// Turns this frame into a root task of the running loop and schedules it.
     void start_root(std::string_view name, const aio::source_location& where);
+    /// start_root, then runs the task's first step right now, inside the caller, until
+    /// its first suspension (asyncio's eager_start=True); the caller's task is current
+    /// again afterwards.
+    void start_eager(std::string_view name, const aio::source_location& where);
     /// Called from final_suspend of a root with its own handle; may destroy the frame.
     void finish_root(std::coroutine_handle<> self) noexcept;
 
@@ -161,10 +177,13 @@ class promise_base : public work_item {
 
   private:
     bool scope_cancel_pending() const noexcept;
+    /// start_root without the scheduling: ids, debug entry, context, live-task table.
+    void register_root(std::string_view name, const aio::source_location& where);
 };
 
-/// Reported (in debug mode) when a task is destroyed without having been started.
-void on_never_awaited() noexcept;
+/// Reported (in debug mode) when a task is destroyed without having been started; `frame`
+/// names the coroutine (its function and file:line, recorded in debug mode).
+void on_never_awaited(void* frame) noexcept;
 [[noreturn]] void throw_no_running_task();
 /// Throws aio::cancelled_error if the calling task is cancelled (and not shielded).
 void check_cancelled();
