@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include <aio/core/context_var.hpp>
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -409,6 +411,32 @@ TEST(http_server, runs_middleware_in_registration_order) {
         EXPECT_EQ(order, (std::vector<std::string_view>{"inner", "outer"})); // inner returns first
         r = co_await exchange(app.port(), "GET /trace HTTP/1.1\r\nHost: x\r\n\r\n");
         EXPECT_EQ(r.status, 401);
+        co_await app.shutdown(1s);
+    }());
+}
+
+// asyncio's contextvars use case: a middleware sets a request id for everything the
+// handler calls, and resets it afterwards, so no request sees another's id.
+TEST(http_server, middleware_sets_a_context_var_the_handler_reads) {
+    aio::run([]() -> task<> {
+        static aio::context_var<std::string> request_id("request_id");
+        aio::http::server app;
+        app.use([](request& req, next_handler next) -> task<response> {
+            auto token = request_id.set(std::string(req.headers.get("x-request-id").value_or("-")));
+            response r = co_await next(req);
+            request_id.reset(token);
+            co_return r;
+        });
+        app.route("GET", "/id", [](request&) -> task<response> {
+            co_await aio::sleep(0s); // the value survives a suspension
+            co_return response::text(200, request_id.get("unset"));
+        });
+        co_await app.listen("127.0.0.1", 0);
+        reply a = co_await exchange(app.port(), "GET /id HTTP/1.1\r\nHost: x\r\nX-Request-Id: r1\r\n\r\n");
+        reply b = co_await exchange(app.port(), "GET /id HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_EQ(a.body, "r1");
+        EXPECT_EQ(b.body, "-");
+        EXPECT_EQ(request_id.get("unset"), "unset"); // nothing leaked into this task
         co_await app.shutdown(1s);
     }());
 }
