@@ -82,11 +82,11 @@ void loop_impl::report_slow_step(const promise_base& t, clock::duration took) no
                         std::to_string(d->where.line()) + ")";
             coroutine = frame_description(d->frame);
         }
-        std::string msg = "aio: task '" + t.name() + "'" + where + " ran for " +
-                          std::to_string(
-                              std::chrono::duration_cast<std::chrono::milliseconds>(took).count()) +
-                          " ms without suspending (blocking call or CPU-heavy code? use "
-                          "aio::to_thread)";
+        std::string msg =
+            "aio: task '" + t.name() + "'" + where + " ran for " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()) +
+            " ms without suspending (blocking call or CPU-heavy code? use "
+            "aio::to_thread)";
         if (!coroutine.empty())
             msg += "; coroutine " + coroutine;
         if (!t.done()) {

@@ -93,7 +93,8 @@ void run_root(work_item* w) noexcept {
 }
 
 // Inlined into start_root: a call more per spawned task shows in the callgrind counts.
-[[gnu::always_inline]] inline void promise_base::register_root(std::string_view name, const aio::source_location& where) {
+[[gnu::always_inline]] inline void promise_base::register_root(std::string_view name,
+                                                               const aio::source_location& where) {
     event_loop* loop = loop_of();
     if (!loop)
         throw_no_running_task();

@@ -1,7 +1,6 @@
 // dump_tasks, the debug-mode frame and await sites, and the never-awaited report.
-#include "diagnostics/debug_sites.hpp"
-
 #include "core/loop_impl.hpp"
+#include "diagnostics/debug_sites.hpp"
 
 #include <aio/core/dump_tasks.hpp>
 #include <aio/core/event_loop.hpp>

@@ -124,8 +124,7 @@ task<client_response> client_session::request(std::string method,
     if (!hdrs.contains("accept"))
         detail::headers_access::append_valid(hdrs, "Accept", "*/*");
     if (m_options.auto_decompress && !hdrs.contains("accept-encoding"))
-        detail::headers_access::append_valid(hdrs, "Accept-Encoding",
-                                             detail::accepted_encodings());
+        detail::headers_access::append_valid(hdrs, "Accept-Encoding", detail::accepted_encodings());
     const int max_redirects =
         options.max_redirects < 0 ? m_options.max_redirects : options.max_redirects;
     std::optional<detail::steady::time_point> deadline;

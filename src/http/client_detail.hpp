@@ -26,12 +26,11 @@ using steady = std::chrono::steady_clock;
 
 /// Serialises a request head and body: request line with the origin-form target, Host
 /// (unless given), the fields of `h` then of `extra`, Content-Length/Content-Type for a body.
-std::string
-write_request(std::string_view method,
-              const url& u,
-              const headers& h,
-              const headers& extra,
-              const request_body& body);
+std::string write_request(std::string_view method,
+                          const url& u,
+                          const headers& h,
+                          const headers& extra,
+                          const request_body& body);
 
 /// Undoes one Content-Encoding, incrementally.
 class content_decoder {

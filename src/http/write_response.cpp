@@ -229,8 +229,8 @@ void serialize_response(const response& r, const write_context& ctx, std::string
     static constexpr std::string_view transfer_chunked = "Transfer-Encoding: chunked\r\n";
 
     // The head's size, an upper bound (the numbers' digits), then the head written in place.
-    std::size_t size = 9 + max_digits + 1 + reason.size() + 2 + 6 + ctx.date.size() + 2 +
-                       connection.size() + 2;
+    std::size_t size =
+        9 + max_digits + 1 + reason.size() + 2 + 6 + ctx.date.size() + 2 + connection.size() + 2;
     for (const auto& f : r.headers)
         if (!server_owned(f.name))
             size += f.name.size() + 2 + f.value.size() + 2;

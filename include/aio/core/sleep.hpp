@@ -11,8 +11,7 @@ namespace detail {
 struct sleep_awaiter : parking, timer_node {
     // Until the timer is armed, m_deadline holds the delay (saves a field in every frame).
     explicit sleep_awaiter(clock::duration d) noexcept { m_deadline = clock::time_point(d); }
-    sleep_awaiter(clock::duration d, aio::source_location where) noexcept
-        : sleep_awaiter(d) {
+    sleep_awaiter(clock::duration d, aio::source_location where) noexcept : sleep_awaiter(d) {
         note_await(this, where); // debug mode: dump_tasks shows this line
     }
     bool await_ready() const noexcept { return false; }

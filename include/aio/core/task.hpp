@@ -41,20 +41,13 @@ struct final_awaiter {
     void await_resume() const noexcept {}
 };
 
-template <class P> promise_base* promise_of(void* frame) noexcept {
-    return &std::coroutine_handle<P>::from_address(frame).promise();
-}
-
 template <class T> class promise : public promise_base {
   public:
     /// The frame, from the recycling allocator; in debug mode its coroutine's site (the
     /// default argument is evaluated in the coroutine: its function, file and line).
     static void* operator new(std::size_t n,
                               aio::source_location where = aio::source_location::current()) {
-        void* f = allocate_frame(n);
-        if (t_debug_sites) [[unlikely]]
-            note_frame(f, where, &promise_of<promise>);
-        return f;
+        return allocate_with_site<promise>(n, where);
     }
     /// Declared beside operator new: GCC's -Wmismatched-new-delete wants both in one class.
     static void operator delete(void* p, std::size_t n) noexcept { release_frame(p, n); }
@@ -101,10 +94,7 @@ template <class T> class promise<T&> : public promise_base {
     /// default argument is evaluated in the coroutine: its function, file and line).
     static void* operator new(std::size_t n,
                               aio::source_location where = aio::source_location::current()) {
-        void* f = allocate_frame(n);
-        if (t_debug_sites) [[unlikely]]
-            note_frame(f, where, &promise_of<promise>);
-        return f;
+        return allocate_with_site<promise>(n, where);
     }
     /// Declared beside operator new: GCC's -Wmismatched-new-delete wants both in one class.
     static void operator delete(void* p, std::size_t n) noexcept { release_frame(p, n); }
@@ -129,10 +119,7 @@ template <> class promise<void> : public promise_base {
     /// default argument is evaluated in the coroutine: its function, file and line).
     static void* operator new(std::size_t n,
                               aio::source_location where = aio::source_location::current()) {
-        void* f = allocate_frame(n);
-        if (t_debug_sites) [[unlikely]]
-            note_frame(f, where, &promise_of<promise>);
-        return f;
+        return allocate_with_site<promise>(n, where);
     }
     /// Declared beside operator new: GCC's -Wmismatched-new-delete wants both in one class.
     static void operator delete(void* p, std::size_t n) noexcept { release_frame(p, n); }

@@ -53,9 +53,9 @@ TEST(eager_task, runs_its_first_step_inside_create_eager_task) {
         EXPECT_EQ(co_await eager, 7);
         EXPECT_EQ(co_await lazy, 7);
     });
-    const std::vector<std::string> expected{"after create_task", "eager starts",
+    const std::vector<std::string> expected{"after create_task",       "eager starts",
                                             "after create_eager_task", "lazy starts",
-                                            "eager resumes", "lazy resumes"};
+                                            "eager resumes",           "lazy resumes"};
     EXPECT_EQ(log, expected);
 }
 
@@ -124,8 +124,7 @@ TEST(eager_task, runs_eagerly_in_debug_and_trace_modes_too) {
         }(&log),
         o);
     const std::string err = testing::internal::GetCapturedStderr();
-    const std::vector<std::string> expected{"eager starts", "creator continues",
-                                            "eager resumes"};
+    const std::vector<std::string> expected{"eager starts", "creator continues", "eager resumes"};
     EXPECT_EQ(log, expected);
     EXPECT_NE(err.find("timeline"), std::string::npos);
 }

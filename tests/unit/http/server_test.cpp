@@ -1,6 +1,7 @@
 // aio::http::server over loopback: raw requests written with aio::net (to control every
 // byte: pipelining, slow heads, malformed input) and real clients (curl, Python's http.client).
 #include <aio/core.hpp>
+#include <aio/core/context_var.hpp>
 #include <aio/http.hpp>
 #include <aio/net.hpp>
 #include <aio/os.hpp>
@@ -12,8 +13,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <aio/core/context_var.hpp>
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -432,7 +431,8 @@ TEST(http_server, middleware_sets_a_context_var_the_handler_reads) {
             co_return response::text(200, request_id.get("unset"));
         });
         co_await app.listen("127.0.0.1", 0);
-        reply a = co_await exchange(app.port(), "GET /id HTTP/1.1\r\nHost: x\r\nX-Request-Id: r1\r\n\r\n");
+        reply a = co_await exchange(app.port(),
+                                    "GET /id HTTP/1.1\r\nHost: x\r\nX-Request-Id: r1\r\n\r\n");
         reply b = co_await exchange(app.port(), "GET /id HTTP/1.1\r\nHost: x\r\n\r\n");
         EXPECT_EQ(a.body, "r1");
         EXPECT_EQ(b.body, "-");

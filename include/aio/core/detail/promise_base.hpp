@@ -103,6 +103,17 @@ class promise_base : public work_item {
 
     static void* operator new(std::size_t n) { return allocate_frame(n); }
     static void operator delete(void* p, std::size_t n) noexcept { release_frame(p, n); }
+    /// Allocates a frame of promise type P from the recycling allocator; in debug mode
+    /// records its coroutine's site (`where`, evaluated inside the coroutine).
+    template <class P>
+    static void* allocate_with_site(std::size_t n, const aio::source_location& where) {
+        void* f = allocate_frame(n);
+        if (t_debug_sites) [[unlikely]]
+            note_frame(f, where, [](void* frame) noexcept -> promise_base* {
+                return &std::coroutine_handle<P>::from_address(frame).promise();
+            });
+        return f;
+    }
     /// Frees a frame (its debug-mode site record first).
     static void release_frame(void* p, std::size_t n) noexcept {
         if (t_debug_sites) [[unlikely]]
