@@ -9,9 +9,15 @@
 
 namespace aio::ws::detail {
 
-frame_reader::frame_reader(reader_config c) : m_cfg(c) {
-    if (c.deflate)
+frame_reader::frame_reader(reader_config c) : m_cfg(c) {}
+
+// The inflater (zlib's 32 KiB window and state) is made on the first compressed frame: a
+// connection that negotiated permessage-deflate but never receives a compressed message
+// does not pay for it.
+inflater& frame_reader::inflate() {
+    if (!m_inflate)
         m_inflate = std::make_unique<inflater>();
+    return *m_inflate;
 }
 
 read_event frame_reader::fail(std::uint16_t code, std::string why) {
@@ -150,7 +156,7 @@ read_event frame_reader::next(std::string_view in) {
     if (m_compressed) {
         std::string plain;
         bool too_big = false;
-        if (!m_inflate->decompress(m_msg, m_cfg.max_message_size, plain, too_big)) {
+        if (!inflate().decompress(m_msg, m_cfg.max_message_size, plain, too_big)) {
             if (too_big)
                 return fail(1009, "message inflates to more than max_message_size (" +
                                       std::to_string(m_cfg.max_message_size) + ")");
@@ -182,8 +188,8 @@ read_event frame_reader::stream_chunk(std::string_view payload,
             apply_mask(m_raw.data(), m_raw.size(), key);
         bool too_big = false;
         const std::size_t max = m_cfg.max_message_size;
-        if (!m_inflate->feed(m_raw, max, m_msg, too_big) ||
-            (fin && !m_inflate->finish(max, m_msg, too_big))) {
+        if (!inflate().feed(m_raw, max, m_msg, too_big) ||
+            (fin && !inflate().finish(max, m_msg, too_big))) {
             if (too_big)
                 return fail(1009, "a frame inflates to more than max_message_size (" +
                                       std::to_string(max) + ")");

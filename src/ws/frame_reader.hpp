@@ -62,6 +62,7 @@ class frame_reader {
 
   private:
     read_event fail(std::uint16_t code, std::string why);
+    inflater& inflate();
     read_event
     stream_chunk(std::string_view payload, const unsigned char* key, bool fin, read_event ev);
 
@@ -70,7 +71,7 @@ class frame_reader {
     std::string m_control;
     std::string m_raw; // a compressed streamed frame, unmasked
     utf8_validator m_utf8;
-    std::unique_ptr<inflater> m_inflate;
+    std::unique_ptr<inflater> m_inflate; // made by inflate() on first use
     opcode m_msg_op = opcode::text;
     bool m_in_message = false;
     bool m_compressed = false;
