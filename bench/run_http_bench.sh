@@ -14,7 +14,8 @@
 # GET, warmed up for 1 s, then `wrk -t1 -c50 -d<secs>s --latency` (pinned to CPU 1) loads
 # it. Reported: req/s, p99 latency, and the server's user and user+sys CPU per request from
 # /proc/<pid>/stat deltas (all threads), which stay meaningful when wrk, not the server, is
-# the bottleneck. Servers: aiocpp (bench/http/aio_http_server.cpp on io_uring and epoll),
+# the bottleneck. Servers: aiocpp (bench/http/aio_http_server.cpp on io_uring and epoll, and
+# aiocpp-batch: io_uring with a 30 µs completion-batching window, run_options::io_batch_window),
 # hyper 0.14 on Tokio's current-thread runtime (bench/peers/http_hyper, built offline from
 # Debian's librust-*-dev crates), nginx (one process, `return 200`), Boost.Beast 1.81 on
 # Asio coroutines (bench/peers/http_beast.cpp), Node.js `http`, aiohttp.web on uvloop
@@ -40,7 +41,7 @@
 # aiocpp-uring aiocpp-epoll curl-multi; INSTR_REQUESTS and twice as many requests, the
 # difference divided by INSTR_REQUESTS, default 2000): exact whatever the machine's load.
 #
-# Knobs: PARTS="server client", SERVERS="aiocpp-uring aiocpp-epoll hyper nginx beast node
+# Knobs: PARTS="server client", SERVERS="aiocpp-uring aiocpp-epoll aiocpp-batch hyper nginx beast node
 # aiohttp-uvloop", CLIENTS="aiocpp-uring aiocpp-epoll aiohttp httpx curl-multi curl-cli wrk",
 # REPEATS (3; --quick 1), SECONDS_PER_CASE (5; --quick 2), REQUESTS (20000; --quick 2000),
 # PY_REQUESTS (REQUESTS: what aiohttp and httpx make; they time their own loop, so fewer

@@ -1,7 +1,9 @@
 // aio_http_server: the aiocpp side of the HTTP server benchmark (bench/run_http_bench.sh).
 //
-//     aio_http_server [--port N] [--host 127.0.0.1] [--backend io_uring|epoll]
+//     aio_http_server [--port N] [--host 127.0.0.1] [--backend io_uring|epoll] [--batch-us N]
 //
+// --batch-us: run_options::io_batch_window (completion batching, docs/guide/core.md), the
+// benchmark's row aiocpp-batch; off by default.
 // One route, `GET /` -> 200 "Hello, World!" (text/plain), keep-alive, on
 // aio::http::server with its default options: what a user of the library writes, no
 // tuning. Prints "listening <port>" on stdout once it accepts connections and serves until
@@ -65,7 +67,7 @@ aio::task<int> amain(std::string host, std::uint16_t port, int sigfd) {
 [[noreturn]] void usage(const std::string& why) {
     std::fprintf(stderr,
                  "aio_http_server: %s\nusage: aio_http_server [--port N] [--host ADDR] "
-                 "[--backend io_uring|epoll]\n",
+                 "[--backend io_uring|epoll] [--batch-us N]\n",
                  why.c_str());
     std::exit(2);
 }
@@ -76,6 +78,7 @@ int main(int argc, char** argv) {
     std::string host = "127.0.0.1";
     unsigned long port = 0;
     std::string backend;
+    unsigned long batch_us = 0; // run_options::io_batch_window (0: off, or AIO_IO_BATCH_US)
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
         auto value = [&]() -> const char* {
@@ -94,6 +97,11 @@ int main(int argc, char** argv) {
             backend = value();
             if (backend != "io_uring" && backend != "epoll")
                 usage("--backend: io_uring or epoll");
+        } else if (a == "--batch-us") {
+            char* end = nullptr;
+            batch_us = std::strtoul(value(), &end, 10);
+            if (!end || *end || batch_us > 10000)
+                usage("--batch-us needs a number 0-10000 (microseconds)");
         } else {
             usage("unknown argument " + std::string(a));
         }
@@ -109,7 +117,9 @@ int main(int argc, char** argv) {
         return 1;
     }
     try {
-        return aio::run(amain(host, static_cast<std::uint16_t>(port), sigfd), {.backend = backend});
+        return aio::run(amain(host, static_cast<std::uint16_t>(port), sigfd), 
+                       {.backend = backend,
+                        .io_batch_window = std::chrono::microseconds(batch_us)});
     } catch (const std::exception& e) {
         std::fprintf(stderr, "aio_http_server: %s\n", e.what());
         return 1;

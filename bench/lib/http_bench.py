@@ -60,7 +60,7 @@ class Bench:
         self.quick, d = parse_args(argv, "run_http_bench.sh")
         self.d = d
         self.parts = knob("PARTS", "server client").split()
-        self.servers = knob("SERVERS", "aiocpp-uring aiocpp-epoll hyper nginx beast node "
+        self.servers = knob("SERVERS", "aiocpp-uring aiocpp-epoll aiocpp-batch hyper nginx beast node "
                             "aiohttp-uvloop").split()
         self.clients = knob("CLIENTS", "aiocpp-uring aiocpp-epoll aiohttp httpx curl-multi "
                             "curl-cli wrk").split()
@@ -182,6 +182,7 @@ class Bench:
         return {
             "aiocpp-uring": [str(self.aio("server")), "--backend", "io_uring"],
             "aiocpp-epoll": [str(self.aio("server")), "--backend", "epoll"],
+            "aiocpp-batch": [str(self.aio("server")), "--backend", "io_uring", "--batch-us", "30"],
             "hyper": [f"{peers}/http_hyper/release/http_hyper"],
             "beast": [f"{peers}/http_beast"],
             "node": ["node", f"{src}/http_node.js"],

@@ -96,11 +96,35 @@ bool match(const route_entry& r,
     return !more;
 }
 
+// Adds a route's method to an Allow list (GET brings HEAD, which the server answers for it).
+void add_allowed(std::string& allow, const std::string& method) {
+    if (allow.find(method) != std::string::npos)
+        return;
+    if (!allow.empty())
+        allow += ", ";
+    allow += method;
+    if (method == "GET" && allow.find("HEAD") == std::string::npos)
+        allow += ", HEAD";
+}
+
 } // namespace
 
 task<response> server_state::dispatch(request& req) const {
     const std::string_view raw = raw_path(req.target);
     std::string allow;
+    if (raw.empty() || raw.front() != '/') {
+        // Asterisk-form (`OPTIONS *`, about the server as a whole) and authority-form
+        // (CONNECT: this is not a proxy) name no resource, so no route matches them, not even
+        // a catch-all: `OPTIONS *` gets 200 with every method the routes accept, the rest 404.
+        if (req.target != "*")
+            return ready(response::text(404, "404: Not Found"));
+        for (const auto& r : routes)
+            add_allowed(allow, r.method);
+        response r = response::empty(200);
+        if (!allow.empty())
+            r.headers.set("Allow", allow);
+        return ready(std::move(r));
+    }
     const route_entry* get_route = nullptr;
     for (const auto& r : routes) {
         if (!match(r, raw, nullptr))
@@ -112,13 +136,7 @@ task<response> server_state::dispatch(request& req) const {
         }
         if (req.method == "HEAD" && r.method == "GET" && !get_route)
             get_route = &r;
-        if (allow.find(r.method) == std::string::npos) {
-            if (!allow.empty())
-                allow += ", ";
-            allow += r.method;
-            if (r.method == "GET" && allow.find("HEAD") == std::string::npos)
-                allow += ", HEAD";
-        }
+        add_allowed(allow, r.method);
     }
     if (get_route) {
         req.params.clear();

@@ -188,6 +188,28 @@ TEST(http_server, answers_404_for_an_unknown_path_and_405_with_allow_for_a_wrong
     }());
 }
 
+TEST(http_server, routes_no_asterisk_or_authority_target_even_to_a_catch_all) {
+    aio::run([]() -> task<> {
+        aio::http::server app;
+        app.route("GET", "/{rest...}", [](request& req) -> task<response> {
+            co_return response::text(200, "rest=" + std::string(req.param("rest")));
+        });
+        app.route("POST", "/form", [](request&) -> task<response> { co_return response::empty(204); });
+        co_await app.listen("127.0.0.1", 0);
+        reply r = co_await exchange(app.port(), "GET /a/b HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_EQ(r.body, "rest=a/b");
+        // OPTIONS * asks about the server: every method its routes take, no handler runs.
+        r = co_await exchange(app.port(), "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_EQ(r.status, 200);
+        EXPECT_EQ(r.headers.get("allow"), "GET, HEAD, POST");
+        EXPECT_EQ(r.body, "");
+        r = co_await exchange(app.port(), "CONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_EQ(r.status, 404);
+        EXPECT_EQ(r.body.find("rest="), std::string::npos) << r.body;
+        co_await app.shutdown(1s);
+    }());
+}
+
 TEST(http_server, answers_head_with_the_get_headers_and_no_body) {
     aio::run([]() -> task<> {
         aio::http::server app;
