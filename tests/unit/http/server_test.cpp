@@ -444,21 +444,44 @@ TEST(http_server, middleware_sets_a_context_var_the_handler_reads) {
         aio::http::server app;
         app.use([](request& req, next_handler next) -> task<response> {
             auto token = request_id.set(std::string(req.headers.get("x-request-id").value_or("-")));
-            response r = co_await next(req);
-            request_id.reset(token);
-            co_return r;
+            try {
+                response r = co_await next(req); // handlers and their tasks see request_id.get()
+                // What the connection's task held before this request: "unset" unless an
+                // earlier request's value was left behind.
+                r.headers.set("X-Before", token.old_value().value_or("unset"));
+                request_id.reset(token);
+                co_return r;
+            } catch (...) {
+                request_id.reset(token); // also when the handler throws or is cancelled
+                throw;
+            }
         });
         app.route("GET", "/id", [](request&) -> task<response> {
             co_await aio::sleep(0s); // the value survives a suspension
             co_return response::text(200, request_id.get("unset"));
         });
+        app.route("GET", "/fail", [](request&) -> task<response> {
+            co_await aio::sleep(0s);
+            throw std::runtime_error("failed under " + request_id.get("unset"));
+        });
         co_await app.listen("127.0.0.1", 0);
-        reply a = co_await exchange(app.port(),
-                                    "GET /id HTTP/1.1\r\nHost: x\r\nX-Request-Id: r1\r\n\r\n");
-        reply b = co_await exchange(app.port(), "GET /id HTTP/1.1\r\nHost: x\r\n\r\n");
+        // One keep-alive connection: its requests run in one task, so what a request set
+        // must be gone by the next one, after a failed request as well.
+        auto s = co_await aio::net::open_connection("127.0.0.1", app.port());
+        co_await s.write("GET /id HTTP/1.1\r\nHost: x\r\nX-Request-Id: r1\r\n\r\n"
+                         "GET /fail HTTP/1.1\r\nHost: x\r\nX-Request-Id: r2\r\n\r\n"
+                         "GET /id HTTP/1.1\r\nHost: x\r\n\r\n");
+        std::string buf;
+        reply a = co_await read_reply(s, buf);
+        reply failed = co_await read_reply(s, buf);
+        reply b = co_await read_reply(s, buf);
         EXPECT_EQ(a.body, "r1");
+        EXPECT_EQ(failed.status, 500);
         EXPECT_EQ(b.body, "-");
+        EXPECT_EQ(a.headers.get("x-before"), "unset");
+        EXPECT_EQ(b.headers.get("x-before"), "unset"); // r2 was reset although /fail threw
         EXPECT_EQ(request_id.get("unset"), "unset"); // nothing leaked into this task
+        co_await s.close();
         co_await app.shutdown(1s);
     }());
 }
