@@ -11,6 +11,8 @@ if(AIO_WITH_PG)
     find_package(nlohmann_json 3 REQUIRED)
     target_sources(aio_pg PRIVATE
         ${CMAKE_CURRENT_LIST_DIR}/connection.cpp
+        ${CMAKE_CURRENT_LIST_DIR}/conn_exclusive.cpp
+        ${CMAKE_CURRENT_LIST_DIR}/conn_notifications.cpp
         ${CMAKE_CURRENT_LIST_DIR}/conn_state.cpp
         ${CMAKE_CURRENT_LIST_DIR}/errors.cpp
         ${CMAKE_CURRENT_LIST_DIR}/params.cpp
