@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Side-by-side WebSocket echo benchmark: aiocpp's server (aio::http::server +
-# aio::ws) vs Python's `websockets` on uvloop and Node.js `ws`.
+# aio::ws) vs Python's `websockets` on uvloop and Node.js `ws`, plus two reference rows:
+# aiocpp-batch (the same server with completion batching, AIO_IO_BATCH_US=30) and c-floor
+# (bench/peers/ws_echo_floor.c: a minimal C echo on raw epoll that does less than a real
+# server, built here with cc -lcrypto: what any server can reach with this load here).
 #
 # Usage: bench/run_ws_bench.sh [--quick] [BUILD_DIR]
 #   BUILD_DIR  default <repo>/build; needs the targets aio_ws_echo_server and ws_loadgen
 #              (cmake --build BUILD_DIR --target aio_ws_echo_server ws_loadgen).
 #   --quick    2 s per case instead of 10 s.
-# Knobs: SERVERS="aiocpp websockets-uvloop node-ws", SIZES="64 16384", CONNS=50,
+# Knobs: SERVERS="aiocpp aiocpp-batch websockets-uvloop node-ws c-floor", SIZES="64 16384", CONNS=50,
 #        PROCS=2 (load client processes), DEPTH=4 (messages in flight per connection),
 #        SECONDS_PER_CASE, SERVER_CPU=0, CLIENT_CPU=1 (a list, e.g. 1-3, on bigger machines),
 #        PYTHON=/usr/bin/python3.
@@ -25,7 +28,7 @@ secs=10
 if [[ ${1:-} == --quick ]]; then secs=2; shift; fi
 build=${1:-build}
 secs=${SECONDS_PER_CASE:-$secs}
-servers=${SERVERS:-"aiocpp websockets-uvloop node-ws"}
+servers=${SERVERS:-"aiocpp aiocpp-batch websockets-uvloop node-ws c-floor"}
 sizes=${SIZES:-"64 16384"}
 conns=${CONNS:-50}
 procs=${PROCS:-2}
@@ -42,9 +45,17 @@ if [[ $servers == *node-ws* && ! -d $peers/node_modules/ws ]]; then
         { echo "npm install ws failed: skipping node-ws" >&2; servers=${servers//node-ws/}; }
 fi
 
+if [[ $servers == *c-floor* ]] &&
+    ! cc -O2 -o "$peers/ws_echo_floor" bench/peers/ws_echo_floor.c -lcrypto; then
+    echo "building ws_echo_floor failed (needs libssl-dev): skipping c-floor" >&2
+    servers=${servers//c-floor/}
+fi
+
 start_server() {
     case $1 in
     aiocpp) exec taskset -c "$scpu" "$build/bench/ws/aio_ws_echo_server" ;;
+    aiocpp-batch) AIO_IO_BATCH_US=30 exec taskset -c "$scpu" "$build/bench/ws/aio_ws_echo_server" ;;
+    c-floor) exec taskset -c "$scpu" "$peers/ws_echo_floor" ;;
     websockets-uvloop) exec taskset -c "$scpu" "$python" bench/peers/ws_echo_websockets.py ;;
     node-ws) NODE_PATH="$peers/node_modules" exec taskset -c "$scpu" node bench/peers/ws_echo_node.js ;;
     esac
@@ -93,7 +104,7 @@ echo
 echo "aiocpp vs each peer: rate = aiocpp msgs/s / peer msgs/s (above 1: aiocpp faster); cpu/msg = aiocpp / peer (below 1: aiocpp cheaper)"
 for size in $sizes; do
     for s in $servers; do
-        [[ $s == aiocpp ]] && continue
+        [[ $s == aiocpp || -z ${rate[$s,$size]:-} ]] && continue
         awk -v a="${rate[aiocpp,$size]}" -v b="${rate[$s,$size]}" -v ca="${cpu[aiocpp,$size]}" \
             -v cb="${cpu[$s,$size]}" -v s="$s" -v z="$size" \
             'BEGIN {printf "%-18s %7s  rate x%.2f  cpu/msg x%.2f\n", s, z, b ? a / b : 0, cb ? ca / cb : 0}'
@@ -105,10 +116,12 @@ for size in $sizes; do
     [[ -n ${rate[aiocpp,$size]:-} ]] || continue
     best=""
     for s in $servers; do
-        [[ $s == aiocpp || $s == websockets-uvloop ]] && continue
+        [[ $s == aiocpp* || $s == websockets-uvloop || $s == c-floor ]] && continue
         [[ -z $best || ${rate[$s,$size]%.*} -gt ${rate[$best,$size]%.*} ]] && best=$s
     done
     py=${rate[websockets-uvloop,$size]:-0}
+    [[ -n ${rate[c-floor,$size]:-} && $py != 0 ]] && awk -v z="$size" -v f="${rate[c-floor,$size]}" \
+        -v py="$py" -v a="${rate[aiocpp,$size]}" 'BEGIN {printf "%7s  c-floor reaches x%.1f websockets-uvloop; aiocpp is x%.2f of c-floor\n", z, f / py, a / f}'
     awk -v z="$size" -v a="${rate[aiocpp,$size]}" -v ca="${cpu[aiocpp,$size]}" -v best="$best" \
         -v b="${rate[$best,$size]:-0}" -v cb="${cpu[$best,$size]:-0}" -v py="$py" 'BEGIN {
         printf "%7s  vs %s: rate x%.2f (%s), cpu/msg x%.2f (%s);  vs websockets-uvloop: rate x%.1f (%s)\n",
