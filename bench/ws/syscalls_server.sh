@@ -37,7 +37,12 @@ port=$(awk '/listening/ {print $2}' "$tmp/out")
 events=raw_syscalls:sys_enter,syscalls:sys_enter_io_uring_enter,io_uring:io_uring_submit_req
 events+=,net:net_dev_xmit,syscalls:sys_enter_read,syscalls:sys_enter_recvfrom
 events+=,syscalls:sys_enter_write,syscalls:sys_enter_sendto,syscalls:sys_enter_epoll_wait
-perf stat -x, -e "$events" -p "$pid" -o "$tmp/perf" &
+# io_uring requests by kind (opcodes: SENDMSG 9, WRITE 23, SEND 26; RECVMSG 10, READ 22,
+# RECV 27), and the polls the kernel arms for a receive that found no data.
+perf stat -x, -e "$events" \
+    -e io_uring:io_uring_submit_req --filter 'opcode == 9 || opcode == 23 || opcode == 26' \
+    -e io_uring:io_uring_submit_req --filter 'opcode == 10 || opcode == 22 || opcode == 27' \
+    -e io_uring:io_uring_poll_arm -p "$pid" -o "$tmp/perf" &
 perf_pid=$!
 sleep 0.3
 line=$(taskset -c "${CLIENT_CPU:-1}" "$build/bench/ws/ws_loadgen" "ws://127.0.0.1:$port/" \
@@ -46,14 +51,15 @@ kill -INT "$perf_pid"
 wait "$perf_pid" 2>/dev/null || true
 n=$(awk '{print $2}' <<<"$line")
 awk -F, -v s="$server" -v n="$n" -v z="$size" -v b="${AIO_BACKEND:-default}" '
-    /^[0-9]/ { split($3, e, ":"); v[e[2]] = $1 }
+    /^[0-9]/ { split($3, e, ":"); k = e[2]; if (k in v) k = k "_" ++dup[k]; v[k] = $1 }
     END {
         printf "%-13s %6s B backend %-8s messages %d; per message:\n", s, z, b, n
         printf "  syscalls %.2f (io_uring_enter %.2f, epoll_wait %.2f, read %.2f, recvfrom %.2f, write %.2f, sendto %.2f)\n",
             v["sys_enter"] / n, v["sys_enter_io_uring_enter"] / n, v["sys_enter_epoll_wait"] / n,
             v["sys_enter_read"] / n, v["sys_enter_recvfrom"] / n, v["sys_enter_write"] / n,
             v["sys_enter_sendto"] / n
-        printf "  io_uring requests %.2f; packets sent %.3f (%.1f messages per packet)\n",
-            v["io_uring_submit_req"] / n, v["net_dev_xmit"] / n,
+        printf "  io_uring requests %.2f (sends %.2f, receives %.2f, polls armed %.2f); packets sent %.3f (%.1f messages per packet)\n",
+            v["io_uring_submit_req"] / n, v["io_uring_submit_req_1"] / n,
+            v["io_uring_submit_req_2"] / n, v["io_uring_poll_arm"] / n, v["net_dev_xmit"] / n,
             v["net_dev_xmit"] ? n / v["net_dev_xmit"] : 0
     }' "$tmp/perf"

@@ -38,6 +38,10 @@ void append_frame(std::string& out,
                   std::string_view payload,
                   const unsigned char* key);
 
+/// True when `in` starts with a whole frame (header and payload), whatever it holds: a
+/// cheap look at the header that tells whether the next receive needs no read.
+bool holds_whole_frame(std::string_view in) noexcept;
+
 /// True for a code a close frame may carry (RFC 6455 §7.4.1, and 1012..1014 from the IANA
 /// registry); 1005, 1006 and 1015 are never sent.
 bool is_valid_close_code(std::uint16_t code) noexcept;

@@ -45,17 +45,17 @@ std::string closed_message(const char* what, std::uint16_t code) {
 
 ws_state::ws_state(net::stream owned, ws_setup s)
     : m_owned(std::move(owned)), m_s(&m_owned), m_setup(std::move(s)),
-      m_reader(reader_for(m_setup)), m_deflater(deflater_for(m_setup)),
+      m_reader(reader_for(m_setup)), m_deflater(deflater_for(m_setup)), m_in(m_setup.buffered),
       m_rng(std::random_device{}()) {
-    m_in = std::move(m_setup.buffered);
+    m_setup.buffered = std::string();
     m_subprotocol = m_setup.subprotocol;
     m_compressed = m_setup.deflate.has_value();
 }
 
 ws_state::ws_state(net::stream* borrowed, ws_setup s)
     : m_s(borrowed), m_setup(std::move(s)), m_reader(reader_for(m_setup)),
-      m_deflater(deflater_for(m_setup)), m_rng(std::random_device{}()) {
-    m_in = std::move(m_setup.buffered);
+      m_deflater(deflater_for(m_setup)), m_in(m_setup.buffered), m_rng(std::random_device{}()) {
+    m_setup.buffered = std::string();
     m_subprotocol = m_setup.subprotocol;
     m_compressed = m_setup.deflate.has_value();
 }
@@ -72,6 +72,8 @@ void ws_state::finish(std::uint16_t code, std::string reason) {
     if (m_phase == phase::closed)
         return;
     m_phase = phase::closed;
+    m_out.clear(); // a lost connection's corked frames (a close frame flushed them otherwise)
+    m_batch = false;
     m_code = code;
     m_reason = std::move(reason);
     m_closed.set();
@@ -88,33 +90,34 @@ void ws_state::lost(const std::string& why) {
 
 task<read_event> ws_state::next_event() {
     for (;;) {
-        read_event ev = m_reader.next(std::string_view(m_in).substr(m_pos));
+        read_event ev = m_reader.next(m_in.pending());
         if (ev.kind == read_kind::error)
             co_return ev;
         if (ev.kind != read_kind::need_more) {
-            m_pos += ev.consumed;
-            if (m_pos == m_in.size()) {
-                m_in.clear();
-                m_pos = 0;
-            }
+            m_in.consume(ev.consumed);
             if (ev.kind == read_kind::partial)
                 continue;
+            m_batch = holds_whole_frame(m_in.pending());
             co_return ev;
         }
-        if (m_pos > 0) {
-            m_in.erase(0, m_pos);
-            m_pos = 0;
+        m_batch = false;
+        if (!m_out.empty()) {
+            try {
+                co_await flush_out(); // the echoes of what the last read delivered
+            } catch (const connection_closed_error&) {
+                // the read below sees the connection's end
+            }
         }
-        std::string more;
+        std::size_t n = 0;
         std::string failure;
         try {
-            more = co_await m_s->read(64 * 1024);
+            n = co_await m_s->read_into(m_in.room());
         } catch (const io_error& e) {
             failure = e.what();
         } catch (const invalid_state_error& e) {
             failure = e.what();
         }
-        if (more.empty()) {
+        if (n == 0) {
             read_event lost_ev;
             lost_ev.kind = read_kind::error;
             lost_ev.code = close_code::abnormal;
@@ -127,14 +130,13 @@ task<read_event> ws_state::next_event() {
                 lost_ev.reason += " (" + failure + ")";
             co_return lost_ev;
         }
-        if (m_in.empty())
-            m_in = std::move(more); // the common case: no copy of what was read
-        else
-            m_in += more;
+        m_in.commit(n);
     }
 }
 
 task<void> ws_state::write_bytes(std::string bytes) {
+    if (!m_out.empty())
+        co_await flush_out(); // corked frames go first (they fit: this does not wait)
     std::string failure;
     try {
         co_await m_s->write(bytes);
@@ -148,13 +150,62 @@ task<void> ws_state::write_bytes(std::string bytes) {
                                       "aio::ws: sending failed: " + failure);
 }
 
+task<void> ws_state::flush_out() {
+    // The write may wait (backpressure) holding the buffer: another sender meanwhile builds
+    // its frames in the spare one.
+    std::string out = std::exchange(m_out, std::move(m_spare));
+    m_out.clear();
+    std::string failure;
+    try {
+        co_await m_s->write(out);
+    } catch (const io_error& e) {
+        failure = e.what();
+    } catch (const invalid_state_error& e) {
+        failure = e.what();
+    }
+    out.clear();
+    if (m_spare.capacity() < out.capacity())
+        m_spare = std::move(out);
+    if (!failure.empty())
+        throw connection_closed_error(m_code ? m_code : close_code::abnormal,
+                                      "aio::ws: sending failed: " + failure);
+}
+
+bool ws_state::fits_with_out(std::size_t n) const noexcept {
+    return m_s->write_buffer_size() + m_out.size() + n + 14 <= cork_limit;
+}
+
+namespace {
+task<void> flush_later(std::shared_ptr<ws_state> self) {
+    try {
+        co_await self->flush_out();
+    } catch (const connection_closed_error&) {
+        // reported by the next send or receive
+    }
+}
+} // namespace
+
+void ws_state::schedule_flush() {
+    if (m_flush_scheduled)
+        return;
+    m_flush_scheduled = true;
+    get_running_loop().call_soon([w = weak_from_this()] {
+        const std::shared_ptr<ws_state> self = w.lock();
+        if (!self)
+            return;
+        self->m_flush_scheduled = false;
+        if (self->m_out.empty() || self->m_phase == phase::closed)
+            return;
+        aio::create_task(flush_later(self), "aio::ws flush");
+    });
+}
+
 task<void> ws_state::write_control(opcode op, std::string_view payload) {
-    std::string out;
     unsigned char key[4];
     if (m_setup.client)
         make_key(key);
-    append_frame(out, op, true, false, payload, m_setup.client ? key : nullptr);
-    co_await write_bytes(std::move(out));
+    append_frame(m_out, op, true, false, payload, m_setup.client ? key : nullptr);
+    co_await flush_out(); // with the corked frames before it
 }
 
 task<void> ws_state::send_close(std::uint16_t code, std::string_view reason) {
@@ -300,9 +351,13 @@ task<void> ws_state::send_message(opcode op, std::string_view data) {
         compressed = m_deflater->compress(data);
         payload = compressed;
     }
-    std::string out;
-    out.reserve(payload.size() + 16);
     const std::size_t frag = m_setup.opts.fragment_size;
+    // Corked frames leave with this one in one write when together they fit under the
+    // mark; otherwise alone first (they fit, so that write does not wait).
+    const bool fits = frag == 0 && fits_with_out(payload.size());
+    const bool cork = fits && m_batch;
+    if (!fits && !m_out.empty())
+        co_await flush_out();
     unsigned char key[4];
     std::size_t at = 0;
     bool first = true;
@@ -311,12 +366,17 @@ task<void> ws_state::send_message(opcode op, std::string_view data) {
         const bool fin = at + n == payload.size();
         if (m_setup.client)
             make_key(key);
-        append_frame(out, first ? op : opcode::continuation, fin, first && m_deflater != nullptr,
-                     payload.substr(at, n), m_setup.client ? key : nullptr);
+        append_frame(m_out, first ? op : opcode::continuation, fin,
+                     first && m_deflater != nullptr, payload.substr(at, n),
+                     m_setup.client ? key : nullptr);
         at += n;
         first = false;
     } while (at < payload.size());
-    co_await write_bytes(std::move(out));
+    if (cork) {
+        schedule_flush();
+        co_return;
+    }
+    co_await flush_out();
 }
 
 task<void> ws_state::ping(std::string_view payload) {
@@ -395,6 +455,8 @@ task<void> ws_state::close(std::uint16_t code, std::string_view reason) {
 }
 
 void ws_state::abort() noexcept {
+    m_out.clear();
+    m_batch = false;
     m_s->abort();
 }
 
