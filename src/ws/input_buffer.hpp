@@ -1,6 +1,8 @@
 // A WebSocket connection's input: bytes read from the stream and not yet taken by the frame
 // reader. The stream reads straight into it (stream::read_into), so a read allocates
-// nothing; it grows to hold the largest frame seen and shrinks back once a big one is gone.
+// nothing. It starts small (an idle connection holds 16 KiB), grows to hold the largest
+// frame seen, and doubles (up to 256 KiB) while reads fill all the room they are offered:
+// a busy connection then takes several frames per read. It shrinks back once emptied.
 #pragma once
 
 #include <cstddef>
@@ -45,11 +47,16 @@ class input_buffer {
             m_cap = 0;
             m_begin = m_end = 0;
         }
-        reserve_room(min_room);
-        return {m_data.get() + m_end, m_cap - m_end};
+        reserve_room(m_filled && m_cap < keep_at_most ? m_cap : min_room);
+        m_filled = false;
+        m_offered = m_cap - m_end;
+        return {m_data.get() + m_end, m_offered};
     }
     /// `n` bytes were read into room().
-    void commit(std::size_t n) noexcept { m_end += n; }
+    void commit(std::size_t n) noexcept {
+        m_end += n;
+        m_filled = n == m_offered; // more is probably waiting: offer more next time
+    }
 
   private:
     void reserve_room(std::size_t need) {
@@ -76,6 +83,8 @@ class input_buffer {
     std::size_t m_cap = 0;
     std::size_t m_begin = 0;
     std::size_t m_end = 0;
+    std::size_t m_offered = 0;
+    bool m_filled = false;
 };
 
 } // namespace aio::ws::detail

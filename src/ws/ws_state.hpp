@@ -118,7 +118,9 @@ class ws_state : public std::enable_shared_from_this<ws_state> {
     // corked: while m_batch (the input holds another whole frame, so the receiving task is
     // back without a read), a send leaves its frame in m_out; next_event flushes before
     // it reads, and a call_soon callback (m_flush_scheduled) by the next loop turn.
-    static constexpr std::size_t cork_limit = 48 * 1024;
+    // The stream's default high-water mark (the ws layer never changes it): corked frames and
+    // what the stream holds stay at or under it, so their write is queued without waiting.
+    static constexpr std::size_t cork_limit = 64 * 1024;
     std::string m_out;
     std::string m_spare;
     bool m_batch = false;

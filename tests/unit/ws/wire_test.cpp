@@ -5,6 +5,7 @@
 #include "ws/frame.hpp"
 #include "ws/frame_reader.hpp"
 #include "ws/handshake.hpp"
+#include "ws/input_buffer.hpp"
 #include "ws/utf8.hpp"
 
 #include <string>
@@ -274,4 +275,41 @@ TEST(ws_deflate, empty_messages_between_others_round_trip) {
         ASSERT_TRUE(i.decompress(z, 1 << 20, out, too_big));
         EXPECT_EQ(out, m);
     }
+}
+
+TEST(ws_input_buffer, keeps_pending_bytes_across_compaction_growth_and_shrinking) {
+    using aio::ws::detail::input_buffer;
+    input_buffer b("head");
+    EXPECT_EQ(b.pending(), "head");
+    // Fill the offered room completely: the next offer is bigger (a busy connection).
+    auto r = b.room();
+    const std::size_t first = r.size();
+    EXPECT_GE(first, input_buffer::min_room);
+    for (std::size_t i = 0; i < r.size(); ++i)
+        r[i] = static_cast<char>('a' + i % 26);
+    b.commit(r.size());
+    b.consume(4); // "head"
+    EXPECT_EQ(b.pending().substr(0, 3), "abc");
+    auto r2 = b.room();
+    EXPECT_GT(r2.size(), first / 2);
+    EXPECT_EQ(b.pending().size(), first);
+    EXPECT_EQ(b.pending().substr(0, 3), "abc"); // moved, not lost
+    // A giant frame: the buffer grows as long as reads fill it; once emptied it is given
+    // back and starts small again.
+    std::size_t total = b.pending().size();
+    for (int i = 0; i < 12; ++i) {
+        auto more = b.room();
+        b.commit(more.size());
+        total += more.size();
+    }
+    EXPECT_EQ(b.pending().size(), total);
+    EXPECT_GT(total, input_buffer::keep_at_most);
+    b.consume(total);
+    EXPECT_TRUE(b.empty());
+    EXPECT_LE(b.room().size(), input_buffer::keep_at_most);
+    // An unfilled read does not grow the offer.
+    auto small = b.room();
+    b.commit(10);
+    b.consume(10);
+    EXPECT_LE(b.room().size(), small.size());
 }
