@@ -19,8 +19,8 @@
 # connections, each keeping DEPTH binary messages of SIZE bytes in flight, so that the
 # server, not the client, is the bottleneck (one ping-ponging process measured the client).
 # Reported: messages echoed per second, the server's CPU time (utime+stime from
-# /proc/<pid>/stat) per message, and its CPU use (busy % of one core: near 100 when the
-# server is saturated). Ratios are against aiocpp; the issue's targets are checked at the end.
+# /proc/<pid>/stat) per message, its CPU use (busy % of one core: near 100 when the
+# server is saturated), and the client CPU's use (near 100: the load client is the limit). Ratios are against aiocpp; the issue's targets are checked at the end.
 # Nothing here gates CI. Node's `ws` is installed from npm into $PEERS_DIR on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,9 +62,19 @@ start_server() {
 }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Busy and total ticks of the client CPU(s) (/proc/stat): near 100% busy means the load
+# client, not the server, is the limit (on a quiet machine; other work on it counts too).
+client_cpu_ticks() {
+    local list=" " c
+    for c in $(tr ',' ' ' <<<"$ccpu"); do
+        if [[ $c == *-* ]]; then list+="$(seq -s ' ' "${c%-*}" "${c#*-}") "; else list+="$c "; fi
+    done
+    awk -v l="$list" '$1 ~ /^cpu[0-9]+$/ && index(l, " " substr($1, 4) " ") {
+        b += $2 + $3 + $4 + $7 + $8; t += $2 + $3 + $4 + $5 + $6 + $7 + $8 } END {print b, t}' /proc/stat
+}
 
 declare -A rate cpu
-printf '%-18s %7s %12s %14s %9s\n' server size msgs/s "srv CPU us/msg" "srv busy"
+printf '%-18s %7s %12s %14s %9s %9s\n' server size msgs/s "srv CPU us/msg" "srv busy" "cli busy"
 for size in $sizes; do
     for s in $servers; do
         out=$(mktemp)
@@ -74,6 +84,7 @@ for size in $sizes; do
         port=$(awk '/listening/ {print $2}' "$out")
         # The server's own process (taskset execs it, so $! is the server).
         before=$(cpu_ticks "$pid")
+        read -r cb0 ct0 < <(client_cpu_ticks)
         t0=$(date +%s.%N)
         outs=()
         for ((i = 0; i < procs; i++)); do
@@ -85,6 +96,7 @@ for size in $sizes; do
         wait $(jobs -p | grep -vx "$pid") 2>/dev/null || true
         t1=$(date +%s.%N)
         after=$(cpu_ticks "$pid")
+        read -r cb1 ct1 < <(client_cpu_ticks)
         kill -TERM "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
         rm -f "$out"
@@ -95,9 +107,10 @@ for size in $sizes; do
         us=$(awk -v d=$((after - before)) -v t="$tick" -v n="$n" 'BEGIN {printf "%.2f", n ? d / t * 1e6 / n : 0}')
         busy=$(awk -v d=$((after - before)) -v t="$tick" -v w="$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" \
             'BEGIN {printf "%.0f%%", w ? 100 * d / t / w : 0}')
+        cbusy=$(awk -v b=$((cb1 - cb0)) -v t=$((ct1 - ct0)) 'BEGIN {printf "%.0f%%", t ? 100 * b / t : 0}')
         rate[$s,$size]=$r
         cpu[$s,$size]=$us
-        printf '%-18s %7s %12s %14s %9s\n' "$s" "$size" "$r" "$us" "$busy"
+        printf '%-18s %7s %12s %14s %9s %9s\n' "$s" "$size" "$r" "$us" "$busy" "$cbusy"
     done
 done
 echo
@@ -122,6 +135,13 @@ for size in $sizes; do
     py=${rate[websockets-uvloop,$size]:-0}
     [[ -n ${rate[c-floor,$size]:-} && $py != 0 ]] && awk -v z="$size" -v f="${rate[c-floor,$size]}" \
         -v py="$py" -v a="${rate[aiocpp,$size]}" 'BEGIN {printf "%7s  c-floor reaches x%.1f websockets-uvloop; aiocpp is x%.2f of c-floor\n", z, f / py, a / f}'
+    # What one saturated server core could do at the measured CPU per message (1e6 / us):
+    # whether 10x websockets-uvloop is reachable by the server side at all.
+    for s in aiocpp c-floor websockets-uvloop; do
+        [[ -n ${cpu[$s,$size]:-} ]] && awk -v s="$s" -v z="$size" -v c="${cpu[$s,$size]}" -v r="${rate[$s,$size]}" \
+            'BEGIN {if (c > 0) printf "%7s  %s: one core at %.2f us/msg serves at most %.0f msgs/s (measured %s)\n", z, s, c, 1e6 / c, r}'
+    done
+    [[ -n $best ]] || { echo "$size  (no node-ws row: the best-peer targets are not checked)"; continue; }
     awk -v z="$size" -v a="${rate[aiocpp,$size]}" -v ca="${cpu[aiocpp,$size]}" -v best="$best" \
         -v b="${rate[$best,$size]:-0}" -v cb="${cpu[$best,$size]:-0}" -v py="$py" 'BEGIN {
         printf "%7s  vs %s: rate x%.2f (%s), cpu/msg x%.2f (%s);  vs websockets-uvloop: rate x%.1f (%s)\n",
