@@ -3,7 +3,7 @@
 # (load-independent, unlike timed runs): system calls, io_uring_enter calls, io_uring
 # requests submitted, packets the server sent (net_dev_xmit on loopback: its sends), reads
 # and writes by the plain syscalls, and the bytes per packet.
-# Usage: bench/ws/syscalls_server.sh aiocpp|aiocpp-batch|c-floor [BUILD_DIR]
+# Usage: bench/ws/syscalls_server.sh aiocpp|aiocpp-batch|c-floor|websockets-uvloop|node-ws [BUILD_DIR]
 # Knobs: SIZE=64 CONNS=50 SECONDS_PER_RUN=3 DEPTH=4, AIO_BACKEND (aiocpp: epoll|io_uring).
 # Needs perf with tracepoint access (root, or kernel.perf_event_paranoid <= -1).
 set -euo pipefail
@@ -28,6 +28,8 @@ aiocpp-batch) export AIO_IO_BATCH_US=30; cmd=("$build/bench/ws/aio_ws_echo_serve
 c-floor)
     mkdir -p "$peers" && cc -O2 -o "$peers/ws_echo_floor" bench/peers/ws_echo_floor.c -lcrypto
     cmd=("$peers/ws_echo_floor") ;;
+websockets-uvloop) cmd=(/usr/bin/python3 bench/peers/ws_echo_websockets.py) ;;
+node-ws) export NODE_PATH="$peers/node_modules"; cmd=(node bench/peers/ws_echo_node.js) ;;
 *) echo "unknown server $server" >&2; exit 2 ;;
 esac
 taskset -c "${SERVER_CPU:-0}" "${cmd[@]}" >"$tmp/out" 2>/dev/null &
