@@ -97,7 +97,7 @@ task<read_event> ws_state::next_event() {
             m_in.consume(ev.consumed);
             if (ev.kind == read_kind::partial)
                 continue;
-            m_batch = holds_whole_frame(m_in.pending());
+            m_batch = !m_reader.in_frame() && holds_whole_frame(m_in.pending());
             co_return ev;
         }
         m_batch = false;
@@ -122,7 +122,7 @@ task<read_event> ws_state::next_event() {
             lost_ev.kind = read_kind::error;
             lost_ev.code = close_code::abnormal;
             lost_ev.reason = "the peer closed the connection without a close frame";
-            if (!m_in.empty())
+            if (!m_in.empty() || m_reader.in_frame())
                 lost_ev.reason += ", in the middle of a frame";
             else if (m_reader.in_message())
                 lost_ev.reason += ", in the middle of a fragmented message";
