@@ -200,10 +200,13 @@ read_event frame_reader::next(std::string_view in) {
 }
 
 read_event frame_reader::next_piece(std::string_view in) {
+    // A piece holds what arrived, at most max_message_size bytes (the chunk limit); at
+    // least piece_min (or that limit) unless it ends the frame: no tiny pieces.
     read_event ev;
-    const std::uint64_t n = std::min<std::uint64_t>(in.size(), m_frame_left);
-    if (n < m_frame_left && n < piece_min)
-        return ev; // need_more: no tiny pieces
+    const std::uint64_t cap = m_cfg.max_message_size;
+    const std::uint64_t n = std::min<std::uint64_t>({in.size(), m_frame_left, cap});
+    if (n < m_frame_left && n < std::min<std::uint64_t>(piece_min, cap))
+        return ev;
     const std::string_view piece = in.substr(0, static_cast<std::size_t>(n));
     const std::uint64_t offset = m_frame_off;
     m_frame_off += n;

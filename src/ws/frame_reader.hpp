@@ -56,9 +56,10 @@ class frame_reader {
     /// Streaming: messages that start from now on are delivered frame by frame as chunk
     /// events (inflated and UTF-8-checked per frame), never reassembled. A frame of at most
     /// piece_above bytes (and max_message_size) comes whole, as one chunk; a bigger one comes
-    /// in pieces as its bytes arrive (each at least piece_min bytes or the frame's rest),
-    /// unmasked, UTF-8-checked and inflated incrementally, so no frame length is refused:
-    /// max_message_size bounds what one chunk inflates to, not the message.
+    /// in pieces as its bytes arrive (each at least piece_min bytes or the frame's rest, at
+    /// most max_message_size), unmasked, UTF-8-checked and inflated incrementally, so no
+    /// frame length is refused: max_message_size bounds each chunk (and what it inflates
+    /// to), not the message.
     void set_streaming(bool on) noexcept { m_stream_mode = on; }
     static constexpr std::size_t piece_above = 64 * 1024;
     static constexpr std::size_t piece_min = 16 * 1024;
