@@ -37,30 +37,17 @@ read_event frame_reader::next(std::string_view in) {
     if (m_frame_left != 0)
         return next_piece(in);
     read_event ev;
-    if (in.size() < 2)
+    std::uint64_t len = 0;
+    std::size_t hdr = 0;
+    if (!read_length(in, len, hdr))
         return ev;
     const auto* b = reinterpret_cast<const unsigned char*>(in.data());
     const bool fin = (b[0] & 0x80) != 0;
     const bool rsv1 = (b[0] & 0x40) != 0;
     const unsigned op_bits = b[0] & 0x0F;
     const bool masked = (b[1] & 0x80) != 0;
-    std::uint64_t len = b[1] & 0x7F;
-    std::size_t hdr = 2;
-    if (len == 126) {
-        if (in.size() < 4)
-            return ev;
-        len = (std::uint64_t{b[2]} << 8) | b[3];
-        hdr = 4;
-    } else if (len == 127) {
-        if (in.size() < 10)
-            return ev;
-        len = 0;
-        for (int i = 2; i < 10; ++i)
-            len = (len << 8) | b[i];
-        hdr = 10;
-        if (len >> 63)
-            return fail(1002, "frame length with its most significant bit set");
-    }
+    if (len >> 63)
+        return fail(1002, "frame length with its most significant bit set");
     if (b[0] & 0x30)
         return fail(1002, "reserved bits RSV2/RSV3 set (no extension defines them)");
     if (!(op_bits <= 2 || (op_bits >= 8 && op_bits <= 10)))
@@ -108,14 +95,8 @@ read_event frame_reader::next(std::string_view in) {
     }
     if (pieces) {
         // The header is taken now; the payload follows in pieces (next_piece).
-        if (op != opcode::continuation) {
-            m_in_message = true;
-            m_msg_op = op;
-            m_compressed = rsv1;
-            m_msg_streamed = true;
-            m_msg.clear();
-            m_utf8.reset();
-        }
+        if (op != opcode::continuation)
+            start_message(op, rsv1);
         m_frame_left = len;
         m_frame_off = 0;
         m_frame_masked = masked;
@@ -158,14 +139,8 @@ read_event frame_reader::next(std::string_view in) {
         return ev;
     }
 
-    if (op != opcode::continuation) {
-        m_in_message = true;
-        m_msg_op = op;
-        m_compressed = rsv1;
-        m_msg_streamed = m_stream_mode;
-        m_msg.clear();
-        m_utf8.reset();
-    }
+    if (op != opcode::continuation)
+        start_message(op, rsv1);
     if (m_msg_streamed)
         return stream_chunk(payload, masked ? key : nullptr, 0, fin, ev);
     const std::size_t start = m_msg.size();
@@ -197,6 +172,15 @@ read_event frame_reader::next(std::string_view in) {
     }
     ev.kind = m_msg_op == opcode::text ? read_kind::text : read_kind::binary;
     return ev;
+}
+
+void frame_reader::start_message(opcode op, bool compressed) {
+    m_in_message = true;
+    m_msg_op = op;
+    m_compressed = compressed;
+    m_msg_streamed = m_stream_mode;
+    m_msg.clear();
+    m_utf8.reset();
 }
 
 read_event frame_reader::next_piece(std::string_view in) {

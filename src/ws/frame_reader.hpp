@@ -79,6 +79,8 @@ class frame_reader {
                             bool fin,
                             read_event ev);
     read_event next_piece(std::string_view in);
+    /// The first frame of a message: its opcode, RSV1, streamed or not (m_stream_mode).
+    void start_message(opcode op, bool compressed);
 
     reader_config m_cfg;
     std::string m_msg;

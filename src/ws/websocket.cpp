@@ -134,9 +134,7 @@ task<read_event> ws_state::next_event() {
     }
 }
 
-task<void> ws_state::write_bytes(std::string bytes) {
-    if (!m_out.empty())
-        co_await flush_out(); // corked frames go first (they fit: this does not wait)
+task<void> ws_state::write_view(std::string_view bytes) {
     std::string failure;
     try {
         co_await m_s->write(bytes);
@@ -150,25 +148,21 @@ task<void> ws_state::write_bytes(std::string bytes) {
                                       "aio::ws: sending failed: " + failure);
 }
 
+task<void> ws_state::write_bytes(std::string bytes) {
+    if (!m_out.empty())
+        co_await flush_out(); // corked frames go first (they fit: this does not wait)
+    co_await write_view(bytes);
+}
+
 task<void> ws_state::flush_out() {
     // The write may wait (backpressure) holding the buffer: another sender meanwhile builds
     // its frames in the spare one.
     std::string out = std::exchange(m_out, std::move(m_spare));
     m_out.clear();
-    std::string failure;
-    try {
-        co_await m_s->write(out);
-    } catch (const io_error& e) {
-        failure = e.what();
-    } catch (const invalid_state_error& e) {
-        failure = e.what();
-    }
+    co_await write_view(out);
     out.clear();
     if (m_spare.capacity() < out.capacity())
         m_spare = std::move(out);
-    if (!failure.empty())
-        throw connection_closed_error(m_code ? m_code : close_code::abnormal,
-                                      "aio::ws: sending failed: " + failure);
 }
 
 bool ws_state::fits_with_out(std::size_t n) const noexcept {

@@ -92,6 +92,8 @@ class ws_state : public std::enable_shared_from_this<ws_state> {
     std::optional<message> end_of_input();
     task<void> wait_send_turn();
     task<void> fail_stream(const std::string& why);
+    /// Writes through the stream; its failures become connection_closed_error.
+    task<void> write_view(std::string_view bytes);
     task<void> write_bytes(std::string bytes);
     /// True when a frame of `n` payload bytes and m_out fit under cork_limit together.
     bool fits_with_out(std::size_t n) const noexcept;

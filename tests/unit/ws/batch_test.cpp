@@ -22,17 +22,6 @@ using namespace ws_test;
 
 namespace {
 
-// A raw client: sends a handshake, reads the 101 head; the stream is then the connection.
-task<aio::net::stream> raw_client(std::uint16_t port) {
-    auto s = co_await aio::net::open_connection("127.0.0.1", port);
-    co_await s.write("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                     "Sec-WebSocket-Version: 13\r\n\r\n");
-    std::string head = co_await aio::wait_for(s.read_until("\r\n\r\n"), 5s);
-    EXPECT_NE(head.find("101"), std::string::npos) << head;
-    co_return s;
-}
-
 void client_frame(std::string& out, ws::detail::opcode op, std::string_view payload) {
     const unsigned char key[4] = {0x12, 0x34, 0x56, 0x78};
     ws::detail::append_frame(out, op, true, false, payload, key);
