@@ -184,14 +184,30 @@ void ws_state::schedule_flush() {
         return;
     m_flush_scheduled = true;
     get_running_loop().call_soon([w = weak_from_this()] {
-        const std::shared_ptr<ws_state> self = w.lock();
-        if (!self)
-            return;
-        self->m_flush_scheduled = false;
-        if (self->m_out.empty() || self->m_phase == phase::closed)
-            return;
-        aio::create_task(flush_later(self), "aio::ws flush");
+        if (const std::shared_ptr<ws_state> self = w.lock())
+            self->flush_now();
     });
+}
+
+void ws_state::flush_now() {
+    m_flush_scheduled = false;
+    if (m_out.empty() || m_phase == phase::closed)
+        return;
+    // Corked frames fit under the stream's mark, so the write is queued (or sent) at once,
+    // here: no task, so nothing can run after the session let go of its stream.
+    try {
+        net::write_awaitable w = m_s->write(m_out);
+        if (w.await_ready()) {
+            w.await_resume();
+            m_out.clear();
+            return;
+        }
+    } catch (const std::exception&) {
+        m_out.clear(); // the stream failed or closed: the next send or receive says so
+        return;
+    }
+    // Only if the stream's mark was set below cork_limit (accept() of a user's stream).
+    aio::create_task(flush_later(shared_from_this()), "aio::ws flush");
 }
 
 task<void> ws_state::write_control(opcode op, std::string_view payload) {

@@ -99,6 +99,8 @@ class ws_state : public std::enable_shared_from_this<ws_state> {
     bool fits_with_out(std::size_t n) const noexcept;
     /// Makes sure corked frames leave by the loop's next turn at the latest.
     void schedule_flush();
+    /// The callback of schedule_flush(): hands the corked frames to the stream.
+    void flush_now();
     task<void> write_control(opcode op, std::string_view payload);
     task<void> send_close(std::uint16_t code, std::string_view reason);
     task<void> on_peer_close(const read_event& ev);
