@@ -155,6 +155,8 @@ task<void> ws_state::write_bytes(std::string bytes) {
 }
 
 task<void> ws_state::flush_out() {
+    if (m_out.empty())
+        co_return; // nothing to send (finish() and abort() empty it: the stream may be gone)
     // The write may wait (backpressure) holding the buffer: another sender meanwhile builds
     // its frames in the spare one.
     std::string out = std::exchange(m_out, std::move(m_spare));
