@@ -41,6 +41,9 @@ struct ws_setup {
     std::string buffered; ///< bytes received after the handshake's head
 };
 
+/// "aio::ws::websocket::<what>: the connection is closed (code <code>)".
+std::string closed_message(const char* what, std::uint16_t code);
+
 class ws_state : public std::enable_shared_from_this<ws_state> {
   public:
     enum class phase : unsigned char { open, closing, closed };
