@@ -6,7 +6,10 @@
 // - consumed never exceeds what was given; a message never exceeds the limit; a text
 //   message and a close reason are valid UTF-8; an error's code is 1002, 1007 or 1009;
 // - a message read, framed again by append_frame (fragmented, compressed when deflate is on)
-//   and read by a fresh reader, comes back the same.
+//   and read by a fresh reader, comes back the same; also streamed with a 300-byte limit, so
+//   frames over it come in pieces of at most 300 bytes (uncompressed: the same messages;
+//   compressed: the same messages, or a prefix of them and then 1009 when a piece inflates
+//   past the limit).
 // The input is also given to deflate_accept / deflate_check_response as a header value.
 #include "fuzz_check.hpp"
 #include "ws/deflate.hpp"
@@ -141,6 +144,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         AIO_FUZZ_CHECK(back == messages);
         // Streamed frame by frame (inflated per frame), the same messages come out.
         AIO_FUZZ_CHECK(read_all(again, step, big, true) == messages);
+        // Streamed under a small limit: frames over it come in pieces (chunks checked
+        // against the limit in read_all), joined back into the same messages.
+        reader_config small = c;
+        small.max_message_size = 300;
+        const std::vector<event> pieces = read_all(again, step, small, true);
+        if (!c.deflate) {
+            AIO_FUZZ_CHECK(pieces == messages);
+        } else if (pieces != messages) {
+            AIO_FUZZ_CHECK(!pieces.empty() && pieces.back().kind == read_kind::error &&
+                           pieces.back().code == 1009 && pieces.size() <= messages.size());
+            for (std::size_t i = 0; i + 1 < pieces.size(); ++i)
+                AIO_FUZZ_CHECK(pieces[i] == messages[i]);
+        }
     }
 
     // Negotiation never crashes, and what a server answers our client accepts (unless the

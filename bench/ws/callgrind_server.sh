@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Instructions per echoed message of one WebSocket echo server, counted by callgrind: a
 # load-independent figure for a busy machine (timed runs need a quiet one).
-# Usage: bench/ws/callgrind_server.sh aiocpp|websockets-uvloop|node-ws [BUILD_DIR]
+# Usage: bench/ws/callgrind_server.sh aiocpp|websockets-uvloop|node-ws|c-floor [BUILD_DIR]
 # Knobs: SIZE=64 CONNS=10 SECONDS_PER_RUN=4 DEPTH=4. Counters are zeroed once the server
 # listens, so start-up is not counted; connecting and closing are (a few per connection).
 set -euo pipefail
@@ -20,6 +20,9 @@ case $server in
 aiocpp) cmd=("$build/bench/ws/aio_ws_echo_server") ;;
 websockets-uvloop) cmd=(/usr/bin/python3 bench/peers/ws_echo_websockets.py) ;;
 node-ws) export NODE_PATH="$peers/node_modules"; cmd=(node bench/peers/ws_echo_node.js) ;;
+c-floor)
+    mkdir -p "$peers" && cc -O2 -o "$peers/ws_echo_floor" bench/peers/ws_echo_floor.c -lcrypto
+    cmd=("$peers/ws_echo_floor") ;;
 *) echo "unknown server $server" >&2; exit 2 ;;
 esac
 # epoll: valgrind does not model io_uring.

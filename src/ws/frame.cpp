@@ -58,6 +58,38 @@ void append_frame(std::string& out,
         apply_mask(out.data() + start + n, payload.size(), key);
 }
 
+bool read_length(std::string_view in, std::uint64_t& len, std::size_t& size) noexcept {
+    if (in.size() < 2)
+        return false;
+    const auto* b = reinterpret_cast<const unsigned char*>(in.data());
+    len = b[1] & 0x7F;
+    size = 2;
+    if (len == 126) {
+        if (in.size() < 4)
+            return false;
+        len = (std::uint64_t{b[2]} << 8) | b[3];
+        size = 4;
+    } else if (len == 127) {
+        if (in.size() < 10)
+            return false;
+        len = 0;
+        for (int i = 2; i < 10; ++i)
+            len = (len << 8) | b[i];
+        size = 10;
+    }
+    return true;
+}
+
+bool holds_whole_frame(std::string_view in) noexcept {
+    std::uint64_t len = 0;
+    std::size_t hdr = 0;
+    if (!read_length(in, len, hdr))
+        return false;
+    if (static_cast<unsigned char>(in[1]) & 0x80)
+        hdr += 4;
+    return in.size() >= hdr && in.size() - hdr >= len;
+}
+
 bool is_valid_close_code(std::uint16_t code) noexcept {
     if (code >= 3000 && code <= 4999)
         return true;

@@ -38,6 +38,14 @@ void append_frame(std::string& out,
                   std::string_view payload,
                   const unsigned char* key);
 
+/// The payload length and the header's size (without the mask key) of the frame `in`
+/// starts with; false while the length's bytes have not all arrived.
+bool read_length(std::string_view in, std::uint64_t& len, std::size_t& size) noexcept;
+
+/// True when `in` starts with a whole frame (header and payload), whatever it holds: a
+/// cheap look at the header that tells whether the next receive needs no read.
+bool holds_whole_frame(std::string_view in) noexcept;
+
 /// True for a code a close frame may carry (RFC 6455 §7.4.1, and 1012..1014 from the IANA
 /// registry); 1005, 1006 and 1015 are never sent.
 bool is_valid_close_code(std::uint16_t code) noexcept;

@@ -54,17 +54,33 @@ class frame_reader {
     /// True while a fragmented message is incomplete.
     bool in_message() const noexcept { return m_in_message; }
     /// Streaming: messages that start from now on are delivered frame by frame as chunk
-    /// events (inflated and UTF-8-checked per frame), never reassembled; max_message_size
-    /// then bounds each frame (and each frame's inflated size), not the message.
+    /// events (inflated and UTF-8-checked per frame), never reassembled. A frame of at most
+    /// piece_above bytes (and max_message_size) comes whole, as one chunk; a bigger one comes
+    /// in pieces as its bytes arrive (each at least piece_min bytes or the frame's rest, at
+    /// most max_message_size), unmasked, UTF-8-checked and inflated incrementally, so no
+    /// frame length is refused: max_message_size bounds each chunk (and what it inflates
+    /// to), not the message.
     void set_streaming(bool on) noexcept { m_stream_mode = on; }
+    static constexpr std::size_t piece_above = 64 * 1024;
+    static constexpr std::size_t piece_min = 16 * 1024;
+    /// True while a streamed frame is being delivered in pieces (its header was consumed).
+    bool in_frame() const noexcept { return m_frame_left != 0; }
     /// True while the message in progress (or the last one) is a binary one.
     bool message_binary() const noexcept { return m_msg_op == opcode::binary; }
 
   private:
     read_event fail(std::uint16_t code, std::string why);
     inflater& inflate();
-    read_event
-    stream_chunk(std::string_view payload, const unsigned char* key, bool fin, read_event ev);
+    /// One chunk of a streamed message: a whole frame, or a piece of one (masked from key
+    /// position `offset`; `fin`: the message's last bytes).
+    read_event stream_chunk(std::string_view payload,
+                            const unsigned char* key,
+                            std::uint64_t offset,
+                            bool fin,
+                            read_event ev);
+    read_event next_piece(std::string_view in);
+    /// The first frame of a message: its opcode, RSV1, streamed or not (m_stream_mode).
+    void start_message(opcode op, bool compressed);
 
     reader_config m_cfg;
     std::string m_msg;
@@ -78,6 +94,13 @@ class frame_reader {
     bool m_failed = false;
     bool m_stream_mode = false;  // set_streaming()
     bool m_msg_streamed = false; // the message in progress is delivered in chunks
+    // A streamed frame delivered in pieces: payload bytes still to come, its mask key (if
+    // masked), the offset of the next byte (mask position), and its FIN bit.
+    std::uint64_t m_frame_left = 0;
+    std::uint64_t m_frame_off = 0;
+    unsigned char m_frame_key[4] = {};
+    bool m_frame_masked = false;
+    bool m_frame_fin = false;
     read_event m_error;
 };
 

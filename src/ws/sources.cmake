@@ -7,6 +7,7 @@ target_sources(aio_ws PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/frame.cpp
     ${CMAKE_CURRENT_LIST_DIR}/frame_reader.cpp
     ${CMAKE_CURRENT_LIST_DIR}/handshake.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/send.cpp
     ${CMAKE_CURRENT_LIST_DIR}/server_route.cpp
     ${CMAKE_CURRENT_LIST_DIR}/stream.cpp
     ${CMAKE_CURRENT_LIST_DIR}/utf8.cpp

@@ -1,6 +1,5 @@
-// One WebSocket session: receiving (frames -> messages, pings answered), sending (each
-// message one write, so frames of two messages never interleave), the closing handshake,
-// keep-alive pings. Design: docs/design/ws.md.
+// One WebSocket session: receiving (frames -> messages, pings answered), the closing
+// handshake, keep-alive pings; sending is in send.cpp. Design: docs/design/ws.md.
 
 #include "ws/utf8.hpp"
 #include "ws/ws_state.hpp"
@@ -36,26 +35,26 @@ std::unique_ptr<deflater> deflater_for(const ws_setup& s) {
                : std::make_unique<deflater>(p.server_max_window_bits, p.server_no_context_takeover);
 }
 
+} // namespace
+
 std::string closed_message(const char* what, std::uint16_t code) {
     return std::string("aio::ws::websocket::") + what + ": the connection is closed (code " +
            std::to_string(code) + ")";
 }
 
-} // namespace
-
 ws_state::ws_state(net::stream owned, ws_setup s)
     : m_owned(std::move(owned)), m_s(&m_owned), m_setup(std::move(s)),
-      m_reader(reader_for(m_setup)), m_deflater(deflater_for(m_setup)),
+      m_reader(reader_for(m_setup)), m_deflater(deflater_for(m_setup)), m_in(m_setup.buffered),
       m_rng(std::random_device{}()) {
-    m_in = std::move(m_setup.buffered);
+    m_setup.buffered = std::string();
     m_subprotocol = m_setup.subprotocol;
     m_compressed = m_setup.deflate.has_value();
 }
 
 ws_state::ws_state(net::stream* borrowed, ws_setup s)
     : m_s(borrowed), m_setup(std::move(s)), m_reader(reader_for(m_setup)),
-      m_deflater(deflater_for(m_setup)), m_rng(std::random_device{}()) {
-    m_in = std::move(m_setup.buffered);
+      m_deflater(deflater_for(m_setup)), m_in(m_setup.buffered), m_rng(std::random_device{}()) {
+    m_setup.buffered = std::string();
     m_subprotocol = m_setup.subprotocol;
     m_compressed = m_setup.deflate.has_value();
 }
@@ -72,6 +71,8 @@ void ws_state::finish(std::uint16_t code, std::string reason) {
     if (m_phase == phase::closed)
         return;
     m_phase = phase::closed;
+    m_out.clear(); // a lost connection's corked frames (a close frame flushed them otherwise)
+    m_batch = false;
     m_code = code;
     m_reason = std::move(reason);
     m_closed.set();
@@ -88,38 +89,39 @@ void ws_state::lost(const std::string& why) {
 
 task<read_event> ws_state::next_event() {
     for (;;) {
-        read_event ev = m_reader.next(std::string_view(m_in).substr(m_pos));
+        read_event ev = m_reader.next(m_in.pending());
         if (ev.kind == read_kind::error)
             co_return ev;
         if (ev.kind != read_kind::need_more) {
-            m_pos += ev.consumed;
-            if (m_pos == m_in.size()) {
-                m_in.clear();
-                m_pos = 0;
-            }
+            m_in.consume(ev.consumed);
             if (ev.kind == read_kind::partial)
                 continue;
+            m_batch = !m_reader.in_frame() && holds_whole_frame(m_in.pending());
             co_return ev;
         }
-        if (m_pos > 0) {
-            m_in.erase(0, m_pos);
-            m_pos = 0;
+        m_batch = false;
+        if (!m_out.empty()) {
+            try {
+                co_await flush_out(); // the echoes of what the last read delivered
+            } catch (const connection_closed_error&) {
+                // the read below sees the connection's end
+            }
         }
-        std::string more;
+        std::size_t n = 0;
         std::string failure;
         try {
-            more = co_await m_s->read(64 * 1024);
+            n = co_await m_s->read_into(m_in.room());
         } catch (const io_error& e) {
             failure = e.what();
         } catch (const invalid_state_error& e) {
             failure = e.what();
         }
-        if (more.empty()) {
+        if (n == 0) {
             read_event lost_ev;
             lost_ev.kind = read_kind::error;
             lost_ev.code = close_code::abnormal;
             lost_ev.reason = "the peer closed the connection without a close frame";
-            if (!m_in.empty())
+            if (!m_in.empty() || m_reader.in_frame())
                 lost_ev.reason += ", in the middle of a frame";
             else if (m_reader.in_message())
                 lost_ev.reason += ", in the middle of a fragmented message";
@@ -127,34 +129,8 @@ task<read_event> ws_state::next_event() {
                 lost_ev.reason += " (" + failure + ")";
             co_return lost_ev;
         }
-        if (m_in.empty())
-            m_in = std::move(more); // the common case: no copy of what was read
-        else
-            m_in += more;
+        m_in.commit(n);
     }
-}
-
-task<void> ws_state::write_bytes(std::string bytes) {
-    std::string failure;
-    try {
-        co_await m_s->write(bytes);
-    } catch (const io_error& e) {
-        failure = e.what();
-    } catch (const invalid_state_error& e) {
-        failure = e.what();
-    }
-    if (!failure.empty())
-        throw connection_closed_error(m_code ? m_code : close_code::abnormal,
-                                      "aio::ws: sending failed: " + failure);
-}
-
-task<void> ws_state::write_control(opcode op, std::string_view payload) {
-    std::string out;
-    unsigned char key[4];
-    if (m_setup.client)
-        make_key(key);
-    append_frame(out, op, true, false, payload, m_setup.client ? key : nullptr);
-    co_await write_bytes(std::move(out));
 }
 
 task<void> ws_state::send_close(std::uint16_t code, std::string_view reason) {
@@ -275,50 +251,6 @@ task<std::optional<message>> ws_state::receive() {
     }
 }
 
-task<void> ws_state::wait_send_turn() {
-    while (m_sending_stream)
-        co_await m_send_turn.wait();
-}
-
-task<void> ws_state::send_message(opcode op, std::string_view data) {
-    const char* what = op == opcode::text ? "send" : "send_binary";
-    if (m_phase != phase::open)
-        throw connection_closed_error(m_code ? m_code : close_code::normal,
-                                      closed_message(what, m_code ? m_code : 1000));
-    if (op == opcode::text && !is_valid_utf8(data))
-        throw net::invalid_argument_error(
-            "aio::ws::websocket::send: the text is not valid UTF-8 (send bytes with send_binary)");
-    if (m_sending_stream) {
-        co_await wait_send_turn();
-        if (m_phase != phase::open)
-            throw connection_closed_error(m_code ? m_code : close_code::internal_error,
-                                          closed_message(what, m_code ? m_code : 1011));
-    }
-    std::string compressed;
-    std::string_view payload = data;
-    if (m_deflater) {
-        compressed = m_deflater->compress(data);
-        payload = compressed;
-    }
-    std::string out;
-    out.reserve(payload.size() + 16);
-    const std::size_t frag = m_setup.opts.fragment_size;
-    unsigned char key[4];
-    std::size_t at = 0;
-    bool first = true;
-    do {
-        const std::size_t n = frag == 0 ? payload.size() : std::min(frag, payload.size() - at);
-        const bool fin = at + n == payload.size();
-        if (m_setup.client)
-            make_key(key);
-        append_frame(out, first ? op : opcode::continuation, fin, first && m_deflater != nullptr,
-                     payload.substr(at, n), m_setup.client ? key : nullptr);
-        at += n;
-        first = false;
-    } while (at < payload.size());
-    co_await write_bytes(std::move(out));
-}
-
 task<void> ws_state::ping(std::string_view payload) {
     if (payload.size() > 125)
         throw net::invalid_argument_error("aio::ws::websocket::ping: payload over 125 bytes");
@@ -395,6 +327,8 @@ task<void> ws_state::close(std::uint16_t code, std::string_view reason) {
 }
 
 void ws_state::abort() noexcept {
+    m_out.clear();
+    m_batch = false;
     m_s->abort();
 }
 

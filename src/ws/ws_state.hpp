@@ -5,6 +5,7 @@
 #include "ws/deflate.hpp"
 #include "ws/frame.hpp"
 #include "ws/frame_reader.hpp"
+#include "ws/input_buffer.hpp"
 
 #include <aio/core/task.hpp>
 #include <aio/core/task_handle.hpp>
@@ -40,6 +41,9 @@ struct ws_setup {
     std::string buffered; ///< bytes received after the handshake's head
 };
 
+/// "aio::ws::websocket::<what>: the connection is closed (code <code>)".
+std::string closed_message(const char* what, std::uint16_t code);
+
 class ws_state : public std::enable_shared_from_this<ws_state> {
   public:
     enum class phase : unsigned char { open, closing, closed };
@@ -61,6 +65,9 @@ class ws_state : public std::enable_shared_from_this<ws_state> {
     task<void> ping(std::string_view payload);
     task<void> close(std::uint16_t code, std::string_view reason);
     void abort() noexcept;
+    /// Hands m_out (frames, corked ones first) to the stream. Never waits for corked frames
+    /// alone: they are kept under the stream's high-water mark (cork_limit).
+    task<void> flush_out();
 
     /// Starts the keep-alive task when options::ping_interval is set.
     void start_keepalive();
@@ -88,7 +95,15 @@ class ws_state : public std::enable_shared_from_this<ws_state> {
     std::optional<message> end_of_input();
     task<void> wait_send_turn();
     task<void> fail_stream(const std::string& why);
+    /// Writes through the stream; its failures become connection_closed_error.
+    task<void> write_view(std::string_view bytes);
     task<void> write_bytes(std::string bytes);
+    /// True when a frame of `n` payload bytes and m_out fit under cork_limit together.
+    bool fits_with_out(std::size_t n) const noexcept;
+    /// Makes sure corked frames leave by the loop's next turn at the latest.
+    void schedule_flush();
+    /// The callback of schedule_flush(): hands the corked frames to the stream.
+    void flush_now();
     task<void> write_control(opcode op, std::string_view payload);
     task<void> send_close(std::uint16_t code, std::string_view reason);
     task<void> on_peer_close(const read_event& ev);
@@ -104,8 +119,19 @@ class ws_state : public std::enable_shared_from_this<ws_state> {
     ws_setup m_setup;
     frame_reader m_reader;
     std::unique_ptr<deflater> m_deflater;
-    std::string m_in;
-    std::size_t m_pos = 0;
+    input_buffer m_in;
+    // Sending. Frames are built in m_out (its capacity reused; m_spare is the other buffer
+    // while a write holds one). Echoes of the several messages one read delivered are
+    // corked: while m_batch (the input holds another whole frame, so the receiving task is
+    // back without a read), a send leaves its frame in m_out; next_event flushes before
+    // it reads, and a call_soon callback (m_flush_scheduled) by the next loop turn.
+    // The stream's default high-water mark (the ws layer never changes it): corked frames and
+    // what the stream holds stay at or under it, so their write is queued without waiting.
+    static constexpr std::size_t cork_limit = 64 * 1024;
+    std::string m_out;
+    std::string m_spare;
+    bool m_batch = false;
+    bool m_flush_scheduled = false;
     bool m_reading = false;
     bool m_close_sent = false;
     std::exception_ptr m_pending; // thrown once by receive()

@@ -16,9 +16,10 @@ class ws_state;
 
 /// A message being received in chunks, without buffering it whole (the websockets library's
 /// `recv_streaming()`): returned by websocket::receive_stream(). Each chunk is the payload of
-/// one frame (inflated when the message is compressed; a text message's chunks may cut a
-/// UTF-8 sequence, the message as a whole is checked). Any message size is accepted;
-/// options::max_message_size bounds each frame instead (a frame is handled whole).
+/// one frame, or a piece of a frame bigger than 64 KiB (or options::max_message_size) as its
+/// bytes arrive (inflated when the message is compressed; a text message's chunks may cut a
+/// UTF-8 sequence, the message as a whole is checked). Any message and frame size is
+/// accepted; options::max_message_size bounds each chunk instead.
 ///
 /// - next() returns the next chunk, std::nullopt after the last one. Pings that arrive
 ///   between the frames are answered inside next().

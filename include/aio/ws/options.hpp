@@ -20,7 +20,8 @@ struct options {
     /// Largest message accepted, after reassembly of fragments and after decompression
     /// (the websockets library's max_size, 1 MiB). A bigger one closes the connection with
     /// 1009 and receive() throws protocol_error. Frames claiming more are refused from
-    /// their header, before their payload is read.
+    /// their header, before their payload is read. receive_stream() applies it to each
+    /// chunk instead (see message_reader).
     std::size_t max_message_size = 1024 * 1024;
     /// Outgoing messages longer than this are sent as several frames (fragmentation);
     /// 0: one frame per message.

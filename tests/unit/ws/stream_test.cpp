@@ -13,6 +13,7 @@
 #include <aio/ws.hpp>
 
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -108,6 +109,51 @@ TEST(ws_stream, streams_64_mib_both_ways_in_chunks_no_bigger_than_a_frame) {
         EXPECT_GE(st.chunks, chunk_count);
         EXPECT_TRUE(st.in_order);
         EXPECT_TRUE(r->done());
+        co_await c.close();
+        EXPECT_EQ(c.close_code(), 1000);
+        co_await app.shutdown(5s);
+    });
+}
+
+namespace {
+
+// Reads one streamed message (a single 64 MiB frame from the client, 64x the default
+// max_message_size) and reports what it saw: bytes, largest chunk, order, chunk count.
+task<void> single_frame_handler(request&, ws::websocket& s) {
+    auto r = co_await s.receive_stream();
+    if (!r)
+        co_return;
+    const stream_stats st = co_await read_big(*r);
+    co_await s.send(describe(st) + " " + std::to_string(st.chunks));
+    while (co_await s.receive()) {
+    }
+}
+
+} // namespace
+
+TEST(ws_stream, receives_one_64_mib_frame_in_bounded_pieces) {
+    aio_test::run([]() -> task<> {
+        aio::http::server app;
+        app.websocket("/ws", single_frame_handler); // max_message_size: the default 1 MiB
+        co_await app.listen("127.0.0.1", 0);
+        auto c = co_await ws::connect(url(app.port()), {.compression = false});
+        std::string big;
+        big.reserve(chunk_size * chunk_count);
+        for (std::size_t i = 0; i < chunk_count; ++i)
+            big += big_chunk(i);
+        co_await aio::wait_for(c.send_binary(big), 60s); // one frame (no fragment_size)
+        big = std::string();
+        auto report = co_await aio::wait_for(c.receive(), 60s);
+        CO_ASSERT(report);
+        // "<bytes> <largest> ordered <chunks>": all of it, in order, never held whole.
+        std::istringstream in(report->data);
+        std::size_t bytes = 0, largest = 0, chunks = 0;
+        std::string order;
+        in >> bytes >> largest >> order >> chunks;
+        EXPECT_EQ(bytes, chunk_size * chunk_count) << report->data;
+        EXPECT_EQ(order, "ordered");
+        EXPECT_LE(largest, 1024u * 1024) << report->data; // under the 1 MiB limit
+        EXPECT_GE(chunks, 64u) << report->data;
         co_await c.close();
         EXPECT_EQ(c.close_code(), 1000);
         co_await app.shutdown(5s);
@@ -341,6 +387,29 @@ TEST(ws_stream, answers_pings_between_the_frames_of_a_streamed_message_in_order)
         }
         EXPECT_EQ(seen, "pong p1;pong p2;message ab|cd|ef");
         s.abort();
+        co_await app.shutdown(5s);
+    });
+}
+
+TEST(ws_stream, receive_after_a_reader_left_inside_one_big_frame_skips_the_rest_of_it) {
+    aio_test::run([]() -> task<> {
+        aio::http::server app;
+        app.websocket("/ws", leave_reader_handler);
+        co_await app.listen("127.0.0.1", 0);
+        auto c = co_await ws::connect(url(app.port()), {.compression = false});
+        co_await c.send(std::string(3 * 1024 * 1024, 'a')); // one frame, 3x the limit
+        co_await c.send("next");
+        auto m = co_await aio::wait_for(c.receive(), 10s);
+        CO_ASSERT(m);
+        // The handler's first chunk (a piece of the frame), the next message, and the left
+        // reader's error.
+        const std::string tail = ",next,invalid_state";
+        CO_ASSERT(m->data.size() > tail.size());
+        const std::string first = m->data.substr(0, m->data.size() - tail.size());
+        EXPECT_EQ(m->data.substr(first.size()), tail);
+        EXPECT_EQ(first.find_first_not_of('a'), std::string::npos);
+        EXPECT_LT(first.size(), 3u * 1024 * 1024);
+        co_await c.close();
         co_await app.shutdown(5s);
     });
 }

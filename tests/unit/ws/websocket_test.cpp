@@ -73,17 +73,6 @@ std::string server_frame(std::string_view payload) {
     return f;
 }
 
-// A raw client: sends a handshake, reads the 101 head; the stream is then the connection.
-task<aio::net::stream> raw_client(std::uint16_t port) {
-    auto s = co_await aio::net::open_connection("127.0.0.1", port);
-    co_await s.write("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                     "Sec-WebSocket-Version: 13\r\n\r\n");
-    std::string head = co_await aio::wait_for(s.read_until("\r\n\r\n"), 5s);
-    EXPECT_NE(head.find("101"), std::string::npos) << head;
-    co_return s;
-}
-
 } // namespace
 
 TEST(ws, echoes_text_and_binary_through_a_server_route) {

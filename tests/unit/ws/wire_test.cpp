@@ -5,6 +5,7 @@
 #include "ws/frame.hpp"
 #include "ws/frame_reader.hpp"
 #include "ws/handshake.hpp"
+#include "ws/input_buffer.hpp"
 #include "ws/utf8.hpp"
 
 #include <string>
@@ -273,5 +274,152 @@ TEST(ws_deflate, empty_messages_between_others_round_trip) {
         bool too_big = false;
         ASSERT_TRUE(i.decompress(z, 1 << 20, out, too_big));
         EXPECT_EQ(out, m);
+    }
+}
+
+TEST(ws_input_buffer, keeps_pending_bytes_across_compaction_growth_and_shrinking) {
+    using aio::ws::detail::input_buffer;
+    input_buffer b("head");
+    EXPECT_EQ(b.pending(), "head");
+    // Fill the offered room completely: the next offer is bigger (a busy connection).
+    auto r = b.room();
+    const std::size_t first = r.size();
+    EXPECT_GE(first, input_buffer::min_room);
+    for (std::size_t i = 0; i < r.size(); ++i)
+        r[i] = static_cast<char>('a' + i % 26);
+    b.commit(r.size());
+    b.consume(4); // "head"
+    EXPECT_EQ(b.pending().substr(0, 3), "abc");
+    auto r2 = b.room();
+    EXPECT_GT(r2.size(), first / 2);
+    EXPECT_EQ(b.pending().size(), first);
+    EXPECT_EQ(b.pending().substr(0, 3), "abc"); // moved, not lost
+    // A giant frame: the buffer grows as long as reads fill it; once emptied it is given
+    // back and starts small again.
+    std::size_t total = b.pending().size();
+    for (int i = 0; i < 12; ++i) {
+        auto more = b.room();
+        b.commit(more.size());
+        total += more.size();
+    }
+    EXPECT_EQ(b.pending().size(), total);
+    EXPECT_GT(total, input_buffer::keep_at_most);
+    b.consume(total);
+    EXPECT_TRUE(b.empty());
+    EXPECT_LE(b.room().size(), input_buffer::keep_at_most);
+    // An unfilled read does not grow the offer.
+    auto small = b.room();
+    b.commit(10);
+    b.consume(10);
+    EXPECT_LE(b.room().size(), small.size());
+}
+
+namespace {
+
+// What a streaming reader delivers for `bytes` fed `step` at a time: the chunks' payloads
+// joined, how many chunks, the largest, how many were flagged last, and an error code.
+struct streamed {
+    std::string data;
+    std::size_t chunks = 0;
+    std::size_t largest = 0;
+    int lasts = 0;
+    std::uint16_t error = 0;
+};
+
+streamed stream_feed(frame_reader& r, const std::string& bytes, std::size_t step) {
+    r.set_streaming(true);
+    streamed s;
+    std::string buf;
+    std::size_t given = 0;
+    for (;;) {
+        read_event ev = r.next(buf);
+        if (ev.kind == read_kind::error) {
+            s.error = ev.code;
+            return s;
+        }
+        if (ev.kind == read_kind::need_more) {
+            if (given >= bytes.size())
+                return s;
+            buf += bytes.substr(given, step);
+            given += step;
+            continue;
+        }
+        buf.erase(0, ev.consumed);
+        if (ev.kind == read_kind::chunk) {
+            const std::string c = r.take_message();
+            s.data += c;
+            s.chunks += 1;
+            s.largest = std::max(s.largest, c.size());
+            s.lasts += ev.last ? 1 : 0;
+        }
+    }
+}
+
+// Bytes deflate cannot shrink (so a compressed frame stays big), from a fixed LCG.
+std::string noise(std::size_t n) {
+    std::string s(n, '\0');
+    std::uint32_t x = 12345;
+    for (auto& c : s) {
+        x = x * 1103515245u + 12345u;
+        c = static_cast<char>(x >> 24);
+    }
+    return s;
+}
+
+} // namespace
+
+TEST(ws_frame_reader, streams_a_frame_bigger_than_the_limit_in_pieces_at_every_split) {
+    // 300 KB of text with 2- and 3-byte UTF-8 sequences, as one masked frame: far over
+    // max_message_size (1 KiB), delivered in pieces that split sequences anywhere.
+    std::string text;
+    while (text.size() < 300'000)
+        text += "h\xC3\xA9llo w\xC3\xB6rld \xE2\x82\xAC ";
+    const std::string wire = client_frame(opcode::text, text);
+    for (std::size_t step : {999u, 16'384u, 70'001u, 1'000'000u}) {
+        frame_reader r({.expect_masked = true, .max_message_size = 1024});
+        const streamed s = stream_feed(r, wire, step);
+        EXPECT_EQ(s.error, 0) << "step " << step;
+        EXPECT_EQ(s.data, text) << "step " << step;
+        EXPECT_EQ(s.lasts, 1);
+        EXPECT_LE(s.largest, std::max<std::size_t>(step, frame_reader::piece_min) + 64 * 1024);
+        if (step < wire.size()) {
+            EXPECT_GT(s.chunks, 1u) << "step " << step;
+        }
+        EXPECT_FALSE(r.in_message());
+    }
+    // A frame of at most 64 KiB (and the limit) still comes whole, as one chunk.
+    frame_reader whole({.expect_masked = true});
+    const streamed w = stream_feed(whole, client_frame(opcode::binary, noise(60'000)), 1000);
+    EXPECT_EQ(w.chunks, 1u);
+    EXPECT_EQ(w.data, noise(60'000));
+}
+
+TEST(ws_frame_reader, fails_invalid_utf8_in_a_later_piece_with_1007) {
+    std::string text(200'000, 'a');
+    text[150'000] = '\xFF';
+    frame_reader r({.expect_masked = true});
+    const streamed s = stream_feed(r, client_frame(opcode::text, text), 20'000);
+    EXPECT_EQ(s.error, 1007);
+    EXPECT_GT(s.chunks, 0u); // the pieces before it were delivered
+    // A sequence cut off at the end of the frame's last piece is refused too.
+    frame_reader cut({.expect_masked = true});
+    EXPECT_EQ(stream_feed(cut, client_frame(opcode::text, std::string(100'000, 'b') + "\xE2\x82"),
+                          30'000)
+                  .error,
+              1007);
+}
+
+TEST(ws_frame_reader, inflates_a_big_compressed_frame_piece_by_piece) {
+    const std::string plain = noise(250'000) + std::string(100'000, 'z');
+    deflater d(15, false);
+    const std::string z = d.compress(plain);
+    ASSERT_GT(z.size(), 200'000u); // noise does not shrink: the frame is over 64 KiB
+    for (std::size_t step : {4'096u, 65'536u}) {
+        frame_reader r({.expect_masked = true, .deflate = true, .max_message_size = 200'000});
+        const streamed s = stream_feed(r, client_frame(opcode::binary, z, true, true), step);
+        EXPECT_EQ(s.error, 0) << "step " << step;
+        EXPECT_TRUE(s.data == plain) << "step " << step;
+        EXPECT_GT(s.chunks, 1u);
+        EXPECT_EQ(s.lasts, 1);
     }
 }

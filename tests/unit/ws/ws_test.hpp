@@ -3,6 +3,7 @@
 
 #include <aio/core.hpp>
 #include <aio/http.hpp>
+#include <aio/net.hpp>
 #include <aio/os.hpp>
 #include <aio/ws.hpp>
 
@@ -30,6 +31,18 @@ inline task<void> echo(request&, ws::websocket& s) {
         else
             co_await s.send(m->data);
     }
+}
+
+/// A raw client of a route at /ws: sends a handshake, reads the 101 head; the stream is then
+/// the connection (frames written by hand).
+inline task<aio::net::stream> raw_client(std::uint16_t port) {
+    auto s = co_await aio::net::open_connection("127.0.0.1", port);
+    co_await s.write("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                     "Sec-WebSocket-Version: 13\r\n\r\n");
+    std::string head = co_await aio::wait_for(s.read_until("\r\n\r\n"), 5s);
+    EXPECT_NE(head.find("101"), std::string::npos) << head;
+    co_return s;
 }
 
 /// Stops a peer server process started with a stdin pipe: closes its stdin (its signal to
