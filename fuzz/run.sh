@@ -15,7 +15,10 @@ targets=("$@")
 dir=build-fuzz sanitizers=address,undefined
 if [[ ${AIO_FUZZ_LONG:-0} == 1 ]]; then dir=build-fuzz-long sanitizers=undefined; fi
 limit=(-max_total_time="$secs")
-[[ -n ${AIO_FUZZ_RUNS:-} ]] && limit=(-runs="$AIO_FUZZ_RUNS")
+# An input running longer than this is a hang. Long runs get 600 s: a run paused (SIGSTOP,
+# say for a benchmark) for longer than its timeout would report the paused input as one.
+timeout=10
+[[ -n ${AIO_FUZZ_RUNS:-} ]] && limit=(-runs="$AIO_FUZZ_RUNS") timeout=600
 mkdir -p "$dir"
 CXX=clang++-14 CC=clang-14 cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DAIO_FUZZ_SANITIZERS="$sanitizers" \
@@ -29,7 +32,7 @@ dict_for() { [[ $1 == ws_* ]] && echo ws.dict || echo http.dict; }
 for t in "${targets[@]}"; do
     mkdir -p "$dir/corpus/$t"
     echo "=== $t: ${limit[*]}"
-    if ! "$dir/fuzz/${t}_fuzz" "${limit[@]}" -timeout=10 -dict="fuzz/$(dict_for "$t")" \
+    if ! "$dir/fuzz/${t}_fuzz" "${limit[@]}" -timeout="$timeout" -dict="fuzz/$(dict_for "$t")" \
         -artifact_prefix="$dir/crashes/$t-" -print_final_stats=1 \
         "$dir/corpus/$t" "fuzz/corpus/$t" 2>"$dir/$t.log"; then
         failed=1
