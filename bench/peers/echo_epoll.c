@@ -39,6 +39,8 @@ static void die(const char *what) {
     exit(1);
 }
 
+#include "floor_listen.h"
+
 static void conn_close(struct conn *c) {
     close(c->fd); /* also removes it from the epoll set */
     free(c->pending);
@@ -116,38 +118,9 @@ static void on_accept(void) {
     }
 }
 
-static int parse_port(int argc, char **argv) {
-    long port = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i];
-        if (!strcmp(s, "--port")) {
-            if (++i >= argc) goto bad;
-            s = argv[i];
-        }
-        char *end = NULL;
-        port = strtol(s, &end, 10);
-        if (end == s || *end || port < 0 || port > 65535) goto bad;
-    }
-    return (int)port;
-bad:
-    fprintf(stderr, "usage: %s [--port N]\n", argv[0]);
-    exit(64);
-}
-
 int main(int argc, char **argv) {
     int port = parse_port(argc, argv);
-    listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (listen_fd < 0) die("socket");
-    int one = 1;
-    setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0) die("bind");
-    if (listen(listen_fd, 1024) < 0) die("listen");
-    socklen_t alen = sizeof addr;
-    if (getsockname(listen_fd, (struct sockaddr *)&addr, &alen) < 0) die("getsockname");
-    printf("listening %d\n", ntohs(addr.sin_port));
-    fflush(stdout);
+    listen_fd = listen_loopback(port);
 
     epfd = epoll_create1(EPOLL_CLOEXEC);
     if (epfd < 0) die("epoll_create1");

@@ -54,6 +54,8 @@ static void die(const char *what) {
     exit(1);
 }
 
+#include "floor_listen.h"
+
 static void reserve(struct buf *b, size_t extra) {
     if (b->cap - b->len >= extra) return;
     size_t cap = b->cap ? b->cap : 4096;
@@ -237,28 +239,8 @@ static void on_accept(void) {
 }
 
 int main(int argc, char **argv) {
-    long port = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--port") && i + 1 < argc) i++;
-        char *e = NULL;
-        port = strtol(argv[i], &e, 10);
-        if (e == argv[i] || *e || port < 0 || port > 65535) {
-            fprintf(stderr, "usage: %s [--port N]\n", argv[0]);
-            return 64;
-        }
-    }
-    listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (listen_fd < 0) die("socket");
-    int one = 1;
-    setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0) die("bind");
-    if (listen(listen_fd, 1024) < 0) die("listen");
-    socklen_t alen = sizeof addr;
-    if (getsockname(listen_fd, (struct sockaddr *)&addr, &alen) < 0) die("getsockname");
-    printf("listening %d\n", ntohs(addr.sin_port));
-    fflush(stdout);
+    int port = parse_port(argc, argv);
+    listen_fd = listen_loopback(port);
 
     epfd = epoll_create1(EPOLL_CLOEXEC);
     if (epfd < 0) die("epoll_create1");
