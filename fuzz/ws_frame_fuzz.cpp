@@ -18,12 +18,13 @@
 #include "ws/utf8.hpp"
 
 #include <cstdint>
-#include <malloc.h>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <malloc.h>
 
 using namespace aio::ws::detail;
 

@@ -117,9 +117,9 @@ int main(int argc, char** argv) {
         return 1;
     }
     try {
-        return aio::run(amain(host, static_cast<std::uint16_t>(port), sigfd), 
-                       {.backend = backend,
-                        .io_batch_window = std::chrono::microseconds(batch_us)});
+        return aio::run(
+            amain(host, static_cast<std::uint16_t>(port), sigfd),
+            {.backend = backend, .io_batch_window = std::chrono::microseconds(batch_us)});
     } catch (const std::exception& e) {
         std::fprintf(stderr, "aio_http_server: %s\n", e.what());
         return 1;

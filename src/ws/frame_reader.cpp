@@ -1,8 +1,9 @@
 // Reading frames (RFC 6455 §5.2): a frame is handled only once it is whole in the input, so
 // the reader keeps no partial-frame state and the outcome does not depend on how the bytes
 // were split. The exception is a streamed frame too big to take whole: after its header,
-// its payload is delivered in pieces (next_piece), with its mask position kept. Its length is checked against the message limit from the header alone, so a
-// frame claiming 2 GiB is refused before its payload is read or buffered.
+// its payload is delivered in pieces (next_piece), with its mask position kept. Its length is
+// checked against the message limit from the header alone, so a frame claiming 2 GiB is refused
+// before its payload is read or buffered.
 
 #include "ws/frame_reader.hpp"
 
@@ -77,8 +78,8 @@ read_event frame_reader::next(std::string_view in) {
     // A streamed data frame too big to take whole comes in pieces: no length is refused.
     const bool streamed =
         !is_control(op) && (op == opcode::continuation ? m_msg_streamed : m_stream_mode);
-    const bool pieces = streamed && len > std::min<std::uint64_t>(piece_above,
-                                                                  m_cfg.max_message_size);
+    const bool pieces =
+        streamed && len > std::min<std::uint64_t>(piece_above, m_cfg.max_message_size);
     if (!is_control(op) && !pieces) {
         const std::uint64_t so_far = op == opcode::continuation && !streamed ? m_msg.size() : 0;
         if (len > m_cfg.max_message_size || so_far + len > m_cfg.max_message_size)

@@ -30,9 +30,7 @@ class input_buffer {
     }
 
     /// The bytes not yet consumed.
-    std::string_view pending() const noexcept {
-        return {m_data.get() + m_begin, m_end - m_begin};
-    }
+    std::string_view pending() const noexcept { return {m_data.get() + m_begin, m_end - m_begin}; }
     bool empty() const noexcept { return m_begin == m_end; }
     void consume(std::size_t n) noexcept {
         m_begin += n;

@@ -140,9 +140,8 @@ task<void> ws_state::send_message(opcode op, std::string_view data) {
         const bool fin = at + n == payload.size();
         if (m_setup.client)
             make_key(key);
-        append_frame(m_out, first ? op : opcode::continuation, fin,
-                     first && m_deflater != nullptr, payload.substr(at, n),
-                     m_setup.client ? key : nullptr);
+        append_frame(m_out, first ? op : opcode::continuation, fin, first && m_deflater != nullptr,
+                     payload.substr(at, n), m_setup.client ? key : nullptr);
         at += n;
         first = false;
     } while (at < payload.size());

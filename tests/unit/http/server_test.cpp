@@ -194,7 +194,8 @@ TEST(http_server, routes_no_asterisk_or_authority_target_even_to_a_catch_all) {
         app.route("GET", "/{rest...}", [](request& req) -> task<response> {
             co_return response::text(200, "rest=" + std::string(req.param("rest")));
         });
-        app.route("POST", "/form", [](request&) -> task<response> { co_return response::empty(204); });
+        app.route("POST", "/form",
+                  [](request&) -> task<response> { co_return response::empty(204); });
         co_await app.listen("127.0.0.1", 0);
         reply r = co_await exchange(app.port(), "GET /a/b HTTP/1.1\r\nHost: x\r\n\r\n");
         EXPECT_EQ(r.body, "rest=a/b");
@@ -480,7 +481,7 @@ TEST(http_server, middleware_sets_a_context_var_the_handler_reads) {
         EXPECT_EQ(b.body, "-");
         EXPECT_EQ(a.headers.get("x-before"), "unset");
         EXPECT_EQ(b.headers.get("x-before"), "unset"); // r2 was reset although /fail threw
-        EXPECT_EQ(request_id.get("unset"), "unset"); // nothing leaked into this task
+        EXPECT_EQ(request_id.get("unset"), "unset");   // nothing leaked into this task
         co_await s.close();
         co_await app.shutdown(1s);
     }());

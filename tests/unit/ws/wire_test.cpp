@@ -403,10 +403,10 @@ TEST(ws_frame_reader, fails_invalid_utf8_in_a_later_piece_with_1007) {
     EXPECT_GT(s.chunks, 0u); // the pieces before it were delivered
     // A sequence cut off at the end of the frame's last piece is refused too.
     frame_reader cut({.expect_masked = true});
-    EXPECT_EQ(stream_feed(cut, client_frame(opcode::text, std::string(100'000, 'b') + "\xE2\x82"),
-                          30'000)
-                  .error,
-              1007);
+    EXPECT_EQ(
+        stream_feed(cut, client_frame(opcode::text, std::string(100'000, 'b') + "\xE2\x82"), 30'000)
+            .error,
+        1007);
 }
 
 TEST(ws_frame_reader, inflates_a_big_compressed_frame_piece_by_piece) {
